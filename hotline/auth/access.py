@@ -1,0 +1,95 @@
+"""Access control: every view declares who may use it; a request to an undeclared view is refused.
+
+Views are marked with @public or @roles_required(...); one before_request hook enforces the marks, so a view
+that forgets its mark is closed to everyone rather than open to everyone.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import LoginManager, current_user
+
+ALL_ROLES = frozenset({"admin", "operator", "lawyer", "liaison"})
+PUBLIC = "public"
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to anonymous visitors."""
+    view._access = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def roles_required(*roles: str) -> Callable[[Callable], Callable]:
+    """Mark a view as open to signed-in users with one of roles (all roles when none are named)."""
+    allowed = frozenset(roles) or ALL_ROLES
+    unknown = allowed - ALL_ROLES
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+
+    def mark(view: Callable) -> Callable:
+        view._access = allowed  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+signed_in = roles_required()
+
+
+def supervisor_required(view: Callable) -> Callable:
+    """Wrap a view so only operators with the supervisor flag (and coordinators) may use it."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not (current_user.role == "admin" or current_user.is_supervisor):
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapper._access = getattr(view, "_access", frozenset({"admin", "operator"}))  # type: ignore[attr-defined]
+    return wrapper
+
+
+def access_of(endpoint: str | None):
+    """The access mark of an endpoint: PUBLIC, a set of roles, or None when undeclared."""
+    if endpoint is None:
+        return None
+    if endpoint == "static":
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "_access", None)
+
+
+def _enforce():
+    """Send anonymous visitors to the login page and refuse roles a view is not meant for."""
+    if request.endpoint is None:
+        return None  # no such route: the 404 handler answers
+    access = access_of(request.endpoint)
+    if access == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if access is None or current_user.role not in access:
+        abort(403)
+    return None
+
+
+def init_app(app: Flask, login_manager: LoginManager) -> None:
+    """Wire Flask-Login and the access check into the app."""
+    from hotline.extensions import db
+    from hotline.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        """Load the signed-in user; a deactivated account is signed out."""
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    app.before_request(_enforce)

@@ -1,0 +1,78 @@
+"""Forms for signing in and for managing accounts."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
+
+from hotline import phones
+from hotline.i18n import LOCALES
+from hotline.vocab import ROLES
+
+MIN_PASSWORD = 10
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in"))
+
+
+class PhoneField(StringField):
+    """A phone number, normalised to E.164 on validation."""
+
+    def pre_validate(self, form) -> None:
+        if self.data:
+            try:
+                self.data = phones.normalise(self.data)
+            except phones.InvalidPhone:
+                raise ValidationError(_l("Enter a valid phone number, e.g. 138 1234 5678.")) from None
+
+
+class UserForm(FlaskForm):
+    """An account as a coordinator edits it."""
+
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=64),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dots, dashes and underscores.")),
+        ],
+    )
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(check_deliverability=False), Length(max=200)])
+    phone = PhoneField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    role = SelectField(_l("Role"), choices=[(code, label) for code, label in ROLES.items()])
+    is_supervisor = BooleanField(_l("Supervisor (receives escalations)"))
+    active = BooleanField(_l("Active"), default=True)
+    locale = SelectField(_l("Language"), choices=[("", _l("Browser default"))] + list(LOCALES.items()))
+
+    def validate_is_supervisor(self, field) -> None:
+        """Only operators can be supervisors."""
+        if field.data and self.role.data != "operator":
+            raise ValidationError(_l("Only operators can be supervisors."))
+
+
+class NewUserForm(UserForm):
+    """A new account, with its first password."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)])
+
+
+class ResetPasswordForm(FlaskForm):
+    """A coordinator sets a new password for someone."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)])
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
+    )
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    """Someone changes their own password."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])

@@ -1,0 +1,15 @@
+"""Registers every blueprint on the app."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach each feature's blueprint."""
+    from hotline.auth.views import bp as auth
+    from hotline.home.views import bp as home
+    from hotline.servicelog.views import bp as servicelog
+
+    app.register_blueprint(auth)
+    app.register_blueprint(home)
+    app.register_blueprint(servicelog)

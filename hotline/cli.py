@@ -1,0 +1,77 @@
+"""Command-line commands: `flask --app wsgi servicelog verify`, `demo`, `reference`, `create-admin`."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+servicelog_cli = AppGroup("servicelog", help="The append-only service log.")
+
+
+@servicelog_cli.command("verify")
+def verify_command() -> None:
+    """Check the whole hash chain; exit 0 when intact, 1 naming the first broken record."""
+    from hotline.extensions import db
+    from hotline.services import servicelog
+
+    result = servicelog.verify(db.session)
+    db.session.rollback()
+    if result.intact:
+        click.echo(f"service log intact: {result.checked} records checked")
+        sys.exit(0)
+    click.echo(
+        f"service log BROKEN at record seq={result.broken_seq} (id={result.broken_id}): {result.problem}; "
+        f"{result.checked} records before it are intact",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@click.command("demo")
+@click.option("--seed", default=12348, show_default=True, help="Random seed: the same seed gives the same data.")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366), help="Days of contact history.")
+@click.option("--reset", is_flag=True, help="Empty a database that already holds data first.")
+def demo_command(seed: int, days: int, reset: bool) -> None:
+    """Build the schema and load the demo province (14 cities, 2,885 key projects, 400+ lawyers, history)."""
+    from hotline.demo import load
+
+    sys.exit(load.run(seed=seed, days=days, reset=reset))
+
+
+@click.command("reference")
+def reference_command() -> None:
+    """Load the province's reference data (cities, FTZ areas, default shift types) into an empty database."""
+    from hotline.extensions import db
+    from hotline.services import reference
+
+    reference.ensure(db.session)
+    db.session.commit()
+    click.echo("reference data loaded")
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--name", default="Coordinator")
+@click.password_option()
+def create_admin_command(username: str, name: str, password: str) -> None:
+    """Create a coordinator account (for a new production database)."""
+    from hotline.extensions import db
+    from hotline.services import accounts
+
+    try:
+        accounts.create_user(db.session, accounts.AccountData(username=username, name=name, role="admin"), password)
+    except accounts.AccountError:
+        click.echo(f"error: username {username!r} is taken", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"coordinator {username} created")
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to `flask`."""
+    app.cli.add_command(servicelog_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(reference_command)
+    app.cli.add_command(create_admin_command)

@@ -1,0 +1,62 @@
+"""Application settings. The only module that reads the environment."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Mapping
+
+
+def _database_url(raw: str | None, instance_path: Path) -> str:
+    """DATABASE_URL with the driver we ship (psycopg 3) filled in; default a SQLite file in the instance folder."""
+    if not raw:
+        return f"sqlite:///{instance_path / 'hotline.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts without a key in the code."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(instance_path: str | Path, environ: Mapping[str, str] | None = None) -> dict:
+    """Build the settings dictionary from environment variables."""
+    env = os.environ if environ is None else environ
+    instance = Path(instance_path)
+    public_base_url = env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/")
+    redis_url = env.get("REDIS_URL") or None
+    return {
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance),
+        "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance),
+        "REDIS_URL": redis_url,
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
+        "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER") or None,
+        "PUBLIC_BASE_URL": public_base_url,
+        # Cookies only travel over HTTPS when the public address is HTTPS (production).
+        "SESSION_COOKIE_SECURE": public_base_url.startswith("https://"),
+        "REMEMBER_COOKIE_SECURE": public_base_url.startswith("https://"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "zh_Hans",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "PROVINCE_TIMEZONE": "Asia/Shanghai",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }

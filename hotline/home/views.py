@@ -1,0 +1,35 @@
+"""The home page: a different page for each role, showing that role's next things to do."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from hotline.auth.access import public, signed_in
+from hotline.extensions import db
+from hotline.models.types import utcnow
+from hotline.services import home
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@signed_in
+def index():
+    """Show the signed-in user's home page for their role."""
+    now = utcnow()
+    if current_user.role == "admin":
+        return render_template("home/admin.html", summary=home.admin_summary(db.session, now))
+    if current_user.role == "operator":
+        summary = home.operator_summary(db.session, now, supervisor=current_user.is_supervisor)
+        return render_template("home/operator.html", summary=summary)
+    if current_user.role == "lawyer":
+        return render_template("home/lawyer.html", summary=home.lawyer_summary(db.session, current_user.id, now))
+    return render_template("home/liaison.html", summary=home.liaison_summary(db.session, current_user.id, now))
+
+
+@bp.route("/healthz")
+@public
+def health():
+    """Liveness for load balancers: answers when the app and its database answer."""
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,84 @@
+"""Languages of the interface (English and Simplified Chinese), time zone, and template helpers."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, redirect, request, session, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from hotline import vocab
+
+LOCALES = {"zh_Hans": "简体中文", "en": "English"}
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else this browser's choice, else the browser's languages, else Chinese."""
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return chosen
+    for language, _quality in request.accept_languages:
+        tag = language.lower()
+        if tag.startswith("zh"):
+            return "zh_Hans"
+        if tag.startswith("en"):
+            return "en"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    """Every time is shown in the province's time zone."""
+    return current_app.config["PROVINCE_TIMEZONE"]
+
+
+def locale_code() -> str:
+    """The active locale as one of LOCALES' keys."""
+    locale = get_locale()
+    return "zh_Hans" if locale is not None and locale.language == "zh" else "en"
+
+
+def safe_next(target: str | None) -> str | None:
+    """A redirect target only when it stays on this site (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Add the language switch and the template helpers."""
+    from hotline.auth.access import public
+
+    @public
+    def set_language(code: str):
+        """Switch the interface language, remembering it for a signed-in user."""
+        if code in LOCALES:
+            session["locale"] = code
+            if current_user.is_authenticated:
+                from hotline.extensions import db
+
+                current_user.locale = code
+                db.session.commit()
+        return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+
+    app.add_url_rule("/language/<code>", "set_language", set_language)
+
+    @app.context_processor
+    def helpers() -> dict:
+        """Vocabularies and formatting helpers for every template."""
+
+        def when(value: datetime | None, style: str = "medium") -> str:
+            return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+        def day(value) -> str:
+            return format_date(value, "yyyy-MM-dd EEE") if value else ""
+
+        return {
+            "vocab": vocab,
+            "label": vocab.label,
+            "when": when,
+            "day": day,
+            "locales": LOCALES,
+            "locale_code": locale_code,
+        }

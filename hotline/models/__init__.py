@@ -1,0 +1,30 @@
+"""The data model, one module per aggregate; importing this package registers every table."""
+from hotline.models.consult import Attachment, Booking, ConsultationSlot, CounselRequest, RequestWindow
+from hotline.models.contact import Contact, ContactEvent, Referral, RiskFlag
+from hotline.models.counsel import CounselAssignment, MatchPlan, MatchPlanItem
+from hotline.models.duty import (
+    DutyAssignment,
+    DutyPeriod,
+    DutyRequest,
+    PublicHoliday,
+    SeatRequirement,
+    Shift,
+    ShiftSuccession,
+    ShiftType,
+)
+from hotline.models.geo import City, FtzArea
+from hotline.models.job import Job
+from hotline.models.lawyer import Conflict, LawFirm, Lawyer, LawyerArea, LawyerLanguage, Unavailability
+from hotline.models.outbox import OutboxMessage
+from hotline.models.project import KeyProject, ProjectLanguage, ProjectNeed, project_liaisons
+from hotline.models.servicelog import FollowUp, ServiceRecord
+from hotline.models.user import User
+
+__all__ = [
+    "Attachment", "Booking", "City", "Conflict", "ConsultationSlot", "Contact", "ContactEvent",
+    "CounselAssignment", "CounselRequest", "DutyAssignment", "DutyPeriod", "DutyRequest", "FollowUp", "FtzArea",
+    "Job", "KeyProject", "LawFirm", "Lawyer", "LawyerArea", "LawyerLanguage", "MatchPlan", "MatchPlanItem",
+    "OutboxMessage", "ProjectLanguage", "ProjectNeed", "PublicHoliday", "Referral", "RequestWindow", "RiskFlag",
+    "SeatRequirement", "ServiceRecord", "Shift", "ShiftSuccession", "ShiftType", "Unavailability", "User",
+    "project_liaisons",
+]

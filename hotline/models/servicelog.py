@@ -1,0 +1,154 @@
+"""The service log: one append-only, hash-chained record per service provided."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.extensions import db
+from hotline.models.types import UTCDateTime, one_of, utcnow
+from hotline.vocab import CHANNELS, LEGAL_AREAS, SERVICE_KINDS
+
+GENESIS_HASH = "0" * 64
+
+# The fields covered by the hash, in a fixed order; adding one is a new chain version, never a silent change.
+HASHED_FIELDS = (
+    "seq",
+    "kind",
+    "provider_user_id",
+    "provider_lawyer_id",
+    "recipient_name",
+    "recipient_phone",
+    "contact_id",
+    "booking_id",
+    "project_id",
+    "city_id",
+    "legal_area",
+    "channel",
+    "started_at",
+    "ended_at",
+    "outcome",
+    "satisfaction",
+    "created_at",
+)
+
+
+class ServiceRecord(db.Model):
+    """One service provided; never updated or deleted, chained to the record before it by SHA-256."""
+
+    __tablename__ = "service_records"
+    __table_args__ = (
+        one_of("kind", SERVICE_KINDS),
+        one_of("legal_area", LEGAL_AREAS, name="legal_area_valid"),
+        one_of("channel", CHANNELS, name="channel_valid"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+        CheckConstraint("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
+        Index("ix_service_records_started", "started_at"),
+        Index("ix_service_records_lawyer", "provider_lawyer_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    provider_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    provider_lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("lawyers.id"))
+    recipient_name: Mapped[str] = mapped_column(String(120), default="")
+    recipient_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("key_projects.id"), index=True)
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"))
+    legal_area: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    satisfaction: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Unique: two records claiming the same predecessor would be a fork, and the database refuses it.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    def canonical(self) -> str:
+        """The record's content as canonical JSON (see canonical_content)."""
+        return canonical_content({name: getattr(self, name) for name in HASHED_FIELDS})
+
+    def compute_hash(self) -> str:
+        """SHA-256 of the previous record's hash followed by this record's canonical content."""
+        return chain_hash(self.prev_hash, self.canonical())
+
+
+def canonical_content(values) -> str:
+    """Hashed fields as canonical JSON: sorted keys, UTC ISO timestamps with microseconds, no spaces."""
+    content = {}
+    for name in HASHED_FIELDS:
+        value = values[name]
+        content[name] = _utc_iso(value) if isinstance(value, datetime) else value
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, canonical: str) -> str:
+    """SHA-256 of the previous hash followed by the canonical content."""
+    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def _utc_iso(value: datetime) -> str:
+    """A timestamp as UTC ISO 8601 with microseconds, the same on every database."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@event.listens_for(ServiceRecord, "before_update")
+def _refuse_update(_mapper, _connection, target) -> None:
+    """The log is append-only: the ORM refuses to change a stored record."""
+    raise PermissionError(f"service record {target.seq} is append-only and cannot be changed")
+
+
+@event.listens_for(ServiceRecord, "before_delete")
+def _refuse_delete(_mapper, _connection, target) -> None:
+    """The log is append-only: the ORM refuses to delete a stored record."""
+    raise PermissionError(f"service record {target.seq} is append-only and cannot be deleted")
+
+
+# The database refuses too, so no code path (bulk statements included) can edit the log.
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER service_records_no_update BEFORE UPDATE ON service_records "
+    "BEGIN SELECT RAISE(ABORT, 'service records are append-only'); END",
+    "CREATE TRIGGER service_records_no_delete BEFORE DELETE ON service_records "
+    "BEGIN SELECT RAISE(ABORT, 'service records are append-only'); END",
+)
+POSTGRES_TRIGGERS = (
+    "CREATE OR REPLACE FUNCTION service_records_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'service records are append-only'; END; $$ LANGUAGE plpgsql",
+    "CREATE TRIGGER service_records_append_only BEFORE UPDATE OR DELETE ON service_records "
+    "FOR EACH ROW EXECUTE FUNCTION service_records_append_only()",
+)
+
+for _statement in SQLITE_TRIGGERS:
+    event.listen(ServiceRecord.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRES_TRIGGERS:
+    event.listen(ServiceRecord.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+
+
+class FollowUp(db.Model):
+    """A follow-up after a completed service: an SMS survey and, when unanswered, a call back."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        one_of("status", ("pending", "sent", "answered", "called_back", "expired")),
+        CheckConstraint("score IS NULL OR score BETWEEN 1 AND 5", name="score_range"),
+        Index("ix_follow_ups_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_record_id: Mapped[int] = mapped_column(ForeignKey("service_records.id"), unique=True)
+    recipient_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,90 @@
+"""Accounts: creating, editing, deactivating users, passwords and signing in."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.models import User
+
+
+class AccountError(ValueError):
+    """A change to an account that cannot be made; the message is shown to the coordinator."""
+
+
+@dataclass
+class AccountData:
+    """The editable fields of an account."""
+
+    username: str
+    name: str
+    role: str
+    email: str | None = None
+    phone: str | None = None
+    is_supervisor: bool = False
+    active: bool = True
+    locale: str | None = None
+
+
+def _apply(user: User, data: AccountData) -> None:
+    """Copy account data onto a user, keeping the supervisor flag for operators only."""
+    user.username = data.username.strip()
+    user.name = data.name.strip()
+    user.role = data.role
+    user.email = data.email or None
+    user.phone = data.phone or None
+    user.is_supervisor = bool(data.is_supervisor) and data.role == "operator"
+    user.active = data.active
+    user.locale = data.locale or None
+
+
+def _username_taken(session: Session, username: str, except_id: int | None = None) -> bool:
+    """True when another account already uses this username (case-insensitive)."""
+    query = select(User.id).where(func.lower(User.username) == username.strip().lower())
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return session.execute(query).first() is not None
+
+
+def create_user(session: Session, data: AccountData, password: str) -> User:
+    """Create an account with its first password."""
+    if _username_taken(session, data.username):
+        raise AccountError("username_taken")
+    user = User()
+    _apply(user, data)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(session: Session, user: User, data: AccountData, acting: User) -> User:
+    """Edit an account; coordinators cannot lock themselves out."""
+    if _username_taken(session, data.username, except_id=user.id):
+        raise AccountError("username_taken")
+    if user.id == acting.id and (not data.active or data.role != "admin"):
+        raise AccountError("cannot_demote_self")
+    _apply(user, data)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, user: User, password: str, *, must_change: bool) -> None:
+    """Set a new password; when a coordinator sets it, the user must change it at next sign-in."""
+    user.set_password(password)
+    user.must_change_password = must_change
+    session.flush()
+
+
+def authenticate(session: Session, username: str, password: str, now: datetime) -> User | None:
+    """The active user with these credentials, recording the sign-in, or None."""
+    user = session.execute(
+        select(User).where(func.lower(User.username) == username.strip().lower())
+    ).scalar_one_or_none()
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    user.last_login_at = now
+    session.flush()
+    return user

@@ -1,0 +1,210 @@
+"""What each role has to do next: the figures and lists behind the home pages."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.models import (
+    Booking,
+    Contact,
+    CounselAssignment,
+    CounselRequest,
+    DutyAssignment,
+    DutyPeriod,
+    DutyRequest,
+    KeyProject,
+    Lawyer,
+    OutboxMessage,
+    RiskFlag,
+    Shift,
+    project_liaisons,
+)
+
+
+@dataclass
+class AdminSummary:
+    """A coordinator's to-do figures."""
+
+    contacts_today: int
+    open_escalations: int
+    projects_without_counsel: int
+    draft_periods: list[DutyPeriod]
+    pending_requests: int
+    failed_messages: int
+    active_lawyers: int
+    projects: int
+
+
+def admin_summary(session: Session, now: datetime) -> AdminSummary:
+    """Figures a coordinator acts on: escalations, unmatched projects, draft rosters, failed messages."""
+    day_start = now - timedelta(hours=24)
+    counselled = select(CounselAssignment.project_id).where(
+        CounselAssignment.ended_at.is_(None), CounselAssignment.role == "primary"
+    )
+    return AdminSummary(
+        contacts_today=session.scalar(select(func.count(Contact.id)).where(Contact.received_at >= day_start)) or 0,
+        open_escalations=_open_escalations(session),
+        projects_without_counsel=session.scalar(
+            select(func.count(KeyProject.id)).where(
+                KeyProject.status == "active", KeyProject.id.not_in(counselled)
+            )
+        )
+        or 0,
+        draft_periods=list(
+            session.scalars(select(DutyPeriod).where(DutyPeriod.status == "draft").order_by(DutyPeriod.starts_on))
+        ),
+        pending_requests=session.scalar(select(func.count(DutyRequest.id)).where(DutyRequest.status == "pending"))
+        or 0,
+        failed_messages=session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "failed"))
+        or 0,
+        active_lawyers=session.scalar(select(func.count(Lawyer.id)).where(Lawyer.active.is_(True))) or 0,
+        projects=session.scalar(select(func.count(KeyProject.id))) or 0,
+    )
+
+
+def _open_escalations(session: Session) -> int:
+    """Risk flags not yet closed by a supervisor."""
+    return session.scalar(select(func.count(RiskFlag.id)).where(RiskFlag.closed_at.is_(None))) or 0
+
+
+@dataclass
+class OperatorSummary:
+    """An operator's queue at a glance."""
+
+    new: int
+    waiting: int
+    callbacks_due: list[Contact]
+    escalations: list[RiskFlag]
+
+
+def operator_summary(session: Session, now: datetime, *, supervisor: bool) -> OperatorSummary:
+    """Contacts waiting for an operator, callbacks due within the hour, and (for supervisors) escalations."""
+    counts = dict(
+        session.execute(
+            select(Contact.status, func.count(Contact.id))
+            .where(Contact.status.in_(("new", "waiting")))
+            .group_by(Contact.status)
+        ).all()
+    )
+    callbacks = list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.status == "callback", Contact.callback_due_at <= now + timedelta(hours=1))
+            .order_by(Contact.callback_due_at)
+            .limit(20)
+        )
+    )
+    escalations: list[RiskFlag] = []
+    if supervisor:
+        escalations = list(
+            session.scalars(
+                select(RiskFlag).where(RiskFlag.closed_at.is_(None)).order_by(RiskFlag.follow_up_due_at).limit(20)
+            )
+        )
+    return OperatorSummary(
+        new=counts.get("new", 0), waiting=counts.get("waiting", 0), callbacks_due=callbacks, escalations=escalations
+    )
+
+
+@dataclass
+class LawyerSummary:
+    """A lawyer's next duties, projects and consultations."""
+
+    lawyer: Lawyer | None
+    duties: list[DutyAssignment] = field(default_factory=list)
+    projects: list[CounselAssignment] = field(default_factory=list)
+    bookings: list[Booking] = field(default_factory=list)
+
+
+def lawyer_summary(session: Session, user_id: int, now: datetime) -> LawyerSummary:
+    """The next published duties, current projects and upcoming consultations of the lawyer behind a user."""
+    lawyer = session.scalar(select(Lawyer).where(Lawyer.user_id == user_id))
+    if lawyer is None:
+        return LawyerSummary(lawyer=None)
+    duties = session.scalars(
+        select(DutyAssignment)
+        .join(Shift, DutyAssignment.shift_id == Shift.id)
+        .join(DutyPeriod, Shift.period_id == DutyPeriod.id)
+        .where(DutyAssignment.lawyer_id == lawyer.id, DutyPeriod.status == "published", Shift.ends_at >= now)
+        .order_by(Shift.starts_at)
+        .limit(10)
+    )
+    projects = session.scalars(
+        select(CounselAssignment)
+        .where(CounselAssignment.lawyer_id == lawyer.id, CounselAssignment.ended_at.is_(None))
+        .order_by(CounselAssignment.role, CounselAssignment.project_id)
+        .limit(50)
+    )
+    bookings = session.scalars(
+        select(Booking)
+        .where(Booking.lawyer_id == lawyer.id, Booking.status == "booked", Booking.ends_at >= now)
+        .order_by(Booking.starts_at)
+        .limit(10)
+    )
+    return LawyerSummary(lawyer=lawyer, duties=list(duties), projects=list(projects), bookings=list(bookings))
+
+
+@dataclass
+class LiaisonProject:
+    """One of a liaison's projects with its current counsel."""
+
+    project: KeyProject
+    primary: Lawyer | None
+    backup: Lawyer | None
+
+
+@dataclass
+class LiaisonSummary:
+    """A liaison's projects, open requests and upcoming consultations."""
+
+    projects: list[LiaisonProject]
+    open_requests: list[CounselRequest]
+    bookings: list[Booking]
+
+
+def liaison_summary(session: Session, user_id: int, now: datetime) -> LiaisonSummary:
+    """The liaison's own projects with their counsel, open requests and upcoming consultations."""
+    projects = list(
+        session.scalars(
+            select(KeyProject)
+            .join(project_liaisons, project_liaisons.c.project_id == KeyProject.id)
+            .where(project_liaisons.c.user_id == user_id)
+            .order_by(KeyProject.priority.desc(), KeyProject.name)
+        )
+    )
+    counsel: dict[tuple[int, str], Lawyer] = {}
+    if projects:
+        rows = session.execute(
+            select(CounselAssignment.project_id, CounselAssignment.role, Lawyer)
+            .join(Lawyer, Lawyer.id == CounselAssignment.lawyer_id)
+            .where(
+                CounselAssignment.project_id.in_([p.id for p in projects]), CounselAssignment.ended_at.is_(None)
+            )
+        ).all()
+        counsel = {(project_id, role): lawyer for project_id, role, lawyer in rows}
+    requests = session.scalars(
+        select(CounselRequest)
+        .where(CounselRequest.liaison_id == user_id, CounselRequest.status.in_(("pending", "allocated")))
+        .order_by(CounselRequest.created_at.desc())
+    )
+    bookings = session.scalars(
+        select(Booking)
+        .join(CounselRequest, CounselRequest.id == Booking.request_id)
+        .where(
+            CounselRequest.liaison_id == user_id,
+            Booking.status == "booked",
+            Booking.ends_at >= now,
+        )
+        .order_by(Booking.starts_at)
+    )
+    return LiaisonSummary(
+        projects=[
+            LiaisonProject(project=p, primary=counsel.get((p.id, "primary")), backup=counsel.get((p.id, "backup")))
+            for p in projects
+        ],
+        open_requests=list(requests),
+        bookings=list(bookings),
+    )

@@ -1,0 +1,125 @@
+"""The department's vocabularies: codes stored in the database, labels shown in the user's language."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+LEGAL_AREAS = {
+    "labour": _l("Labour"),
+    "marriage_family": _l("Marriage and family"),
+    "inheritance": _l("Inheritance"),
+    "contracts_debts": _l("Contracts and debts"),
+    "housing_property": _l("Housing and property management"),
+    "land_rural": _l("Land and rural contracting"),
+    "traffic": _l("Traffic accidents"),
+    "medical": _l("Medical disputes"),
+    "consumer": _l("Consumer rights"),
+    "company": _l("Company and commercial"),
+    "foreign_investment": _l("Foreign investment and trade"),
+    "ip": _l("Intellectual property"),
+    "finance": _l("Finance"),
+    "construction": _l("Construction"),
+    "administrative": _l("Administrative"),
+    "criminal": _l("Criminal"),
+    "legal_aid": _l("Legal aid"),
+    "notarization": _l("Notarization"),
+    "judicial_appraisal": _l("Judicial appraisal"),
+    "mediation": _l("Mediation"),
+}
+
+LANGUAGES = {
+    "zh": _l("Mandarin"),
+    "ko": _l("Korean"),
+    "mn": _l("Mongolian"),
+    "en": _l("English"),
+    "ja": _l("Japanese"),
+    "ru": _l("Russian"),
+}
+
+RISK_FLAGS = {
+    "suicide": _l("Suicide risk"),
+    "civil_to_criminal": _l("Civil dispute may turn criminal"),
+    "group_petition": _l("Group petition"),
+    "group_fight": _l("Group fight"),
+    "domestic_violence": _l("Domestic violence"),
+}
+
+CHANNELS = {
+    "phone": _l("Phone (12348)"),
+    "walk_in": _l("Walk-in"),
+    "letter": _l("Letter"),
+    "web": _l("Web"),
+    "sms": _l("SMS"),
+}
+
+URGENCIES = {
+    "low": _l("Low"),
+    "normal": _l("Normal"),
+    "high": _l("High"),
+    "critical": _l("Critical"),
+}
+
+CONTACT_STATUSES = {
+    "new": _l("New"),
+    "waiting": _l("Waiting"),
+    "in_progress": _l("In progress"),
+    "callback": _l("Callback booked"),
+    "referred": _l("Referred"),
+    "escalated": _l("Escalated"),
+    "closed": _l("Closed"),
+}
+
+REFERRAL_TARGETS = {
+    "legal_aid": _l("Legal aid centre"),
+    "mediation": _l("People's mediation committee"),
+    "notary": _l("Notary office"),
+    "court": _l("Court"),
+    "police": _l("Police (110)"),
+    "petition": _l("Petition office"),
+}
+
+DISPUTE_OUTCOMES = {
+    "pending": _l("Mediation pending"),
+    "success": _l("Mediated successfully"),
+    "failed": _l("Mediation failed"),
+    "not_mediated": _l("Not mediated"),
+}
+
+SERVICE_KINDS = {
+    "hotline": _l("Hotline consultation"),
+    "callback": _l("Callback"),
+    "phone_consult": _l("Phone consultation"),
+    "video_consult": _l("Video consultation"),
+    "on_site": _l("On-site visit"),
+    "referral": _l("Referral"),
+    "mediation": _l("Mediation"),
+    "legal_aid_referral": _l("Legal-aid referral"),
+}
+
+ROLES = {
+    "admin": _l("Coordinator"),
+    "operator": _l("Hotline operator"),
+    "lawyer": _l("Lawyer"),
+    "liaison": _l("Project liaison"),
+}
+
+CONSULT_MODES = {"video": _l("Video"), "phone": _l("Phone")}
+
+SECTORS = {
+    "manufacturing": _l("Advanced manufacturing"),
+    "petrochemical": _l("Petrochemicals"),
+    "logistics": _l("Ports and logistics"),
+    "energy": _l("Energy"),
+    "digital": _l("Digital economy"),
+    "biomedicine": _l("Biomedicine"),
+    "agriculture": _l("Modern agriculture"),
+    "tourism": _l("Culture and tourism"),
+    "finance": _l("Finance and trade"),
+    "infrastructure": _l("Infrastructure"),
+}
+
+
+def label(vocabulary: dict, code: str | None) -> str:
+    """The label of a code in the user's language, or the code itself when unknown."""
+    if code is None:
+        return ""
+    return str(vocabulary.get(code, code))
