@@ -1,0 +1,67 @@
+"""`flask --app wsgi demo`: build the schema and load the demo province, with a progress bar."""
+from __future__ import annotations
+
+import random
+import time
+
+import click
+from flask import current_app
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, select
+
+from hotline.demo import history, people
+from hotline.extensions import db
+from hotline.models import City, KeyProject, Lawyer, User
+from hotline.models.types import utcnow
+from hotline.services import reference
+
+
+def run(*, seed: int, days: int, reset: bool) -> int:
+    """Load the demo data; returns the exit status (2 when the database already holds data and no --reset)."""
+    started = time.monotonic()
+    upgrade()
+    if db.session.scalar(select(func.count(User.id))):
+        if not reset:
+            click.echo("error: the database already holds data; run `flask --app wsgi demo --reset` to replace it",
+                       err=True)
+            db.session.rollback()
+            return 2
+        db.session.rollback()
+        db.session.close()
+        downgrade(revision="base")
+        upgrade()
+    rng = random.Random(seed)
+    now = utcnow().replace(microsecond=0)
+    steps = [
+        ("reference data", lambda demo: reference.ensure(db.session)),
+        ("accounts", lambda demo: people.load_users(db.session, rng, demo)),
+        ("law firms and lawyers", lambda demo: people.load_firms_and_lawyers(db.session, rng, demo)),
+        ("key projects and liaisons", lambda demo: people.load_projects(db.session, rng, demo)),
+        (f"{days} days of hotline history", lambda demo: history.load_history(db.session, rng, demo, now, days)),
+    ]
+    demo = people.Demo(cities={})
+    with click.progressbar(steps, label="Loading the demo province", item_show_func=lambda s: s[0] if s else "") as bar:
+        for index, (_name, step) in enumerate(bar):
+            if index == 1:
+                demo.cities = {city.code: city for city in db.session.scalars(select(City))}
+            step(demo)
+            db.session.flush()
+    db.session.commit()
+    _report(time.monotonic() - started)
+    return 0
+
+
+def _report(seconds: float) -> None:
+    """Print what was loaded and how to sign in."""
+    from hotline.models import Contact, ServiceRecord
+
+    count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+    click.echo(
+        f"Loaded in {seconds:.1f} s: {count(City)} cities, {count(Lawyer)} lawyers, {count(KeyProject)} key projects, "
+        f"{count(Contact)} contacts, {count(ServiceRecord)} service records."
+    )
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"Open {base}/ and sign in with password '{people.DEMO_PASSWORD}' as:")
+    for username, role in (("admin", "coordinator"), ("supervisor", "operator, supervisor"), ("operator", "operator"),
+                           ("lawyer", "lawyer, FTZ team"), ("liaison", "project liaison")):
+        click.echo(f"  {username:<11} {role}")
