@@ -44,9 +44,6 @@ def from_environment(instance_path: str | Path, environ: Mapping[str, str] | Non
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
         "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER") or None,
         "PUBLIC_BASE_URL": public_base_url,
-        # Cookies only travel over HTTPS when the public address is HTTPS (production).
-        "SESSION_COOKIE_SECURE": public_base_url.startswith("https://"),
-        "REMEMBER_COOKIE_SECURE": public_base_url.startswith("https://"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -60,3 +57,13 @@ def from_environment(instance_path: str | Path, environ: Mapping[str, str] | Non
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }
+
+
+def finalise(config: dict, overrides: Mapping | None) -> None:
+    """Derive settings that depend on others, after the caller's overrides are applied."""
+    overrides = overrides or {}
+    # Cookies only travel over HTTPS when the public address is HTTPS (production).
+    secure = config["PUBLIC_BASE_URL"].startswith("https://")
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if name not in overrides:
+            config[name] = secure

@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from hotline import phones
+from hotline.formkit import choices
 from hotline.i18n import LOCALES
 from hotline.vocab import ROLES
 
@@ -46,10 +47,10 @@ class UserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[Optional(), Email(check_deliverability=False), Length(max=200)])
     phone = PhoneField(_l("Phone"), validators=[Optional(), Length(max=32)])
-    role = SelectField(_l("Role"), choices=[(code, label) for code, label in ROLES.items()])
+    role = SelectField(_l("Role"), choices=choices(ROLES))
     is_supervisor = BooleanField(_l("Supervisor (receives escalations)"))
     active = BooleanField(_l("Active"), default=True)
-    locale = SelectField(_l("Language"), choices=[("", _l("Browser default"))] + list(LOCALES.items()))
+    locale = SelectField(_l("Language"), choices=choices(LOCALES, blank=_l("Browser default")))
 
     def validate_is_supervisor(self, field) -> None:
         """Only operators can be supervisors."""

@@ -1,0 +1,159 @@
+"""Shared fixtures: the app on a fresh migrated database (SQLite by default, PostgreSQL with TEST_DATABASE_URL),
+factories, signed-in clients per role, and a live server for browser tests."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from hotline import create_app
+from hotline.config import _database_url
+from hotline.extensions import db
+from tests.factories import PASSWORD, Factory
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+ROLES = ("admin", "operator", "lawyer", "liaison")
+
+
+def _migrate(url: str) -> None:
+    """Build the schema with the real migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """A migrated template database, built once per run."""
+    if TEST_DATABASE_URL:
+        url = _database_url(TEST_DATABASE_URL, Path("."))
+        engine = create_engine(url, poolclass=NullPool)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(url)
+        return {"kind": "postgresql", "url": url}
+    template = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite:///{template}")
+    return {"kind": "sqlite", "template": template}
+
+
+def _truncate_all(url: str) -> None:
+    """Empty every table (TRUNCATE skips the row triggers that guard the service log)."""
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def db_url(database, tmp_path):
+    """A database URL for one test, holding the migrated schema and no rows."""
+    if database["kind"] == "postgresql":
+        yield database["url"]
+        _truncate_all(database["url"])
+    else:
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(database["template"], path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def dialect(database) -> str:
+    """'sqlite' or 'postgresql'."""
+    return database["kind"]
+
+
+@pytest.fixture
+def app(db_url):
+    """The application on this test's database."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": db_url,
+            "WTF_CSRF_ENABLED": False,
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+            "SECRET_KEY": "test-secret",
+            "PUBLIC_BASE_URL": "https://hotline.example.cn",
+        }
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make(app):
+    """Factories bound to a session of their own; each row is committed at once.
+
+    No app context stays pushed, so each test request gets its own context, g and session, as in production.
+    """
+    with app.app_context():
+        engine = db.engine
+    session = Session(engine, expire_on_commit=False)
+    yield Factory(session)
+    session.close()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+def login(client, username: str, password: str = PASSWORD):
+    """Sign in through the login form."""
+    return client.post("/login", data={"username": username, "password": password})
+
+
+@pytest.fixture
+def users(make):
+    """One account per role, plus a supervisor, keyed by role."""
+    accounts = {role: make.user(role) for role in ROLES}
+    accounts["supervisor"] = make.user("operator", is_supervisor=True)
+    return accounts
+
+
+@pytest.fixture
+def as_role(app, users):
+    """as_role('lawyer') returns a client signed in as that role."""
+
+    def signed_in(role: str):
+        client = app.test_client()
+        response = login(client, users[role].username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free localhost port in a background thread."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()

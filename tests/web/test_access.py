@@ -1,0 +1,88 @@
+"""The access matrix: every route as an anonymous visitor and as each role."""
+from __future__ import annotations
+
+import pytest
+
+from hotline.auth.access import ALL_ROLES, PUBLIC
+from tests.conftest import ROLES
+
+# Who may use each endpoint. A new route fails test_every_route_is_in_the_matrix until it is listed here.
+EXPECTED = {
+    "static": PUBLIC,
+    "set_language": PUBLIC,
+    "auth.login": PUBLIC,
+    "home.health": PUBLIC,
+    "auth.logout": ALL_ROLES,
+    "auth.change_password": ALL_ROLES,
+    "home.index": ALL_ROLES,
+    "auth.users": {"admin"},
+    "auth.new_user": {"admin"},
+    "auth.edit_user": {"admin"},
+    "auth.reset_password": {"admin"},
+    "servicelog.index": {"admin"},
+    "servicelog.verify": {"admin"},
+}
+
+
+def _routes(app):
+    """(endpoint, url, method) for every route, with placeholder arguments filled in."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        values = {}
+        for name in rule.arguments:
+            converter = rule._converters[name].__class__.__name__
+            values[name] = 1 if converter == "IntegerConverter" else "x"
+        if rule.endpoint == "static":
+            values["filename"] = "css/app.css"
+        method = "GET" if "GET" in rule.methods else "POST"
+        url = rule.build(values, append_unknown=False)[1]
+        routes.append((rule.endpoint, url, method))
+    return routes
+
+
+def test_every_route_is_in_the_matrix(app):
+    """No route escapes the matrix, and each route's declared access matches it."""
+    from hotline.auth.access import access_of
+
+    with app.test_request_context():
+        for endpoint, _url, _method in _routes(app):
+            assert endpoint in EXPECTED, f"{endpoint} is not in the access matrix"
+            declared = access_of(endpoint)
+            expected = EXPECTED[endpoint]
+            assert declared == (PUBLIC if expected == PUBLIC else frozenset(expected)), endpoint
+
+
+def test_anonymous_is_sent_to_login(app, client):
+    """Every non-public page redirects an anonymous visitor to the login page."""
+    for endpoint, url, method in _routes(app):
+        response = client.open(url, method=method)
+        response.close()
+        if EXPECTED[endpoint] == PUBLIC:
+            assert response.status_code != 302 or "/login" not in response.location, endpoint
+        else:
+            assert response.status_code == 302, (endpoint, response.status_code)
+            assert "/login" in response.location, endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_roles_get_403_outside_their_pages(app, as_role, role):
+    """Each role is refused (403) on pages not meant for it and let through on its own."""
+    client = as_role(role)
+    for endpoint, url, method in _routes(app):
+        if endpoint == "auth.logout":
+            continue  # signing out would end the session this loop relies on; covered in test_auth
+        response = client.open(url, method=method)
+        response.close()
+        expected = EXPECTED[endpoint]
+        if expected == PUBLIC or role in expected:
+            assert response.status_code not in (401, 403), (role, endpoint, response.status_code)
+            assert not (response.status_code == 302 and "/login" in response.location), (role, endpoint)
+        else:
+            assert response.status_code == 403, (role, endpoint, response.status_code)
+
+
+def test_undeclared_view_is_closed(app, as_role):
+    """A view without an access mark is refused to everyone, never open by accident."""
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    assert as_role("admin").get("/forgotten").status_code == 403
+    assert app.test_client().get("/forgotten").status_code == 302

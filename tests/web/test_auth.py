@@ -1,0 +1,106 @@
+"""Signing in and out, passwords, rate limiting, CSRF and session cookies."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hotline import create_app
+from hotline.models import User
+from tests.conftest import login
+from tests.factories import PASSWORD
+
+EN = {"Accept-Language": "en"}
+
+
+def test_login_then_home_then_logout(client, users):
+    """A user signs in, reaches the home page, and signs out again."""
+    response = login(client, users["operator"].username)
+    assert response.status_code == 302 and response.location == "/"
+    assert "Hotline seat" in client.get("/", headers=EN).get_data(as_text=True)
+    response = client.post("/logout")
+    assert response.status_code == 302 and "/login" in response.location
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_is_refused(client, users):
+    """A wrong password gives 401 and the same message as an unknown user."""
+    wrong = client.post("/login", data={"username": users["admin"].username, "password": "nope"}, headers=EN)
+    unknown = client.post("/login", data={"username": "nobody", "password": "nope"}, headers=EN)
+    assert wrong.status_code == unknown.status_code == 401
+    assert "Wrong username or password" in wrong.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_username_is_case_insensitive(client, users):
+    """Usernames match regardless of case."""
+    assert login(client, users["admin"].username.upper()).status_code == 302
+
+
+def test_deactivated_user_cannot_sign_in_and_is_signed_out(app, make, users):
+    """Deactivating an account refuses new sign-ins and ends existing sessions."""
+    client = app.test_client()
+    assert login(client, users["lawyer"].username).status_code == 302
+    make.update(User, users["lawyer"].id, active=False)
+    assert client.get("/").status_code == 302
+    assert login(app.test_client(), users["lawyer"].username).status_code == 401
+
+
+def test_next_parameter_stays_on_site(client, users):
+    """After sign-in the user goes to the page asked for, never to another site."""
+    response = client.post("/login?next=/servicelog/", data={"username": users["admin"].username, "password": PASSWORD})
+    assert response.location == "/servicelog/"
+    client.post("/logout")
+    response = client.post("/login?next=//evil.example/", data={"username": users["admin"].username, "password": PASSWORD})
+    assert response.location == "/"
+
+
+def test_login_is_rate_limited(db_url, make):
+    """Repeated sign-in attempts from one address get 429 with a friendly page."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "WTF_CSRF_ENABLED": False,
+                      "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_STORAGE_URI": "memory://"})
+    client = app.test_client()
+    statuses = [client.post("/login", data={"username": "x", "password": "y"}, headers=EN).status_code
+                for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    assert "Too many attempts" in client.post("/login", data={"username": "x", "password": "y"}, headers=EN).get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # reading the form is not limited
+
+
+def test_forms_need_a_csrf_token(db_url, make):
+    """With CSRF on (as in production), a form post without its token is refused with 400."""
+    make.user("admin", username="boss")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "LOGIN_RATE_LIMIT": "100 per minute"})
+    client = app.test_client()
+    response = client.post("/login", data={"username": "boss", "password": PASSWORD}, headers=EN)
+    assert response.status_code == 400
+    assert "Form expired" in response.get_data(as_text=True)
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/login", data={"username": "boss", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_session_cookie_is_secure_behind_https(client, users):
+    """Over HTTPS the session cookie is Secure, HttpOnly and SameSite=Lax."""
+    response = login(client, users["admin"].username)
+    cookie = next(value for name, value in response.headers if name == "Set-Cookie" and value.startswith("session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_change_own_password(client, make, users):
+    """A user changes their password with the current one; the old one stops working."""
+    login(client, users["liaison"].username)
+    bad = client.post("/account/password", data={"current": "wrong", "password": "new-password-1", "confirm": "new-password-1"})
+    assert bad.status_code == 400
+    short = client.post("/account/password", data={"current": PASSWORD, "password": "short", "confirm": "short"})
+    assert short.status_code == 400
+    ok = client.post("/account/password", data={"current": PASSWORD, "password": "new-password-1", "confirm": "new-password-1"})
+    assert ok.status_code == 302
+    client.post("/logout")
+    assert login(client, users["liaison"].username).status_code == 401
+    assert login(client, users["liaison"].username, "new-password-1").status_code == 302
+
+
+def test_passwords_are_hashed(make, users):
+    """No password is stored in clear."""
+    hashes = make.scalars(select(User.password_hash))
+    assert hashes and all(PASSWORD not in value and value.startswith(("pbkdf2:", "scrypt:")) for value in hashes)
