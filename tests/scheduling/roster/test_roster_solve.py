@@ -1,0 +1,98 @@
+"""The solver's service: benchmark instance 1 at its optimum, progress reports, cancellation, reproducibility."""
+from __future__ import annotations
+
+import threading
+import time
+
+from ortools.sat.python import cp_model
+
+from scheduling.common import CancelToken, SolverSettings
+from scheduling.roster.curtois import read_curtois
+from scheduling.roster.model import build_model
+from scheduling.roster.solve import extract, solve, solve_model
+
+
+def test_curtois_instance_1_optimal(curtois_dir, checker):
+    problem = read_curtois(curtois_dir / "Instance1.txt")
+    result = solve(problem, SolverSettings(10, 2, 0))
+    assert result.status == "OPTIMAL" and result.objective == 607 and result.stats.bound == 607
+    assert checker.violations(problem, result.roster) == []
+    assert checker.objective(problem, result.roster) == 607
+    rules = result.to_json()["penalties"]["by_rule"]
+    assert rules["seat short"]["words"] == "6 empty seats: 600"
+
+
+def test_build_solve_extract_separately(medium, checker):
+    problem = medium(seed=2, staff=8, days=14)
+    rm = build_model(problem)
+    assert len(rm.x) == 8 * 14 * 2
+    outcome = solve_model(rm, SolverSettings(2, 2, 0), time_limit=2)
+    assert outcome.roster is not None
+    assert checker.violations(problem, outcome.roster) == []
+    assert outcome.objective == checker.objective(problem, outcome.roster)
+    solver = cp_model.CpSolver()
+    SolverSettings(2, 2, 0).apply(solver)
+    assert solver.solve(rm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    roster = extract(rm, solver)
+    assert checker.objective(problem, roster) == solver.objective_value
+
+
+def test_progress_reports_improve(medium, checker):
+    problem = medium(seed=3)
+    seen = []
+    result = solve(problem, SolverSettings(4, 2, 0), on_progress=seen.append)
+    assert seen, "no progress reported"
+    objectives = [p.objective for p in seen]
+    assert objectives == sorted(objectives, reverse=True)
+    assert all(p.bound <= p.objective for p in seen)
+    assert [p.seconds for p in seen] == sorted(p.seconds for p in seen)
+    assert objectives[-1] == result.objective == checker.objective(problem, result.roster)
+    assert checker.violations(problem, result.roster) == []
+
+
+def test_cancel_stops_a_long_solve(medium, checker):
+    problem = medium(seed=4, staff=16)
+    token = CancelToken()
+    first = threading.Event()
+    found = {}
+
+    def run():
+        found["result"] = solve(problem, SolverSettings(60, 2, 0), on_progress=lambda p: first.set(), cancel=token)
+
+    thread = threading.Thread(target=run)
+    started = time.monotonic()
+    thread.start()
+    assert first.wait(30)
+    token.cancel()
+    thread.join(20)
+    assert not thread.is_alive()
+    assert time.monotonic() - started < 30
+    result = found["result"]
+    assert result.status == "FEASIBLE" and result.roster is not None
+    assert checker.violations(problem, result.roster) == []
+    assert result.objective == checker.objective(problem, result.roster)
+
+
+def test_same_seed_same_roster(make, checker):
+    from scheduling.roster.problem import Cover, Request, Staff
+
+    staff = [Staff(s, max_consecutive=3, min_days_off=1) for s in "ABCD"]
+    covers = [Cover(d, "D", 2, 10, 1) for d in range(7)]
+    problem = make(7, staff, covers=covers, on_requests=[Request("A", 0, "D", 2), Request("C", 3, "D", 1)])
+    first = solve(problem, SolverSettings(10, 1, 7))
+    second = solve(problem, SolverSettings(10, 1, 7))
+    assert first.status == second.status == "OPTIMAL"
+    assert first.roster == second.roster and first.objective == second.objective
+    assert checker.violations(problem, first.roster) == []
+    assert first.objective == checker.objective(problem, first.roster)
+
+
+def test_time_limit_is_respected(medium, checker):
+    problem = medium(seed=5, staff=14)
+    started = time.monotonic()
+    result = solve(problem, SolverSettings(3, 2, 0))
+    assert time.monotonic() - started < 6
+    assert result.status in ("FEASIBLE", "OPTIMAL")
+    assert checker.violations(problem, result.roster) == []
+    assert result.objective == checker.objective(problem, result.roster)
+    assert result.stats.extra["lns_iterations"] > 0
