@@ -5,7 +5,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 servicelog_cli = AppGroup("servicelog", help="The append-only service log.")
 
@@ -30,17 +30,22 @@ def verify_command() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--seed", default=12348, show_default=True, help="Random seed: the same seed gives the same data.")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366), help="Days of contact history.")
 @click.option("--reset", is_flag=True, help="Empty a database that already holds data first.")
-def demo_command(seed: int, days: int, reset: bool) -> None:
+@click.option("--if-empty", is_flag=True, help="Keep a database that already holds data (exit 0) instead of refusing.")
+def demo_command(seed: int, days: int, reset: bool, if_empty: bool) -> None:
     """Build the schema and load the demo province (14 cities, 2,885 key projects, 400+ lawyers, history)."""
     from hotline.demo import load
 
-    sys.exit(load.run(seed=seed, days=days, reset=reset))
+    if reset and if_empty:
+        raise click.UsageError("--reset and --if-empty contradict each other")
+    sys.exit(load.run(seed=seed, days=days, reset=reset, keep_existing=if_empty))
 
 
 @click.command("reference")
+@with_appcontext
 def reference_command() -> None:
     """Load the province's reference data (cities, FTZ areas, default shift types) into an empty database."""
     from hotline.extensions import db
@@ -52,6 +57,7 @@ def reference_command() -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("username")
 @click.option("--name", default="Coordinator")
 @click.password_option()

@@ -76,22 +76,35 @@ def dialect(database) -> str:
 
 
 @pytest.fixture
-def app(db_url):
-    """The application on this test's database."""
-    app = create_app(
-        {
+def app_factory(db_url):
+    """make_app(**overrides) builds an app on this test's database; its connections are closed afterwards."""
+    apps = []
+
+    def make_app(**overrides):
+        config = {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": db_url,
             "WTF_CSRF_ENABLED": False,
             "LOGIN_RATE_LIMIT": "1000 per minute",
+            "RATELIMIT_STORAGE_URI": "memory://",
             "SECRET_KEY": "test-secret",
             "PUBLIC_BASE_URL": "https://hotline.example.cn",
         }
-    )
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+        app = create_app(config | overrides)
+        apps.append(app)
+        return app
+
+    yield make_app
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    """The application on this test's database (CSRF off for brevity; test_auth checks it on)."""
+    return app_factory()
 
 
 @pytest.fixture

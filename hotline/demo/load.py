@@ -16,11 +16,16 @@ from hotline.models.types import utcnow
 from hotline.services import reference
 
 
-def run(*, seed: int, days: int, reset: bool) -> int:
+def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False) -> int:
     """Load the demo data; returns the exit status (2 when the database already holds data and no --reset)."""
     started = time.monotonic()
     upgrade()
     if db.session.scalar(select(func.count(User.id))):
+        if keep_existing:
+            click.echo("The database already holds data; keeping it (use --reset to reload the demo).")
+            db.session.rollback()
+            _logins()
+            return 0
         if not reset:
             click.echo("error: the database already holds data; run `flask --app wsgi demo --reset` to replace it",
                        err=True)
@@ -60,6 +65,11 @@ def _report(seconds: float) -> None:
         f"Loaded in {seconds:.1f} s: {count(City)} cities, {count(Lawyer)} lawyers, {count(KeyProject)} key projects, "
         f"{count(Contact)} contacts, {count(ServiceRecord)} service records."
     )
+    _logins()
+
+
+def _logins() -> None:
+    """Print where to open the app and the demo logins."""
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo(f"Open {base}/ and sign in with password '{people.DEMO_PASSWORD}' as:")
     for username, role in (("admin", "coordinator"), ("supervisor", "operator, supervisor"), ("operator", "operator"),

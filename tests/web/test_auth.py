@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from hotline import create_app
 from hotline.models import User
 from tests.conftest import login
 from tests.factories import PASSWORD
@@ -53,10 +52,9 @@ def test_next_parameter_stays_on_site(client, users):
     assert response.location == "/"
 
 
-def test_login_is_rate_limited(db_url, make):
+def test_login_is_rate_limited(app_factory):
     """Repeated sign-in attempts from one address get 429 with a friendly page."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "WTF_CSRF_ENABLED": False,
-                      "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_STORAGE_URI": "memory://"})
+    app = app_factory(LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     statuses = [client.post("/login", data={"username": "x", "password": "y"}, headers=EN).status_code
                 for _ in range(4)]
@@ -65,10 +63,10 @@ def test_login_is_rate_limited(db_url, make):
     assert client.get("/login").status_code == 200  # reading the form is not limited
 
 
-def test_forms_need_a_csrf_token(db_url, make):
+def test_forms_need_a_csrf_token(app_factory, make):
     """With CSRF on (as in production), a form post without its token is refused with 400."""
     make.user("admin", username="boss")
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "LOGIN_RATE_LIMIT": "100 per minute"})
+    app = app_factory(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     response = client.post("/login", data={"username": "boss", "password": PASSWORD}, headers=EN)
     assert response.status_code == 400

@@ -1,0 +1,176 @@
+"""The service log: append-only, hash-chained, serialised appends, and verification that names the break."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.orm import Session
+
+from hotline.extensions import db
+from hotline.models import ServiceRecord
+from hotline.models.servicelog import GENESIS_HASH
+from hotline.services import servicelog
+from tests.factories import NOW
+
+
+def _entry(**over) -> servicelog.ServiceEntry:
+    values = {"kind": "hotline", "started_at": NOW - timedelta(minutes=5), "ended_at": NOW, "outcome": "answered"}
+    return servicelog.ServiceEntry(**(values | over))
+
+
+def test_records_chain_from_genesis(make):
+    """Each record links to the one before by hash, starting from the genesis hash."""
+    first, second, third = (make.service(outcome=f"case {n}") for n in range(3))
+    assert (first.seq, second.seq, third.seq) == (1, 2, 3)
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    assert len({first.hash, second.hash, third.hash}) == 3
+    assert servicelog.verify(make.session).intact
+
+
+def test_hash_covers_content(make):
+    """The stored hash is SHA-256 of the previous hash plus canonical content: any field change alters it."""
+    record = make.get(ServiceRecord, make.service().id)
+    assert record.compute_hash() == record.hash
+    record.outcome = "changed"
+    assert record.compute_hash() != record.hash
+    make.session.expunge_all()
+
+
+def test_orm_refuses_update_and_delete(make):
+    """The model refuses to change or delete a stored record."""
+    record_id = make.service().id
+    record = make.session.get(ServiceRecord, record_id)
+    record.outcome = "rewritten"
+    with pytest.raises(PermissionError):
+        make.session.flush()
+    make.session.rollback()
+    record = make.session.get(ServiceRecord, record_id)
+    make.session.delete(record)
+    with pytest.raises(PermissionError):
+        make.session.flush()
+    make.session.rollback()
+    make.session.close()
+
+
+def test_database_refuses_update_and_delete(make):
+    """Even a bulk statement that bypasses the ORM is refused by the database's triggers."""
+    make.service()
+    with pytest.raises(DatabaseError):
+        make.session.execute(update(ServiceRecord).values(outcome="rewritten").execution_options(synchronize_session=False))
+    make.session.rollback()
+    with pytest.raises(DatabaseError):
+        make.session.execute(text("DELETE FROM service_records"))
+    make.session.rollback()
+    make.session.close()
+
+
+def test_two_records_cannot_claim_the_same_predecessor(make):
+    """A fork (two records after the same one) is refused by the database."""
+    first = make.service()
+    fork = ServiceRecord(seq=99, kind="hotline", started_at=NOW, prev_hash=first.prev_hash, hash="f" * 64, created_at=NOW)
+    make.session.add(fork)
+    with pytest.raises(IntegrityError):
+        make.session.flush()
+    make.session.rollback()
+    make.session.close()
+
+
+def _tamper(session: Session, dialect: str, statement: str) -> None:
+    """Change the log behind the app's back: switch the guard off, edit, switch it on again."""
+    if dialect == "postgresql":
+        session.execute(text("ALTER TABLE service_records DISABLE TRIGGER service_records_append_only"))
+        session.execute(text(statement))
+        session.execute(text("ALTER TABLE service_records ENABLE TRIGGER service_records_append_only"))
+    else:
+        from hotline.models.servicelog import SQLITE_TRIGGERS
+
+        session.execute(text("DROP TRIGGER service_records_no_update"))
+        session.execute(text("DROP TRIGGER service_records_no_delete"))
+        session.execute(text(statement))
+        for trigger in SQLITE_TRIGGERS:
+            session.execute(text(trigger))
+    session.commit()
+    session.close()
+
+
+@pytest.mark.parametrize(
+    "statement, problem",
+    [
+        ("UPDATE service_records SET outcome = 'forged' WHERE seq = 3", "changed"),
+        ("UPDATE service_records SET satisfaction = 5 WHERE seq = 3", "changed"),
+        ("UPDATE service_records SET started_at = started_at - INTERVAL '1 day' WHERE seq = 3", "changed"),
+    ],
+)
+def test_verify_names_the_changed_record(make, dialect, runner, statement, problem):
+    """Changing any stored field of record 3 makes verify fail at record 3, and the CLI exit 1 naming it."""
+    for n in range(5):
+        make.service(outcome=f"case {n}")
+    if "INTERVAL" in statement and dialect == "sqlite":
+        statement = "UPDATE service_records SET started_at = datetime(started_at, '-1 day') WHERE seq = 3"
+    _tamper(make.session, dialect, statement)
+    result = servicelog.verify(make.session, batch_size=2)
+    make.session.close()
+    assert not result.intact and result.broken_seq == 3 and problem in result.problem
+    outcome = runner.invoke(args=["servicelog", "verify"])
+    assert outcome.exit_code == 1
+    assert "seq=3" in outcome.output
+
+
+def test_verify_detects_a_removed_record(make, dialect, runner):
+    """Deleting a record in the middle breaks the sequence at the record after it."""
+    for n in range(4):
+        make.service(outcome=f"case {n}")
+    _tamper(make.session, dialect, "DELETE FROM service_records WHERE seq = 2")
+    result = servicelog.verify(make.session)
+    make.session.close()
+    assert result.broken_seq == 3 and "removed" in result.problem
+
+
+def test_verify_cli_exits_0_when_intact(make, runner):
+    """An intact log (and an empty one) verifies with exit status 0."""
+    assert runner.invoke(args=["servicelog", "verify"]).exit_code == 0
+    make.service()
+    outcome = runner.invoke(args=["servicelog", "verify"])
+    assert outcome.exit_code == 0 and "1 records checked" in outcome.output
+
+
+def test_append_many_chains_in_order(make):
+    """A batch is appended in order, each record chained to the one before."""
+    records = servicelog.append_many(make.session, [_entry(outcome=str(n)) for n in range(10)], NOW)
+    make.session.commit()
+    assert [r.seq for r in records] == list(range(1, 11))
+    assert servicelog.verify(make.session).checked == 10
+    make.session.close()
+
+
+def test_fifty_concurrent_appends_keep_one_chain(app, make):
+    """50 threads appending at once lose no record and never fork the chain."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(50)
+
+    def worker(n: int) -> None:
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                servicelog.append(db.session, _entry(outcome=f"thread {n}"), NOW)
+                db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert make.scalar(select(func.count(ServiceRecord.id))) == 50
+    outcomes = set(make.scalars(select(ServiceRecord.outcome)))
+    assert outcomes == {f"thread {n}" for n in range(50)}
+    result = servicelog.verify(make.session)
+    make.session.close()
+    assert result.intact and result.checked == 50

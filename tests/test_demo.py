@@ -1,0 +1,64 @@
+"""The demo province loads deterministic, realistic data in one command."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from hotline.models import City, Contact, KeyProject, Lawyer, RiskFlag, ServiceRecord, User
+from hotline.services import servicelog
+from tests.conftest import login
+
+
+def test_demo_loads_the_province(runner, make, app):
+    """14 cities, exactly 2,885 key projects, 400+ lawyers (150+ FTZ), 5,000+ contacts, an intact log."""
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "admin" in result.output and "demo-12348" in result.output
+    count = lambda stmt: make.scalar(stmt)  # noqa: E731
+    assert count(select(func.count(City.id))) == 14
+    assert count(select(func.count(KeyProject.id))) == 2885
+    assert count(select(func.count(Lawyer.id))) >= 400
+    assert count(select(func.count(Lawyer.id)).where(Lawyer.ftz_team.is_(True))) >= 150
+    in_ftz = count(select(func.count(KeyProject.id)).where(KeyProject.ftz_area_id.is_not(None)))
+    assert in_ftz > 2885 / 2
+    assert count(select(func.count(Contact.id))) >= 5000
+    assert count(select(func.count(ServiceRecord.id))) >= 4000
+    assert count(select(func.count(func.distinct(KeyProject.city_id)))) == 14
+    mediated = count(select(func.count(Contact.id)).where(Contact.dispute_outcome.in_(("success", "failed"))))
+    success = count(select(func.count(Contact.id)).where(Contact.dispute_outcome == "success"))
+    assert mediated > 500 and 0.98 <= success / mediated < 1.0
+    assert count(select(func.count(RiskFlag.id)).where(RiskFlag.prevented.is_(True))) > 0
+    assert servicelog.verify(make.session).intact
+    make.session.close()
+    for username in ("admin", "supervisor", "operator", "lawyer", "liaison"):
+        client = app.test_client()
+        assert login(client, username, "demo-12348").status_code == 302, username
+        assert client.get("/").status_code == 200, username
+
+
+def test_demo_is_deterministic_and_refuses_to_overwrite(runner, make):
+    """A second load without --reset exits 2; with --reset the same seed gives the same data."""
+    assert runner.invoke(args=["demo", "--days", "1"]).exit_code == 0
+    names = make.scalars(select(Lawyer.name).order_by(Lawyer.id).limit(20))
+    refused = runner.invoke(args=["demo", "--days", "1"])
+    assert refused.exit_code == 2 and "--reset" in refused.output
+    kept = runner.invoke(args=["demo", "--if-empty"])
+    assert kept.exit_code == 0 and "keeping it" in kept.output
+    assert runner.invoke(args=["demo", "--reset", "--if-empty"]).exit_code == 2
+    assert runner.invoke(args=["demo", "--days", "1", "--reset"]).exit_code == 0
+    assert make.scalars(select(Lawyer.name).order_by(Lawyer.id).limit(20)) == names
+    assert make.scalar(select(func.count(User.id).filter(User.username == "admin"))) == 1
+
+
+def test_reference_command_is_idempotent(runner, make):
+    """Loading reference data twice leaves one copy of each city."""
+    assert runner.invoke(args=["reference"]).exit_code == 0
+    assert runner.invoke(args=["reference"]).exit_code == 0
+    assert make.scalar(select(func.count(City.id))) == 14
+
+
+def test_create_admin(runner, make):
+    """A coordinator account can be created from the command line; a taken name exits 2."""
+    result = runner.invoke(args=["create-admin", "chief", "--password", "a-long-password"])
+    assert result.exit_code == 0, result.output
+    assert make.scalar(select(User.role).where(User.username == "chief")) == "admin"
+    assert runner.invoke(args=["create-admin", "chief", "--password", "a-long-password"]).exit_code == 2
