@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.extensions import db
-from hotline.models.types import UTCDateTime, one_of, utcnow
+from hotline.models.types import PROVINCE_TZ, UTCDateTime, one_of, utcnow
 from hotline.vocab import (
     CHANNELS,
     CONTACT_STATUSES,
@@ -79,8 +79,8 @@ class Contact(db.Model):
 
     @property
     def reference(self) -> str:
-        """The work-order number read out to callers."""
-        return f"12348-{self.received_at:%Y%m%d}-{self.id:06d}"
+        """The work-order number read out to callers: the Beijing date it came in, then its id."""
+        return f"12348-{self.received_at.astimezone(PROVINCE_TZ):%Y%m%d}-{self.id:06d}"
 
 
 class RiskFlag(db.Model):

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Iterable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, DateTime
 from sqlalchemy.types import TypeDecorator
+
+
+# The province's clock: what users read and what "today" means for rosters and work-order numbers.
+PROVINCE_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class UTCDateTime(TypeDecorator):

@@ -135,3 +135,11 @@ def test_naive_timestamps_are_refused(make):
         make.contact(received_at=NOW.replace(tzinfo=None))
     make.session.rollback()
     make.session.close()
+
+
+def test_work_order_number_uses_the_beijing_date(make):
+    """A call at 23:30 UTC is already the next day in Liaoning, and its work-order number says so."""
+    from datetime import datetime, timezone
+
+    contact = make.contact(received_at=datetime(2026, 11, 26, 23, 30, tzinfo=timezone.utc))
+    assert contact.reference == f"12348-20261127-{contact.id:06d}"
