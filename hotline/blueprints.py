@@ -9,7 +9,9 @@ def register(app: Flask) -> None:
     from hotline.auth.views import bp as auth
     from hotline.home.views import bp as home
     from hotline.servicelog.views import bp as servicelog
+    from hotline.telephony.views import bp as telephony
 
     app.register_blueprint(auth)
     app.register_blueprint(home)
     app.register_blueprint(servicelog)
+    app.register_blueprint(telephony)

@@ -1,0 +1,1 @@
+"""Twilio at the edge: webhook signatures, TwiML builders, and the gateway for outgoing SMS and calls."""
