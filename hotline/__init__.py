@@ -45,9 +45,10 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     access.init_app(app, login_manager)
 
-    from hotline import blueprints, cli, errors
+    from hotline import blueprints, cli, errors, jobs
 
     blueprints.register(app)
     errors.register(app)
     cli.register(app)
+    jobs.init_app(app)
     return app

@@ -56,6 +56,10 @@ def from_environment(instance_path: str | Path, environ: Mapping[str, str] | Non
         "PROVINCE_TIMEZONE": "Asia/Shanghai",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Seconds between outbox retries by the in-process sweeper; 0 turns it off.
+        "OUTBOX_SWEEP_SECONDS": int(env.get("OUTBOX_SWEEP_SECONDS", "30")),
+        # Run background work in the request's thread (tests).
+        "JOBS_EAGER": False,
     }
 
 

@@ -89,6 +89,7 @@ def app_factory(db_url):
             "RATELIMIT_STORAGE_URI": "memory://",
             "SECRET_KEY": "test-secret",
             "PUBLIC_BASE_URL": "https://hotline.example.cn",
+            "JOBS_EAGER": True,
         }
         app = create_app(config | overrides)
         apps.append(app)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
+from hotline.jobs import mark_outbox_pending
 from hotline.models import OutboxMessage
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
@@ -52,6 +53,7 @@ def queue_sms(session: Session, to: str, body: str, purpose: str, now: datetime)
                             created_at=now, next_attempt_at=now)
     session.add(message)
     session.flush()
+    mark_outbox_pending(session)
     return message
 
 
@@ -61,6 +63,7 @@ def queue_call(session: Session, to: str, twiml_url: str, purpose: str, now: dat
                             created_at=now, next_attempt_at=now)
     session.add(message)
     session.flush()
+    mark_outbox_pending(session)
     return message
 
 
@@ -119,6 +122,7 @@ def resend(session: Session, message: OutboxMessage, now: datetime) -> None:
     message.attempts = 0
     message.next_attempt_at = now
     session.flush()
+    mark_outbox_pending(session)
 
 
 def redirect_live_call(settings: TwilioSettings, call_sid: str, twiml_url: str) -> None:
