@@ -1,0 +1,339 @@
+"""GAP solver: LP bound, LP-rounded regret start with repair, CP-SAT large-neighbourhood search, then CP-SAT.
+
+1. The LP relaxation (column generation, ``gap_bounds``) gives a proven bound and reduced costs.
+2. Start: jobs the LP assigns whole keep that agent; the rest go by regret to the agent with room and the least
+   reduced cost; shifts repair any overload; if that fails CP-SAT looks for a first solution.
+3. LNS: free every job of a few related agents and let CP-SAT re-assign them (to any agent with room and a small
+   enough reduced cost) with everything else fixed; the neighbourhood grows while the sub-solves prove optimal.
+4. CP-SAT on the whole problem, pairs that cannot be in an improving solution removed, hinted with the best answer,
+   with ``linearization_level=2``: it tries to improve and to prove the bound.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduling.common import STATUS_NAMES, CancelToken, Progress, ProgressCallback, SolverSettings, SolveStats
+from scheduling.matching.gap import GapProblem, gap_cost, gap_is_feasible, gap_loads
+from scheduling.matching.gap_bounds import LpInfo, lp_relaxation
+
+
+@dataclass
+class GapResult:
+    """A GAP answer: solve figures and the agent index of each job (None when no answer was found)."""
+
+    stats: SolveStats
+    assignment: list[int] | None
+
+
+@dataclass(frozen=True)
+class GapTuning:
+    """Knobs of the search (defaults measured on gapd and yagiura; see bench/MATCHING_NOTES.md)."""
+
+    lp_share: float = 0.3
+    lns_share: float = 0.75
+    sub_time: float = 0.3
+    first_jobs: int = 30
+    max_agents: int = 8
+    stall_rounds: int = 400
+
+
+def solve_gap(
+    problem: GapProblem,
+    settings: SolverSettings = SolverSettings(),
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    tuning: GapTuning = GapTuning(),
+) -> GapResult:
+    """Solve a GAP instance within settings.time_limit; the answer is always feasible or None."""
+    return _Search(problem, settings, on_progress, cancel, tuning).run()
+
+
+class _Search:
+    """State of one solve: incumbent, bound, clock, cancel flag."""
+
+    def __init__(self, problem, settings, on_progress, cancel, tuning):
+        self.p: GapProblem = problem
+        self.settings: SolverSettings = settings
+        self.tuning: GapTuning = tuning
+        self.on_progress = on_progress
+        self.started = time.monotonic()
+        self.deadline = self.started + settings.time_limit
+        self.rng = random.Random(settings.seed)
+        self.best: list[int] | None = None
+        self.best_cost = math.inf
+        self.bound = -math.inf
+        self.lp: LpInfo | None = None
+        self.proven = False
+        self.infeasible = False
+        self.cancelled = False
+        self._solver: cp_model.CpSolver | None = None
+        self._unlisten = cancel.listen(self._stop) if cancel is not None else None
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+    def _stop(self) -> None:
+        self.cancelled = True
+        if self._solver is not None:
+            self._solver.stop_search()
+
+    def left(self) -> float:
+        """Seconds left before the deadline (0 once cancelled)."""
+        return 0.0 if self.cancelled else max(0.0, self.deadline - time.monotonic())
+
+    def offer(self, assignment: list[int]) -> bool:
+        """Keep the assignment if it is feasible and cheaper than the best; report progress."""
+        if not gap_is_feasible(self.p, assignment):
+            return False
+        cost = gap_cost(self.p, assignment)
+        if cost >= self.best_cost:
+            return False
+        self.best, self.best_cost = list(assignment), cost
+        if self.on_progress is not None:
+            bound = self.bound if self.bound > -math.inf else float("nan")
+            self.on_progress(Progress(float(cost), float(bound), time.monotonic() - self.started))
+        return True
+
+    def done(self) -> bool:
+        """True once the best answer meets the bound, is proven optimal, or time is up."""
+        return self.proven or self.infeasible or self.left() <= 0 or self.best_cost <= self.bound
+
+    # -- phases --------------------------------------------------------------------------------------
+    def run(self) -> GapResult:
+        """LP, start, LNS, final CP-SAT; returns the result."""
+        try:
+            if self._obviously_infeasible():
+                self.infeasible = True
+            else:
+                self.lp = lp_relaxation(self.p, self.left() * self.tuning.lp_share)
+                if self.lp is not None and self.lp.infeasible:
+                    self.infeasible = True
+                elif self.lp is not None:
+                    self.bound = math.ceil(self.lp.bound - 1e-6)
+            if not self.infeasible:
+                self._construct()
+                if self.best is not None:
+                    self._lns(self.started + self.settings.time_limit * self.tuning.lns_share)
+                if not self.done():
+                    self._final_cpsat()
+        finally:
+            if self._unlisten is not None:
+                self._unlisten()
+        return self._result()
+
+    def _obviously_infeasible(self) -> bool:
+        """A job no agent can take at all."""
+        p = self.p
+        return any(all(p.weights[i][j] > p.capacities[i] for i in range(p.agents)) for j in range(p.jobs))
+
+    def _reduced(self, i: int, j: int) -> float:
+        return self.lp.reduced[i][j] if self.lp is not None else float(self.p.costs[i][j])
+
+    def _construct(self) -> None:
+        """LP-rounded regret start, repaired by shifts; CP-SAT for a first answer if that fails."""
+        p, m = self.p, self.p.agents
+        assignment: list[int | None] = list(self.lp.rounded) if self.lp is not None else [None] * p.jobs
+        room = list(p.capacities)
+        for j, i in enumerate(assignment):
+            if i is not None:
+                room[i] -= p.weights[i][j]
+        open_jobs = [j for j, i in enumerate(assignment) if i is None]
+
+        def regret(j: int) -> float:
+            keys = sorted(self._reduced(i, j) for i in range(m) if p.weights[i][j] <= p.capacities[i])
+            return keys[1] - keys[0] if len(keys) > 1 else math.inf
+
+        for j in sorted(open_jobs, key=regret, reverse=True):
+            fits = [i for i in range(m) if p.weights[i][j] <= room[i]]
+            pool = fits or [i for i in range(m) if p.weights[i][j] <= p.capacities[i]]
+            i = min(pool, key=lambda a: (self._reduced(a, j), p.weights[a][j]))
+            assignment[j] = i
+            room[i] -= p.weights[i][j]
+        full = [int(i) for i in assignment]  # type: ignore[arg-type]
+        self._repair(full)
+        if not self.offer(full):
+            self._first_by_cpsat(full)
+        if self.best is not None:
+            self._improve_by_shifts()
+
+    def _repair(self, assignment: list[int]) -> None:
+        """Move jobs off overloaded agents to agents with room, cheapest reduced cost first."""
+        p = self.p
+        loads = gap_loads(p, assignment)
+        for _ in range(p.jobs):
+            over = [i for i in range(p.agents) if loads[i] > p.capacities[i]]
+            if not over:
+                return
+            moves = []
+            for i in over:
+                for j in (j for j, a in enumerate(assignment) if a == i):
+                    for k in range(p.agents):
+                        if k != i and loads[k] + p.weights[k][j] <= p.capacities[k]:
+                            moves.append((self._reduced(k, j) - self._reduced(i, j), j, k))
+            if not moves:
+                return
+            _, j, k = min(moves)
+            loads[assignment[j]] -= p.weights[assignment[j]][j]
+            assignment[j] = k
+            loads[k] += p.weights[k][j]
+
+    def _improve_by_shifts(self) -> None:
+        """First-improvement shifts of single jobs to cheaper agents with room."""
+        p = self.p
+        assignment = list(self.best)  # type: ignore[arg-type]
+        loads = gap_loads(p, assignment)
+        improved = True
+        while improved and self.left() > 0:
+            improved = False
+            for j in range(p.jobs):
+                i = assignment[j]
+                for k in range(p.agents):
+                    if p.costs[k][j] < p.costs[i][j] and loads[k] + p.weights[k][j] <= p.capacities[k]:
+                        loads[i] -= p.weights[i][j]
+                        loads[k] += p.weights[k][j]
+                        assignment[j], i, improved = k, k, True
+        self.offer(assignment)
+
+    def _first_by_cpsat(self, hint: list[int]) -> None:
+        """No repaired start: ask CP-SAT for any answer on the whole problem (hinted with the start)."""
+        budget = min(self.left(), max(1.0, 0.25 * self.settings.time_limit))
+        self._solve_sub(list(range(self.p.agents)), list(range(self.p.jobs)), hint, budget, whole=True)
+
+    # -- LNS -----------------------------------------------------------------------------------------
+    def _near(self) -> list[list[int]]:
+        """For each job, the agents with the least reduced cost (computed once)."""
+        if not hasattr(self, "_near_cache"):
+            p = self.p
+            self._near_cache = [
+                sorted((i for i in range(p.agents) if p.weights[i][j] <= p.capacities[i]),
+                       key=lambda i: self._reduced(i, j))[:6]
+                for j in range(p.jobs)
+            ]
+        return self._near_cache
+
+    def _related_agents(self, size: int) -> list[int]:
+        """A seed agent and agents that could cheaply take its jobs, or whose jobs it could take."""
+        p, best, near = self.p, self.best, self._near()
+        chosen = [self.rng.randrange(p.agents)]
+        while len(chosen) < size:
+            score: dict[int, float] = {}
+            for j, i in enumerate(best):  # type: ignore[arg-type]
+                inside = i in chosen
+                for k in near[j]:
+                    if k == i:
+                        continue
+                    if inside and k not in chosen:
+                        score[k] = score.get(k, 0.0) + 1.0 / (1.0 + self._reduced(k, j))
+                    elif not inside and k in chosen:
+                        score[i] = score.get(i, 0.0) + 1.0 / (1.0 + self._reduced(k, j))
+            if not score:
+                chosen.append(self.rng.choice([k for k in range(p.agents) if k not in chosen]))
+                continue
+            chosen.append(max(score, key=lambda k: score[k] * (0.3 + self.rng.random())))
+        return chosen
+
+    def _lns(self, until: float) -> None:
+        """Re-solve a batch of jobs from a few related agents, the rest fixed, while time lasts."""
+        p = self.p
+        batch = self.tuning.first_jobs
+        stall = 0
+        sub_time = max(0.05, min(self.tuning.sub_time, self.settings.time_limit / 20))
+        while not self.done() and time.monotonic() < until and stall < self.tuning.stall_rounds:
+            size = min(p.agents, self.rng.randint(2, self.tuning.max_agents))
+            agents = self._related_agents(size) if size < p.agents else list(range(p.agents))
+            chosen = set(agents)
+            jobs = [j for j, i in enumerate(self.best) if i in chosen]  # type: ignore[arg-type]
+            if len(jobs) > batch:
+                jobs = self.rng.sample(jobs, batch)
+            whole = len(jobs) == p.jobs
+            budget = min(sub_time, max(0.0, until - time.monotonic()))
+            improved, optimal = self._solve_sub(agents, jobs, self.best, budget, whole=whole)
+            stall = 0 if improved else stall + 1
+            # grow the batch while sub-problems are proven quickly, shrink it when they time out
+            batch = min(p.jobs, batch + 2) if optimal else max(8, batch - 4)
+
+    def _solve_sub(self, agents, jobs, hint, budget, whole=False) -> tuple[bool, bool]:
+        """CP-SAT on the given jobs (others fixed); returns (improved, proven optimal for the sub-problem)."""
+        p = self.p
+        if budget <= 0:
+            return False, False
+        chosen = set(agents)
+        moving = set(jobs)
+        room = list(p.capacities)
+        if not whole:
+            for j, i in enumerate(hint):
+                if j not in moving:
+                    room[i] -= p.weights[i][j]
+        slack = self.best_cost - self.lp.bound + 1e-6 if self.lp is not None and self.best else math.inf
+        model = cp_model.CpModel()
+        terms: dict[int, list] = {i: [] for i in range(p.agents)}
+        objective_vars, objective_coefs, x = [], [], {}
+        for j in jobs:
+            lits = []
+            for i in range(p.agents):
+                # other agents take jobs into their spare room; pairs that cannot improve are left out
+                if p.weights[i][j] > room[i]:
+                    continue
+                if i != hint[j] and self._reduced(i, j) > slack:
+                    continue
+                var = model.new_bool_var("")
+                x[i, j] = var
+                lits.append(var)
+                terms[i].append((var, p.weights[i][j]))
+                objective_vars.append(var)
+                objective_coefs.append(p.costs[i][j])
+                if i == hint[j]:
+                    model.add_hint(var, True)
+            if not lits:
+                return False, False
+            model.add_exactly_one(lits)
+        for i, pairs in terms.items():
+            if pairs and sum(w for _, w in pairs) > room[i]:
+                model.add(cp_model.LinearExpr.weighted_sum([v for v, _ in pairs], [w for _, w in pairs]) <= room[i])
+        model.minimize(cp_model.LinearExpr.weighted_sum(objective_vars, objective_coefs))
+        solver = cp_model.CpSolver()
+        # sub-problems are small: one worker with the full LP relaxation proves them fastest (measured)
+        workers = self.settings.workers if whole else 1
+        settings = SolverSettings(time_limit=budget, workers=workers,
+                                  seed=self.rng.randrange(1 << 30), log=self.settings.log)
+        settings.apply(solver)
+        solver.parameters.linearization_level = 2
+        self._solver = solver
+        if self.cancelled:
+            return False, False
+        status = solver.solve(model)
+        self._solver = None
+        if status == cp_model.INFEASIBLE and whole and slack == math.inf:
+            self.infeasible = True
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False, status == cp_model.OPTIMAL
+        new = list(hint)
+        for (i, j), var in x.items():
+            if solver.boolean_value(var):
+                new[j] = i
+        improved = self.offer(new)
+        if whole:
+            self.bound = max(self.bound, math.ceil(solver.best_objective_bound - 1e-6))
+            if status == cp_model.OPTIMAL:
+                self.proven = True
+        return improved, status == cp_model.OPTIMAL
+
+    def _final_cpsat(self) -> None:
+        """CP-SAT on the whole problem for the time left, from the best answer."""
+        hint = self.best if self.best is not None else [0] * self.p.jobs
+        self._solve_sub(list(range(self.p.agents)), list(range(self.p.jobs)), hint, self.left(), whole=True)
+
+    def _result(self) -> GapResult:
+        wall = time.monotonic() - self.started
+        bound = float(self.bound) if self.bound > -math.inf else None
+        if self.best is None:
+            status = "INFEASIBLE" if self.infeasible else "UNKNOWN"
+            return GapResult(SolveStats(status, None, bound if not self.infeasible else None, wall), None)
+        optimal = self.proven or (bound is not None and self.best_cost <= bound)
+        if optimal:
+            bound = float(self.best_cost)
+        status = STATUS_NAMES[cp_model.OPTIMAL if optimal else cp_model.FEASIBLE]
+        return GapResult(SolveStats(status, float(self.best_cost), bound, wall), list(self.best))
