@@ -8,10 +8,14 @@ def register(app: Flask) -> None:
     """Attach each feature's blueprint."""
     from hotline.auth.views import bp as auth
     from hotline.home.views import bp as home
+    from hotline.intake.views import bp as intake
+    from hotline.outbox.views import bp as outbox
     from hotline.servicelog.views import bp as servicelog
     from hotline.telephony.views import bp as telephony
 
     app.register_blueprint(auth)
     app.register_blueprint(home)
+    app.register_blueprint(intake)
+    app.register_blueprint(outbox)
     app.register_blueprint(servicelog)
     app.register_blueprint(telephony)

@@ -7,7 +7,7 @@ from flask import Flask, current_app, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
-from hotline import vocab
+from hotline import phones, vocab
 
 LOCALES = {"zh_Hans": "简体中文", "en": "English"}
 
@@ -64,6 +64,22 @@ def init_app(app: Flask) -> None:
 
     app.add_url_rule("/language/<code>", "set_language", set_language)
 
+    @app.template_filter("tojson_labels")
+    def tojson_labels(vocabulary: dict) -> str:
+        """A vocabulary's labels in the current language, as JSON for scripts."""
+        import json
+
+        return json.dumps({code: str(text) for code, text in vocabulary.items()}, ensure_ascii=False)
+
+    def open_escalation_count() -> int:
+        """Open risk escalations, for the banner supervisors and coordinators see on every page."""
+        from sqlalchemy import func, select
+
+        from hotline.extensions import db
+        from hotline.models import RiskFlag
+
+        return db.session.scalar(select(func.count(RiskFlag.id)).where(RiskFlag.closed_at.is_(None))) or 0
+
     @app.context_processor
     def helpers() -> dict:
         """Vocabularies and formatting helpers for every template."""
@@ -75,6 +91,8 @@ def init_app(app: Flask) -> None:
             return format_date(value, "yyyy-MM-dd EEE") if value else ""
 
         return {
+            "mask": phones.mask,
+            "open_escalations": open_escalation_count,
             "vocab": vocab,
             "label": vocab.label,
             "when": when,

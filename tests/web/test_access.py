@@ -27,9 +27,29 @@ EXPECTED = {
     "auth.new_user": {"admin"},
     "auth.edit_user": {"admin"},
     "auth.reset_password": {"admin"},
+    "intake.console_page": {"operator", "admin"},
+    "intake.queue_json": {"operator", "admin"},
+    "intake.search": {"operator", "admin"},
+    "intake.new_contact": {"operator", "admin"},
+    "intake.contact": {"operator", "admin"},
+    "intake.triage": {"operator", "admin"},
+    "intake.close": {"operator", "admin"},
+    "intake.callback": {"operator", "admin"},
+    "intake.refer": {"operator", "admin"},
+    "intake.dispute": {"operator", "admin"},
+    "intake.put_through": {"operator", "admin"},
+    "intake.reveal": {"operator", "admin"},
+    "intake.escalations": {"operator", "admin"},
+    "intake.close_escalation": {"operator", "admin"},  # and only supervisors among operators: test_console
+    "outbox.index": {"admin"},
+    "outbox.resend": {"admin"},
     "servicelog.index": {"admin"},
     "servicelog.verify": {"admin"},
 }
+
+
+# Among operators, only supervisors may use these.
+SUPERVISOR_ONLY = {"intake.close_escalation"}
 
 
 def _routes(app):
@@ -85,6 +105,8 @@ def test_roles_get_403_outside_their_pages(app, as_role, role):
         if expected == PUBLIC:
             # Public views may refuse for their own reasons (webhook signatures), but never send to the login.
             assert not (response.status_code == 302 and "/login" in response.location), (role, endpoint)
+        elif role == "operator" and endpoint in SUPERVISOR_ONLY:
+            assert response.status_code == 403, (role, endpoint, response.status_code)
         elif role in expected:
             assert response.status_code not in (401, 403), (role, endpoint, response.status_code)
             assert not (response.status_code == 302 and "/login" in response.location), (role, endpoint)
@@ -97,3 +119,12 @@ def test_undeclared_view_is_closed(app, as_role):
     app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
     assert as_role("admin").get("/forgotten").status_code == 403
     assert app.test_client().get("/forgotten").status_code == 302
+
+
+def test_supervisors_may_close_escalations(app, as_role):
+    """A supervisor (an operator with the flag) passes the supervisor-only pages that other operators may not."""
+    client = as_role("supervisor")
+    for endpoint, url, method in _routes(app):
+        if endpoint in SUPERVISOR_ONLY:
+            response = client.open(url, method=method)
+            assert response.status_code not in (302, 401, 403), (endpoint, response.status_code)

@@ -1,0 +1,1 @@
+"""The operator console: the live queue, contacts, triage and the operator's actions, escalations."""

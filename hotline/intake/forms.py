@@ -1,0 +1,102 @@
+"""Forms of the operator console."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from hotline.auth.forms import PhoneField
+from hotline.formkit import choices
+from hotline.models.types import PROVINCE_TZ
+from hotline.vocab import CHANNELS, CONTACT_STATUSES, DISPUTE_OUTCOMES, LANGUAGES, LEGAL_AREAS, REFERRAL_TARGETS, RISK_FLAGS, URGENCIES
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices shown as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TriageForm(FlaskForm):
+    """What the operator records about a contact."""
+
+    caller_name = StringField(_l("Caller's name"), validators=[Optional(), Length(max=120)])
+    language = SelectField(_l("Language"), choices=choices(LANGUAGES), default="zh")
+    city_id = SelectField(_l("City"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                          validators=[Optional()])
+    legal_area = SelectField(_l("Legal area"), choices=choices(LEGAL_AREAS, blank=_l("Not yet known")),
+                             validators=[Optional()])
+    urgency = SelectField(_l("Urgency"), choices=choices(URGENCIES), default="normal")
+    risk_flags = CheckboxesField(_l("Risk flags (escalate at once)"), choices=choices(RISK_FLAGS), validators=[Optional()])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=4000)])
+
+    def set_cities(self, cities, locale: str) -> None:
+        """Offer the province's cities."""
+        self.city_id.choices = choices([(str(city.id), city.name(locale)) for city in cities], blank=_l("Unknown"))
+
+
+class NewContactForm(TriageForm):
+    """A contact entered by hand (walk-in, letter, web, or a call outside Twilio)."""
+
+    channel = SelectField(_l("Channel"), choices=choices(CHANNELS), default="walk_in")
+    caller_phone = PhoneField(_l("Caller's phone"), validators=[Optional(), Length(max=32)])
+
+
+class AdviceForm(FlaskForm):
+    """Answer and close."""
+
+    advice = TextAreaField(_l("Advice given"), validators=[DataRequired(), Length(max=4000)])
+
+
+class CallbackForm(FlaskForm):
+    """Book a callback (Beijing time)."""
+
+    due = DateTimeLocalField(_l("Call back by"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+
+    def due_utc(self) -> datetime:
+        """The due time as an aware datetime."""
+        return self.due.data.replace(tzinfo=PROVINCE_TZ)
+
+
+class ReferForm(FlaskForm):
+    """Refer the caller elsewhere."""
+
+    target = SelectField(_l("Refer to"), choices=choices(REFERRAL_TARGETS))
+    organisation = StringField(_l("Organisation and address"), validators=[Optional(), Length(max=200)])
+    note = TextAreaField(_l("What the caller should bring or do"), validators=[Optional(), Length(max=1000)])
+
+
+class DisputeForm(FlaskForm):
+    """Mark as a dispute and record the mediation outcome."""
+
+    outcome = SelectField(_l("Mediation"), choices=choices(DISPUTE_OUTCOMES))
+
+
+class CloseFlagForm(FlaskForm):
+    """A supervisor closes an escalation."""
+
+    note = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=4000)])
+    prevented = BooleanField(_l("The incident was prevented"))
+
+
+class SearchForm(FlaskForm):
+    """Search contacts (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Number or name"), validators=[Optional(), Length(max=64)])
+    area = SelectField(_l("Legal area"), choices=choices(LEGAL_AREAS, blank=_l("All areas")), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=choices(CONTACT_STATUSES, blank=_l("All statuses")), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+    def validate_date_to(self, field) -> None:
+        """The range must not be reversed."""
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))

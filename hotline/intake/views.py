@@ -1,0 +1,264 @@
+"""Operator console pages: the live queue, search, a contact with its actions, escalations."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from twilio.base.exceptions import TwilioException
+
+from hotline.auth.access import roles_required, supervisor_required
+from hotline.extensions import db
+from hotline.i18n import locale_code
+from hotline.intake.forms import (
+    AdviceForm, CallbackForm, CloseFlagForm, DisputeForm, NewContactForm, ReferForm, SearchForm, TriageForm,
+)
+from hotline.jobs import twilio_settings
+from hotline.models import City, Contact, RiskFlag
+from hotline.models.types import utcnow
+from hotline.services import console, escalation, intake
+
+bp = Blueprint("intake", __name__)
+staff = roles_required("operator", "admin")
+
+MESSAGES = {
+    "closed": lambda: _("This contact is already closed."),
+    "advice_required": lambda: _("Write down the advice given."),
+    "callback_in_past": lambda: _("The callback time must be in the future."),
+    "no_number": lambda: _("There is no number to call this caller on."),
+    "nobody_on_duty": lambda: _("No qualified lawyer is on duty now; book a callback instead."),
+    "operator_without_phone": lambda: _("Your account has no phone number to ring you on."),
+    "note_required": lambda: _("Write what was done before closing the escalation."),
+    "already_closed": lambda: _("This escalation is already closed."),
+}
+
+
+def _cities():
+    return db.session.scalars(select(City).order_by(City.id)).all()
+
+
+def _contact_or_404(contact_id: int) -> Contact:
+    contact = db.session.get(Contact, contact_id)
+    if contact is None:
+        abort(404)
+    return contact
+
+
+def _triage_data(form: TriageForm) -> intake.Triage:
+    return intake.Triage(
+        legal_area=form.legal_area.data or None, urgency=form.urgency.data, summary=form.summary.data or "",
+        city_id=form.city_id.data, caller_name=form.caller_name.data or "", language=form.language.data,
+        risk_flags=list(form.risk_flags.data or []),
+    )
+
+
+@bp.route("/console")
+@staff
+def console_page():
+    """The live queue: callers waiting, callbacks due, open escalations."""
+    now = utcnow()
+    return render_template("intake/console.html", queue=console.queue(db.session, now), now=now)
+
+
+@bp.route("/console/queue.json")
+@staff
+def queue_json():
+    """The queue for the console's refresh (numbers masked)."""
+    now = utcnow()
+    current = console.queue(db.session, now)
+    return jsonify(
+        waiting=[console.contact_json(c, now) for c in current.waiting],
+        callbacks=[console.contact_json(c, now) for c in current.callbacks],
+        escalations=[{"id": f.id, "flag": f.flag, "contact_id": f.contact_id, "reference": f.contact.reference,
+                      "due": f.follow_up_due_at.isoformat() if f.follow_up_due_at else None}
+                     for f in current.escalations],
+    )
+
+
+@bp.route("/contacts")
+@staff
+def search():
+    """Search contacts by number, name, area, status and date."""
+    form = SearchForm(request.args)
+    if request.args and not form.validate():
+        return render_template("intake/search.html", form=form, page=None), 400
+    query = console.search(db.session, q=form.q.data or "", area=form.area.data or None, status=form.status.data or None,
+                           date_from=form.date_from.data, date_to=form.date_to.data)
+    page = db.paginate(query, per_page=50, error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("intake/search.html", form=form, page=page, args=args)
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+@staff
+def new_contact():
+    """Record a walk-in, letter, web or phone contact by hand."""
+    form = NewContactForm()
+    form.set_cities(_cities(), locale_code())
+    if form.validate_on_submit():
+        contact = intake.record_contact(db.session, _triage_data(form), form.channel.data, form.caller_phone.data or None,
+                                        current_user, utcnow())
+        db.session.commit()
+        flash(_("Contact %(ref)s recorded.", ref=contact.reference), "success")
+        return redirect(url_for("intake.contact", contact_id=contact.id))
+    return render_template("intake/new.html", form=form), 400 if form.errors else 200
+
+
+def _render_contact(contact: Contact, status: int = 200, reveal: str | None = None, **forms):
+    triage = forms.pop("triage", None) or TriageForm(obj=contact, formdata=None)
+    triage.set_cities(_cities(), locale_code())
+    if triage.risk_flags.data is None or not forms.get("keep_flags"):
+        triage.risk_flags.data = [flag.flag for flag in contact.risk_flags]
+    context = {
+        "contact": contact, "triage": triage, "advice": forms.get("advice") or AdviceForm(formdata=None),
+        "callback": forms.get("callback") or CallbackForm(formdata=None), "refer": forms.get("refer") or ReferForm(formdata=None),
+        "dispute": forms.get("dispute") or DisputeForm(formdata=None, outcome=contact.dispute_outcome or "pending"),
+        "close_flag": CloseFlagForm(formdata=None), "earlier": intake.earlier_contacts(db.session, contact),
+        "revealed": reveal,
+    }
+    return render_template("intake/contact.html", **context), status
+
+
+@bp.route("/contacts/<int:contact_id>")
+@staff
+def contact(contact_id: int):
+    """A contact: details, history, the caller's earlier contacts, triage and actions."""
+    return _render_contact(_contact_or_404(contact_id))
+
+
+def _act(contact: Contact, action, form_name: str, form):
+    """Run an action; on a refused action show the message with 400 and change nothing."""
+    try:
+        action()
+    except intake.IntakeError as error:
+        db.session.rollback()
+        flash(MESSAGES[str(error)](), "error")
+        return _render_contact(db.session.get(Contact, contact.id), 400, **{form_name: form})
+    db.session.commit()
+    return redirect(url_for("intake.contact", contact_id=contact.id))
+
+
+@bp.route("/contacts/<int:contact_id>/triage", methods=["POST"])
+@staff
+def triage(contact_id: int):
+    """Save the triage; new risk flags escalate at once."""
+    contact = _contact_or_404(contact_id)
+    form = TriageForm()
+    form.set_cities(_cities(), locale_code())
+    if not form.validate():
+        return _render_contact(contact, 400, triage=form, keep_flags=True)
+    response = _act(contact, lambda: intake.triage(db.session, contact, _triage_data(form), current_user, utcnow()),
+                    "triage", form)
+    if response.status_code == 302:
+        flash(_("Triage saved."), "success")
+    return response
+
+
+@bp.route("/contacts/<int:contact_id>/close", methods=["POST"])
+@staff
+def close(contact_id: int):
+    """Answer and close with the advice given."""
+    contact = _contact_or_404(contact_id)
+    form = AdviceForm()
+    if not form.validate():
+        return _render_contact(contact, 400, advice=form)
+    return _act(contact, lambda: intake.close_with_advice(db.session, contact, form.advice.data, current_user, utcnow()),
+                "advice", form)
+
+
+@bp.route("/contacts/<int:contact_id>/callback", methods=["POST"])
+@staff
+def callback(contact_id: int):
+    """Book a callback."""
+    contact = _contact_or_404(contact_id)
+    form = CallbackForm()
+    if not form.validate():
+        return _render_contact(contact, 400, callback=form)
+    return _act(contact, lambda: intake.book_callback(db.session, contact, form.due_utc(), current_user, utcnow()),
+                "callback", form)
+
+
+@bp.route("/contacts/<int:contact_id>/refer", methods=["POST"])
+@staff
+def refer(contact_id: int):
+    """Refer the caller and tell them by SMS where to go."""
+    contact = _contact_or_404(contact_id)
+    form = ReferForm()
+    if not form.validate():
+        return _render_contact(contact, 400, refer=form)
+    return _act(contact, lambda: intake.refer(db.session, contact, form.target.data, form.organisation.data or "",
+                                              form.note.data or "", current_user, utcnow()), "refer", form)
+
+
+@bp.route("/contacts/<int:contact_id>/dispute", methods=["POST"])
+@staff
+def dispute(contact_id: int):
+    """Mark as a dispute and record the mediation outcome."""
+    contact = _contact_or_404(contact_id)
+    form = DisputeForm()
+    if not form.validate():
+        return _render_contact(contact, 400, dispute=form)
+    return _act(contact, lambda: intake.record_dispute(db.session, contact, form.outcome.data, current_user, utcnow()),
+                "dispute", form)
+
+
+@bp.route("/contacts/<int:contact_id>/put-through", methods=["POST"])
+@staff
+def put_through(contact_id: int):
+    """Connect operator, caller and the on-duty lawyer in a conference call."""
+    contact = _contact_or_404(contact_id)
+    settings = twilio_settings(current_app)
+    try:
+        lawyer = intake.put_through(db.session, contact, current_user, settings, utcnow())
+    except intake.IntakeError as error:
+        db.session.rollback()
+        flash(MESSAGES[str(error)](), "error")
+        return _render_contact(db.session.get(Contact, contact_id), 400)
+    except TwilioException as error:
+        db.session.rollback()
+        current_app.logger.warning("put-through failed for contact %s: %s", contact_id, error)
+        flash(_("Twilio refused the call; try again or book a callback."), "error")
+        return _render_contact(db.session.get(Contact, contact_id), 502)
+    db.session.commit()
+    flash(_("Connecting you, the caller and %(name)s.", name=lawyer.name), "success")
+    return redirect(url_for("intake.contact", contact_id=contact_id))
+
+
+@bp.route("/contacts/<int:contact_id>/reveal", methods=["POST"])
+@staff
+def reveal(contact_id: int):
+    """Show the caller's full number once; the reveal is logged on the contact."""
+    contact = _contact_or_404(contact_id)
+    number = intake.reveal_number(db.session, contact, current_user, utcnow())
+    db.session.commit()
+    return _render_contact(db.session.get(Contact, contact_id), reveal=number)
+
+
+@bp.route("/escalations")
+@staff
+def escalations():
+    """Open risk escalations, the most urgent deadline first."""
+    return render_template("intake/escalations.html", flags=escalation.open_escalations(db.session),
+                           form=CloseFlagForm(formdata=None), now=utcnow())
+
+
+@bp.route("/escalations/<int:flag_id>/close", methods=["POST"])
+@staff
+@supervisor_required
+def close_escalation(flag_id: int):
+    """A supervisor closes an escalation with a note and whether the incident was prevented."""
+    flag = db.session.get(RiskFlag, flag_id)
+    if flag is None:
+        abort(404)
+    form = CloseFlagForm()
+    try:
+        escalation.close_flag(db.session, flag, form.note.data or "", bool(form.prevented.data), current_user.id, utcnow())
+    except escalation.EscalationError as error:
+        db.session.rollback()
+        flash(MESSAGES[str(error)](), "error")
+        return render_template("intake/escalations.html", flags=escalation.open_escalations(db.session), form=form,
+                               now=utcnow()), 400
+    db.session.commit()
+    flash(_("Escalation closed."), "success")
+    return redirect(request.form.get("back") == "contact" and url_for("intake.contact", contact_id=flag.contact_id)
+                    or url_for("intake.escalations"))

@@ -1,0 +1,1 @@
+"""The coordinators' view of outgoing SMS and calls."""

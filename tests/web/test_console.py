@@ -1,0 +1,222 @@
+"""The operator console: recording, triage, actions, escalation, search, and the messages they send."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from hotline.models import Contact, ContactEvent, OutboxMessage, Referral, RiskFlag, ServiceRecord, User
+from hotline.models.types import PROVINCE_TZ, utcnow
+from tests.conftest import login
+from tests.fakes import FakeTwilioHttp
+
+EN = {"Accept-Language": "en"}
+SID = "AC" + "0" * 32
+
+
+@pytest.fixture
+def fake():
+    return FakeTwilioHttp()
+
+
+@pytest.fixture
+def staff(app_factory, make, fake):
+    """An app with Twilio configured (fake HTTP), an operator and a supervisor with phones, signed-in clients."""
+    app = app_factory(TWILIO_ACCOUNT_SID=SID, TWILIO_AUTH_TOKEN="t", TWILIO_FROM_NUMBER="+862412348")
+    app.extensions["twilio_http_client"] = fake
+    operator = make.user("operator", phone="+8613700000001")
+    supervisor = make.user("operator", is_supervisor=True, phone="+8613700000002")
+    clients = {}
+    for key, user in (("operator", operator), ("supervisor", supervisor)):
+        clients[key] = app.test_client()
+        assert login(clients[key], user.username).status_code == 302
+    return {"app": app, "operator_user": operator, "supervisor_user": supervisor, **clients}
+
+
+def _sms_to(fake, number):
+    return [r["data"]["Body"] for r in fake.requests if r["uri"].endswith("/Messages.json") and r["data"]["To"] == number]
+
+
+def test_walk_in_with_suicide_risk_escalates_and_texts_supervisors(staff, make, fake):
+    """A hand-recorded contact flagged for suicide risk is escalated, due in an hour, and every supervisor is texted."""
+    response = staff["operator"].post("/contacts/new", data={
+        "channel": "walk_in", "caller_phone": "138 0013 8000", "caller_name": "张三", "language": "zh", "city_id": "",
+        "legal_area": "marriage_family", "urgency": "high", "risk_flags": ["suicide"], "summary": "离婚纠纷，情绪激动"})
+    assert response.status_code == 302
+    contact = make.scalar(select(Contact))
+    assert contact.status == "escalated" and contact.urgency == "critical" and contact.caller_phone == "+8613800138000"
+    flag = make.scalar(select(RiskFlag))
+    assert flag.flag == "suicide" and flag.follow_up_due_at - flag.raised_at == timedelta(hours=1)
+    texts = _sms_to(fake, "+8613700000002")
+    assert len(texts) == 1 and "自杀风险" in texts[0] and contact.reference in texts[0]
+    assert _sms_to(fake, "+8613700000001") == []  # plain operators are not alerted
+    page = staff["supervisor"].get("/", headers=EN).get_data(as_text=True)
+    assert "1 risk escalation needs a supervisor." in page
+
+
+def test_bad_contact_forms_are_400_and_store_nothing(staff, make):
+    """Unknown areas, flags, channels and bad numbers are refused with 400; nothing is written."""
+    base = {"channel": "walk_in", "language": "zh", "urgency": "normal", "legal_area": "labour", "city_id": ""}
+    for bad in ({"legal_area": "astrology"}, {"risk_flags": ["bad_mood"]}, {"channel": "pigeon"},
+                {"caller_phone": "12"}, {"urgency": "whenever"}, {"city_id": "abc"}, {"city_id": "999"}):
+        assert staff["operator"].post("/contacts/new", data=base | bad).status_code == 400, bad
+    assert make.scalars(select(Contact.id)) == []
+
+
+def test_triage_then_answer_and_close_logs_a_service(staff, make):
+    """Triage records the area; closing with advice logs a hotline service provided by the operator."""
+    contact = make.contact(status="waiting", legal_area=None, received_at=utcnow() - timedelta(minutes=2))
+    client = staff["operator"]
+    data = {"legal_area": "labour", "urgency": "normal", "language": "zh", "city_id": "", "summary": "欠薪"}
+    assert client.post(f"/contacts/{contact.id}/triage", data=data).status_code == 302
+    stored = make.get(Contact, contact.id)
+    assert stored.legal_area == "labour" and stored.status == "in_progress" and stored.wait_seconds >= 120
+    assert client.post(f"/contacts/{contact.id}/close", data={"advice": ""}).status_code == 400
+    assert client.post(f"/contacts/{contact.id}/close", data={"advice": "申请劳动仲裁"}).status_code == 302
+    record = make.scalar(select(ServiceRecord))
+    assert record.kind == "hotline" and record.provider_user_id == staff["operator_user"].id and record.outcome == "申请劳动仲裁"
+    assert make.get(Contact, contact.id).status == "closed"
+    again = client.post(f"/contacts/{contact.id}/close", data={"advice": "again"}, headers=EN)
+    assert again.status_code == 400 and "already closed" in again.get_data(as_text=True)
+
+
+def test_callback_must_be_in_the_future(staff, make):
+    """A callback is booked in Beijing time; one in the past is refused."""
+    contact = make.contact(status="waiting")
+    client = staff["operator"]
+    past = (utcnow() - timedelta(hours=1)).astimezone(PROVINCE_TZ).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(f"/contacts/{contact.id}/callback", data={"due": past}).status_code == 400
+    assert client.post(f"/contacts/{contact.id}/callback", data={"due": "tomorrow"}).status_code == 400
+    future = (utcnow() + timedelta(hours=3)).astimezone(PROVINCE_TZ)
+    assert client.post(f"/contacts/{contact.id}/callback", data={"due": future.strftime("%Y-%m-%dT%H:%M")}).status_code == 302
+    stored = make.get(Contact, contact.id)
+    assert stored.status == "callback" and stored.callback_due_at == future.replace(second=0, microsecond=0)
+
+
+def test_referral_texts_the_caller_where_to_go(staff, make, fake):
+    """Referring to legal aid stores the referral, texts the caller and logs a legal-aid referral."""
+    contact = make.contact(status="in_progress", caller_phone="+8613800138000")
+    response = staff["operator"].post(f"/contacts/{contact.id}/refer", data={
+        "target": "legal_aid", "organisation": "沈阳市法律援助中心（和平区南京北街）", "note": "带身份证和工资条"})
+    assert response.status_code == 302
+    texts = _sms_to(fake, "+8613800138000")
+    assert len(texts) == 1 and "沈阳市法律援助中心" in texts[0] and "带身份证和工资条" in texts[0]
+    assert make.scalar(select(Referral.target)) == "legal_aid"
+    assert make.scalar(select(ServiceRecord.kind)) == "legal_aid_referral"
+    assert make.scalar(select(OutboxMessage.status)) == "sent"
+    assert staff["operator"].post(f"/contacts/{contact.id}/refer", data={"target": "friend"}).status_code == 400
+
+
+def test_dispute_outcome_logs_one_mediation(staff, make):
+    """Marking a dispute and recording success logs one mediation service."""
+    contact = make.contact(status="in_progress")
+    client = staff["operator"]
+    assert client.post(f"/contacts/{contact.id}/dispute", data={"outcome": "pending"}).status_code == 302
+    assert client.post(f"/contacts/{contact.id}/dispute", data={"outcome": "success"}).status_code == 302
+    assert client.post(f"/contacts/{contact.id}/dispute", data={"outcome": "success"}).status_code == 302
+    stored = make.get(Contact, contact.id)
+    assert stored.is_dispute and stored.dispute_outcome == "success"
+    assert make.scalars(select(ServiceRecord.kind)) == ["mediation"]
+    assert client.post(f"/contacts/{contact.id}/dispute", data={"outcome": "maybe"}).status_code == 400
+
+
+def test_put_through_rings_operator_lawyer_and_caller_from_the_hotline(staff, make, fake):
+    """Put-through is three calls from the hotline number into one conference room: no personal number shown."""
+    now = utcnow()
+    period = make.period(status="published", starts_on=now.date(), ends_on=now.date())
+    shift = make.shift(period=period, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    lawyer = make.lawyer(areas=("labour",), phone="+8613900000001")
+    make.duty(shift=shift, lawyer=lawyer)
+    contact = make.contact(status="in_progress", legal_area="labour", caller_phone="+8613800138000")
+    assert staff["operator"].post(f"/contacts/{contact.id}/put-through").status_code == 302
+    calls = [r["data"] for r in fake.requests if r["uri"].endswith("/Calls.json")]
+    room = f"https://hotline.example.cn/telephony/voice/conference?room=contact-{contact.id}"
+    assert calls == [{"To": "+8613700000001", "From": "+862412348", "Url": room},
+                     {"To": "+8613900000001", "From": "+862412348", "Url": room},
+                     {"To": "+8613800138000", "From": "+862412348", "Url": room}]
+    assert make.get(Contact, contact.id).lawyer_id == lawyer.id
+
+
+def test_put_through_with_nobody_on_duty_is_refused(staff, make, fake):
+    """With no qualified lawyer on duty the operator is told to book a callback; nothing is dialled."""
+    contact = make.contact(status="in_progress", legal_area="labour")
+    response = staff["operator"].post(f"/contacts/{contact.id}/put-through", headers=EN)
+    assert response.status_code == 400 and "book a callback" in response.get_data(as_text=True)
+    assert fake.requests == []
+
+
+def test_numbers_are_masked_and_revealing_is_logged(staff, make):
+    """Pages show masked numbers; showing the full number is logged with who did it."""
+    contact = make.contact(caller_phone="+8613800138000")
+    make.contact(caller_phone="+8613800138000", legal_area="traffic", received_at=contact.received_at - timedelta(days=3))
+    page = staff["operator"].get(f"/contacts/{contact.id}", headers=EN).get_data(as_text=True)
+    assert "+86 138****8000" in page and "+8613800138000" not in page and "Traffic accidents" in page
+    revealed = staff["operator"].post(f"/contacts/{contact.id}/reveal").get_data(as_text=True)
+    assert "+8613800138000" in revealed
+    event = make.scalar(select(ContactEvent).where(ContactEvent.kind == "number_revealed"))
+    assert event.user_id == staff["operator_user"].id and event.contact_id == contact.id
+
+
+def test_supervisor_closes_escalation_with_a_note(staff, make):
+    """Only a supervisor closes an escalation, with a note; 'prevented' is recorded for the report."""
+    flag = make.risk_flag(flag="group_petition", contact=make.contact(status="escalated"))
+    assert staff["operator"].post(f"/escalations/{flag.id}/close", data={"note": "x"}).status_code == 403
+    assert staff["supervisor"].post(f"/escalations/{flag.id}/close", data={"note": " "}).status_code == 400
+    response = staff["supervisor"].post(f"/escalations/{flag.id}/close", data={"note": "已与街道联系，劝返", "prevented": "y"})
+    assert response.status_code == 302
+    stored = make.get(RiskFlag, flag.id)
+    assert stored.closed_at and stored.prevented and stored.closed_by_id == staff["supervisor_user"].id
+    assert make.get(Contact, flag.contact_id).status == "in_progress"
+    assert staff["supervisor"].post(f"/escalations/{flag.id}/close", data={"note": "again"}).status_code == 400
+    assert staff["supervisor"].post("/escalations/99999/close", data={"note": "x"}).status_code == 404
+
+
+def test_escalation_list_and_queue(staff, make):
+    """The escalation list and the console's live queue show open items with masked numbers."""
+    now = utcnow()
+    make.contact(status="waiting", caller_phone="+8613800138000", legal_area="labour")
+    make.contact(status="callback", callback_due_at=now + timedelta(minutes=30))
+    make.contact(status="callback", callback_due_at=now + timedelta(days=2))
+    make.risk_flag(flag="group_fight", contact=make.contact(status="escalated"), follow_up_due_at=now + timedelta(hours=4))
+    data = staff["operator"].get("/console/queue.json").get_json()
+    assert [c["caller"] for c in data["waiting"]] == ["+86 138****8000"]
+    assert len(data["callbacks"]) == 1 and [e["flag"] for e in data["escalations"]] == ["group_fight"]
+    assert "Group fight" in staff["operator"].get("/escalations", headers=EN).get_data(as_text=True)
+    assert "+86 138****8000" in staff["operator"].get("/console", headers=EN).get_data(as_text=True)
+
+
+def test_search_by_number_name_area_status_and_date(staff, make):
+    """Search narrows contacts by each filter; a reversed date range is a 400."""
+    now = utcnow()
+    make.contact(caller_phone="+8613800138000", caller_name="王五", legal_area="labour", status="closed")
+    make.contact(caller_phone="+8613911112222", caller_name="赵六", legal_area="traffic", status="waiting",
+                 received_at=now - timedelta(days=10))
+    client = staff["operator"]
+
+    def found(**args):
+        page = client.get("/contacts", query_string=args, headers=EN).get_data(as_text=True)
+        return ("王五" in page, "赵六" in page)
+
+    assert found(q="138 0013 8000") == (True, False)
+    assert found(q="2222") == (False, True)
+    assert found(q="赵") == (False, True)
+    assert found(area="labour") == (True, False)
+    assert found(status="waiting") == (False, True)
+    today = now.astimezone(PROVINCE_TZ).date()
+    assert found(date_from=today.isoformat()) == (True, False)
+    assert client.get("/contacts", query_string={"date_from": "2026-12-10", "date_to": "2026-12-01"}).status_code == 400
+    assert client.get("/contacts", query_string={"date_from": "yesterday"}).status_code == 400
+
+
+def test_outbox_page_and_resend(as_role, make):
+    """Admins see held and failed messages and can queue them again."""
+    held = make.outbox(status="held", last_error="Twilio credentials are not set")
+    make.outbox(status="sent")
+    admin = as_role("admin")
+    page = admin.get("/admin/outbox/?status=held", headers=EN).get_data(as_text=True)
+    assert "credentials" in page and "Send again" in page
+    assert admin.post(f"/admin/outbox/{held.id}/resend").status_code == 302
+    assert make.get(OutboxMessage, held.id).status in ("queued", "held")
+    sent = make.scalar(select(OutboxMessage.id).where(OutboxMessage.status == "sent"))
+    assert admin.post(f"/admin/outbox/{sent}/resend").status_code == 303
