@@ -1,32 +1,40 @@
-"""The search strategy: a full CP-SAT solve, large-neighbourhood search around the best roster, a final full solve.
+"""The search strategy: a constructive start, then large-neighbourhood search beside a full CP-SAT solve.
 
-Each neighbourhood frees a few people (all their days), a window of days (all people) or a block of both, fixes
-every other cell to the incumbent by narrowing variable domains in place (restored afterwards), caps the
-objective at the incumbent's and re-solves for about a second. Equal-cost moves are accepted to drift on
-plateaus; neighbourhood sizes grow when sub-solves finish early and shrink when they time out.
+1. Start: a roster built person by person (``construct.py``); when that fails (or a hint is given) the full
+   model is solved until its first solution.
+2. With two or more workers, one thread keeps solving the full model (one worker, full linear relaxation) from
+   the incumbent: it proves optimality on small periods and raises the bound on large ones; its better rosters
+   are adopted. The main thread runs large-neighbourhood search: each step frees a few people (all their days),
+   a window of days (all people) or a block of both, builds a sub-model where every other cell is a constant,
+   caps its objective at the incumbent's and solves it for about a second. Equal-cost moves are accepted to
+   drift on plateaus; neighbourhood sizes grow when sub-solves finish early and shrink when they time out.
+3. With one worker, the search ends with a full solve from the incumbent instead.
 """
 from __future__ import annotations
 
 import os
 import random
 import sys
+import threading
 import time
 
 from ortools.sat.python import cp_model
 
 from scheduling.common import CancelToken, Progress, ProgressCallback, SolverSettings
-from scheduling.roster.model import RosterModel
+from scheduling.roster.construct import construct
+from scheduling.roster.model import RosterModel, build_model
+from scheduling.roster.penalties import evaluate, objective
 from scheduling.roster.problem import Roster
-from scheduling.roster.solve import FullSolve, extract, set_hint, solve_model
+from scheduling.roster.solve import FullSolve, extract, run_solver, set_hint, solve_model
 
-FIRST_SHARE = 0.2  # of the time limit for the first full solve
-FINAL_SHARE = 0.15  # kept for the closing full solve (raises the bound)
+CONSTRUCT_SHARE = 0.25  # most the constructive start may take
+FINAL_SHARE = 0.15  # kept for the closing full solve when there is a single worker
 KINDS = ("staff", "days", "block")
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
 
 
 class Search:
-    """Full solve -> neighbourhood search -> full solve, keeping the best roster and the best bound."""
+    """Constructive start -> neighbourhood search beside a full solve, keeping the best roster and bound."""
 
     def __init__(self, rm: RosterModel, settings: SolverSettings, on_progress: ProgressCallback | None,
                  cancel: CancelToken | None, started: float, use_lns: bool = True):
@@ -40,132 +48,185 @@ class Search:
         self.best: Roster | None = None
         self.best_objective = float("inf")
         self.bound: float | None = None
+        self.proven = False  # the full solve finished: best is optimal (or nothing exists)
         self._on_progress = on_progress
-        self.figures = {"lns_iterations": 0, "lns_improvements": 0}
-        self.best_objective_reported = float("inf")
+        self._lock = threading.Lock()
+        self._reported = float("inf")
+        self._full_solver: cp_model.CpSolver | None = None
+        self.figures = {"start": "", "lns_iterations": 0, "lns_improvements": 0, "full_solve_improvements": 0}
 
     def remaining(self) -> float:
         """Seconds left before the deadline."""
         return self.deadline - time.monotonic()
 
     def stopped(self) -> bool:
-        """True when cancelled or out of time."""
-        return (self.cancel is not None and self.cancel.cancelled) or self.remaining() <= 0.05
+        """True when cancelled, out of time or proven optimal."""
+        return (self.cancel is not None and self.cancel.cancelled) or self.remaining() <= 0.05 or self.proven
 
     def report(self, progress: Progress) -> None:
         """Forward only improving objectives, with the best bound known."""
-        if self._on_progress is None or progress.objective >= self.best_objective_reported:
-            return
-        self.best_objective_reported = progress.objective
-        bound = max(progress.bound, self.bound) if self.bound is not None else progress.bound
-        self._on_progress(Progress(progress.objective, bound, progress.seconds))
+        with self._lock:
+            if self._on_progress is None or progress.objective >= self._reported:
+                return
+            self._reported = progress.objective
+            bound = progress.bound if self.bound is None else max(progress.bound, self.bound)
+            self._on_progress(Progress(progress.objective, min(bound, progress.objective), progress.seconds))
+
+    def offer(self, roster: Roster, value: float, source: str) -> bool:
+        """Keep the roster when it is at least as good as the incumbent; True when strictly better."""
+        with self._lock:
+            if value > self.best_objective:
+                return False
+            better = value < self.best_objective
+            self.best, self.best_objective = roster, value
+            if better:
+                self.figures[f"{source}_improvements"] = self.figures.get(f"{source}_improvements", 0) + 1
+        if better:
+            self.report(Progress(value, self.bound if self.bound is not None else 0.0,
+                                 time.monotonic() - self.started))
+        return better
 
     def run(self, hint: Roster | None = None) -> FullSolve:
         """The whole search; returns the best roster found and the best bound proven."""
-        limit = self.settings.time_limit
-        first_limit = limit if not self.use_lns else max(min(limit * FIRST_SHARE, self.remaining()), 0.05)
-        first = self._full(first_limit, hint)
-        if first.status in ("OPTIMAL", "INFEASIBLE", "MODEL_INVALID") or self.stopped():
-            return first
-        if first.roster is None:
-            return self._full(self.remaining(), None)
-        self._take(first)
-        if self.use_lns:
-            self._neighbourhoods(self.deadline - limit * FINAL_SHARE)
-        status = "FEASIBLE"
-        if not self.stopped():
-            final = self._full(self.remaining(), self.best)
-            if final.status == "OPTIMAL" and final.objective is not None and final.objective <= self.best_objective:
-                status = "OPTIMAL"
-            self._take(final)
+        start = None
+        if hint is None and self.use_lns:
+            start = construct(self.rm.problem, self.settings.time_limit * CONSTRUCT_SHARE, self.settings.seed,
+                              self.stopped)
+        if start is not None:
+            self.figures["start"] = "constructed"
+            self.offer(start, objective(evaluate(self.rm.problem, start)), "start")
+        else:
+            self.figures["start"] = "full solve"
+            first = self._full(self.remaining(), hint, self.settings.workers,
+                               soft_limit=0.0 if self.use_lns else None)
+            if first.status in ("OPTIMAL", "INFEASIBLE", "MODEL_INVALID") or first.roster is None or self.stopped():
+                return first
+            self.offer(first.roster, first.objective, "start")
+        if not self.use_lns:
+            return self._result("FEASIBLE")
+        if self.settings.workers >= 2:
+            background = threading.Thread(target=self._background, name="roster full solve", daemon=True)
+            background.start()
+            self._neighbourhoods(self.deadline)
+            background.join()
+        else:
+            self._neighbourhoods(self.deadline - self.settings.time_limit * FINAL_SHARE)
+            if not self.stopped():
+                self._background()
+        return self._result("OPTIMAL" if self.proven else "FEASIBLE")
+
+    def _result(self, status: str) -> FullSolve:
+        """The outcome so far."""
+        if self.bound is not None and self.best_objective <= self.bound + 1e-6:
+            status = "OPTIMAL"
         return FullSolve(status, self.best, self.best_objective, self.bound)
 
-    def _full(self, seconds: float, hint: Roster | None) -> FullSolve:
+    def _full(self, seconds: float, hint: Roster | None, workers: int, soft_limit: float | None = None) -> FullSolve:
         """A full-model solve that updates the bound."""
-        outcome = solve_model(self.rm, self.settings, seconds, self.report, self.cancel, hint, self.started)
-        if outcome.bound is not None:
-            self.bound = outcome.bound if self.bound is None else max(self.bound, outcome.bound)
+        settings = SolverSettings(self.settings.time_limit, workers, self.settings.seed, self.settings.log)
+        outcome = solve_model(self.rm, settings, seconds, self.report, self.cancel, hint, self.started,
+                              soft_limit=soft_limit)
+        self._raise_bound(outcome.bound)
         return outcome
 
-    def _take(self, outcome: FullSolve) -> None:
-        """Keep the outcome's roster when it is better."""
-        if outcome.roster is not None and outcome.objective is not None and outcome.objective < self.best_objective:
-            self.best, self.best_objective = outcome.roster, outcome.objective
+    def _raise_bound(self, bound: float | None) -> None:
+        """Keep the best lower bound."""
+        if bound is not None:
+            with self._lock:
+                self.bound = bound if self.bound is None else max(self.bound, bound)
+
+    def _background(self) -> None:
+        """Solve the full model with one worker from the incumbent until the deadline; adopt better rosters."""
+        rm = self.rm
+        if self.stopped() or (self.bound is not None and self.best_objective <= self.bound + 1e-6):
+            return
+        set_hint(rm, self.best)
+        solver = self._full_solver = cp_model.CpSolver()
+        SolverSettings(max(self.remaining(), 0.05), 1, self.settings.seed, self.settings.log).apply(solver)
+        # the full linear relaxation: much better bounds (and proofs) than the default on these models
+        solver.parameters.linearization_level = 2
+        search = self
+
+        class Adopt(cp_model.CpSolverSolutionCallback):
+            """Offer each solution of the full solve to the search."""
+
+            def on_solution_callback(self) -> None:
+                search._raise_bound(self.best_objective_bound)
+                if self.objective_value < search.best_objective:
+                    search.offer(extract(rm, self), self.objective_value, "full_solve")
+
+        try:
+            status = run_solver(solver, rm.model, Adopt(), self.cancel)
+        finally:
+            rm.model.clear_hints()
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._raise_bound(solver.best_objective_bound)
+            if solver.objective_value <= self.best_objective:
+                # on a tie the full solve's roster wins: it does not depend on thread timing
+                self.offer(extract(rm, solver), solver.objective_value, "full_solve")
+        elif status == cp_model.UNKNOWN and not (self.cancel and self.cancel.cancelled):
+            self._raise_bound(solver.best_objective_bound)
+        if status == cp_model.OPTIMAL:
+            self.proven = True
 
     def _neighbourhoods(self, until: float) -> None:
         """Large-neighbourhood search until `until` (monotonic seconds)."""
-        rm, proto = self.rm, self.rm.model.proto
-        p = rm.problem
-        cells: dict[tuple[str, int], list[tuple[str, int]]] = {}
-        for (staff, day, shift), var in rm.x.items():
-            cells.setdefault((staff, day), []).append((shift, var.index))
-        offset = proto.objective.offset
-        sizes = {"staff": min(max(2, len(p.staff) // 8), 6) / len(p.staff),
-                 "days": min(7, p.days) / p.days, "block": 0.3}
-        sub_limit = float(os.environ.get("ROSTER_SUB", 0)) or min(max(self.settings.time_limit / 40, 0.2), 2.0)
-        sub_workers = int(os.environ.get("ROSTER_SUBW", 0)) or self.settings.workers
-        set_hint(rm, self.best)
+        p = self.rm.problem
+        sizes = {"staff": min(max(2, len(p.staff) // 10), 4) / len(p.staff),
+                 "days": min(4, p.days) / p.days, "block": 0.1}
+        work_limit = float(os.environ.get("ROSTER_SUB", 0)) or min(max(self.settings.time_limit / 60, 0.2), 1.5)
         while time.monotonic() < until and not self.stopped():
+            if self.bound is not None and self.best_objective <= self.bound + 1e-6:
+                self.proven = True
+                break
             kind = self.rng.choice(KINDS)
             free = self._free(kind, sizes[kind])
-            for (staff, day), entries in cells.items():
-                if (staff, day) not in free:
-                    current = self.best[staff][day]
-                    for shift, index in entries:
-                        value = int(current == shift)
-                        domain = proto.variables[index].domain
-                        domain[0] = value
-                        domain[1] = value
-            proto.objective.domain.extend([-(2 ** 60), int(round(self.best_objective - offset))])
-            solver = cp_model.CpSolver()
-            seconds = max(min(sub_limit, until - time.monotonic()), 0.05)
-            SolverSettings(seconds, sub_workers, self.rng.randrange(1 << 30)).apply(solver)
-            unlisten = self.cancel.listen(solver.stop_search) if self.cancel else None
+            incumbent, value = self.best, self.best_objective
             tick = time.monotonic()
-            status = solver.solve(rm.model)
+            sub = build_model(p, fixed=incumbent, free=free)
+            sub.model.add(sub.objective <= int(round(value)))
+            set_hint(sub, incumbent)
+            built = time.monotonic() - tick
+            solver = cp_model.CpSolver()
+            SolverSettings(max(until - time.monotonic(), 0.05), 1, self.rng.randrange(1 << 30)).apply(solver)
+            # a deterministic work limit keeps a seeded search repeatable; one worker with the full linear
+            # relaxation solves these small models several times faster than the default
+            solver.parameters.max_deterministic_time = work_limit
+            solver.parameters.linearization_level = 2
+            tick = time.monotonic()
+            status = run_solver(solver, sub.model, None, self.cancel)
             took = time.monotonic() - tick
-            if unlisten:
-                unlisten()
-            proto.objective.domain.clear()
-            for entries in cells.values():
-                for _, index in entries:
-                    domain = proto.variables[index].domain
-                    domain[0] = 0
-                    domain[1] = 1
             self.figures["lns_iterations"] += 1
-            if status == cp_model.OPTIMAL and took < seconds * 0.5:
-                sizes[kind] = min(sizes[kind] * 1.1, 1.0)
+            if status == cp_model.OPTIMAL and solver.deterministic_time < work_limit * 0.5:
+                sizes[kind] = min(sizes[kind] * 1.15, 1.0)
             elif status != cp_model.OPTIMAL:
-                sizes[kind] = max(sizes[kind] * 0.9, 0.02)
+                sizes[kind] = max(sizes[kind] * 0.85, 0.01)
+            if status == cp_model.OPTIMAL and sum(map(len, free.values())) == len(p.staff) * p.days:
+                # the whole roster was free: the sub-solve's optimum is the optimum
+                self._raise_bound(solver.objective_value)
             if _TRACE:
-                print(f"lns {kind:5} size={sizes[kind]:.3f} free={len(free)} st={solver.status_name(status)} "
-                      f"t={took:.2f} obj={solver.objective_value if status in (2, 4) else None} "
-                      f"best={self.best_objective}", file=sys.stderr)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                value = solver.objective_value
-                if value <= self.best_objective:
-                    if value < self.best_objective:
-                        self.figures["lns_improvements"] += 1
-                    self.best, self.best_objective = extract(rm, solver), value
-                    set_hint(rm, self.best)
-                    self.report(Progress(value, self.bound if self.bound is not None else value,
-                                         time.monotonic() - self.started))
-        rm.model.clear_hints()
+                print(f"lns {kind:5} size={sizes[kind]:.3f} free={sum(map(len, free.values()))} "
+                      f"st={solver.status_name(status)} build={built:.2f} t={took:.2f} "
+                      f"obj={solver.objective_value if status in (2, 4) else None} best={value}", file=sys.stderr)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and self.best is incumbent:
+                self.offer(extract(sub, solver), solver.objective_value, "lns")
+        if self._full_solver is not None and self.bound is not None and self.best_objective <= self.bound + 1e-6:
+            self._full_solver.stop_search()  # proven by the neighbourhood search: the full solve can stop
 
-    def _free(self, kind: str, size: float) -> set[tuple[str, int]]:
-        """The cells a neighbourhood lets change."""
+    def _free(self, kind: str, size: float) -> dict[str, list[int]]:
+        """The days each person may change in this neighbourhood."""
         p = self.rm.problem
         ids = [s.id for s in p.staff]
         if kind == "staff":
             people = self.rng.sample(ids, max(1, min(len(ids), round(size * len(ids)))))
-            return {(s, d) for s in people for d in range(p.days)}
+            return {s: list(range(p.days)) for s in people}
         if kind == "days":
             width = max(1, min(p.days, round(size * p.days)))
             first = self.rng.randrange(p.days - width + 1)
-            return {(s, d) for s in ids for d in range(first, first + width)}
-        # block: a share of the people over a window twice as long as their share
-        share = max(size, 0.02) ** 0.5
+            return {s: list(range(first, first + width)) for s in ids}
+        # block: a share of the people over a window, both the square root of the size
+        share = max(size, 0.01) ** 0.5
         people = self.rng.sample(ids, max(1, min(len(ids), round(share * len(ids)))))
         width = max(1, min(p.days, round(share * p.days)))
         first = self.rng.randrange(p.days - width + 1)
-        return {(s, d) for s in people for d in range(first, first + width)}
+        return {s: list(range(first, first + width)) for s in people}

@@ -4,6 +4,10 @@ Variables are keyed by domain ids: ``x[staff, day, shift]`` is 1 when that perso
 ``work[staff, day]`` when they work at all. Sequence rules are posted as clauses that forbid the bad patterns
 over sliding windows (stronger and smaller than counters). In explain mode every hard rule is guarded by an
 enforcement literal carrying the coordinator's words, so an infeasible core can be read back.
+
+A sub-model for large-neighbourhood search passes ``fixed`` (an incumbent roster) and ``free`` (the days each
+person may change): fixed cells become constants, so the model only holds what may move, and its objective
+still counts every penalty of the whole roster.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from scheduling.roster.problem import Cover, Problem, Staff
+from scheduling.roster.problem import Cover, Problem, Roster, Staff
 
 
 @dataclass
@@ -35,6 +39,33 @@ class RosterModel:
     terms: list[Term] = field(default_factory=list)
     guards: dict[str, Any] = field(default_factory=dict)  # coordinator's words -> enforcement literal
     explain: bool = False
+    fixed: Roster | None = None  # incumbent for the cells that are not free
+    free: dict[str, list[int]] | None = None  # staff id -> sorted free days; None: everything is free
+    objective: Any = 0
+    relaxed: bool = False  # hard seat minimums become heavily weighted seats (constructive start only)
+
+    def cell(self, staff: str, day: int, shift: str):
+        """The literal 'staff works shift on day', or 0/1 when the cell is fixed."""
+        var = self.x.get((staff, day, shift))
+        return var if var is not None else int(self.fixed[staff][day] == shift)
+
+    def worked(self, staff: str, day: int):
+        """The literal 'staff works on day', or 0/1 when the cell is fixed."""
+        var = self.work.get((staff, day))
+        return var if var is not None else int(self.fixed[staff][day] != "")
+
+    def people(self) -> list[Staff]:
+        """Staff with at least one free day (everybody in a full model)."""
+        if self.free is None:
+            return self.problem.staff
+        return [p for p in self.problem.staff if self.free.get(p.id)]
+
+    def span(self, staff: str, pad: int) -> range:
+        """Days within `pad` of the person's free days (where a window can touch a variable)."""
+        if self.free is None:
+            return range(self.problem.days)
+        days = self.free[staff]
+        return range(max(days[0] - pad, 0), min(days[-1] + pad + 1, self.problem.days))
 
     def guard(self, words: str) -> list:
         """Enforcement literals for a hard rule: none normally, one named literal in explain mode."""
@@ -45,32 +76,53 @@ class RosterModel:
         return [self.guards[words]]
 
     def clause(self, literals: list, words: str) -> None:
-        """At least one literal holds (when the rule's guard is on)."""
-        ct = self.model.add_bool_or(literals)
-        ct.only_enforce_if(self.guard(words))
+        """At least one literal holds (when the rule's guard is on); constants are folded away."""
+        open_literals = []
+        for lit in literals:
+            if isinstance(lit, int):
+                if lit:
+                    return
+            else:
+                open_literals.append(lit)
+        if not open_literals:
+            raise ValueError(f"the fixed part of the roster breaks a hard rule: {words}")
+        self.model.add_bool_or(open_literals).only_enforce_if(self.guard(words))
 
     def linear(self, constraint, words: str) -> None:
-        """A linear constraint (when the rule's guard is on)."""
+        """A linear constraint (when the rule's guard is on); one over constants only is checked, not posted."""
+        if isinstance(constraint, bool):
+            if not constraint:
+                raise ValueError(f"the fixed part of the roster breaks a hard rule: {words}")
+            return
         self.model.add(constraint).only_enforce_if(self.guard(words))
 
 
-def build_model(problem: Problem, explain: bool = False) -> RosterModel:
-    """The full model: decision variables, hard rules, then the soft rules summed into the objective."""
-    rm = RosterModel(problem, cp_model.CpModel(), explain=explain)
+def neg(lit):
+    """Negation of a literal or of a 0/1 constant."""
+    return 1 - lit if isinstance(lit, int) else lit.Not()
+
+
+def build_model(problem: Problem, explain: bool = False, fixed: Roster | None = None,
+                free: dict[str, list[int]] | None = None, relaxed: bool = False) -> RosterModel:
+    """The model: decision variables, hard rules, then the soft rules summed into the objective."""
+    rm = RosterModel(problem, cp_model.CpModel(), explain=explain, fixed=fixed,
+                     free=None if free is None else {s: sorted(days) for s, days in free.items() if days},
+                     relaxed=relaxed)
     _variables(rm)
     for rule in HARD_RULES:
         rule(rm)
     for rule in SOFT_RULES:
         rule(rm)
-    rm.model.minimize(sum(t.weight * t.expr for t in rm.terms if t.weight))
+    rm.objective = sum(t.weight * t.expr for t in rm.terms if t.weight)
+    rm.model.minimize(rm.objective)
     return rm
 
 
 def _variables(rm: RosterModel) -> None:
     # Each person works at most one shift a day; work[s, d] says whether they work at all.
     model, p = rm.model, rm.problem
-    for person in p.staff:
-        for day in range(p.days):
+    for person in rm.people():
+        for day in (range(p.days) if rm.free is None else rm.free[person.id]):
             shifts = []
             for shift in p.shifts:
                 var = model.new_bool_var(f"{person.id} works {shift.id} on day {day}")
@@ -84,39 +136,41 @@ def _variables(rm: RosterModel) -> None:
 def days_off(rm: RosterModel) -> None:
     # Nobody works on one of their fixed days off.
     p = rm.problem
-    for person in p.staff:
+    for person in rm.people():
         for day in sorted(person.days_off):
-            rm.linear(rm.work[person.id, day] == 0, f"{person.label} is off on {p.day_label(day)}")
+            if (person.id, day) in rm.work:
+                rm.linear(rm.work[person.id, day] == 0, f"{person.label} is off on {p.day_label(day)}")
 
 
 def pinned_duties(rm: RosterModel) -> None:
     # A duty (or day off) the coordinator pinned stays as pinned.
     p = rm.problem
     for pin in p.pins:
+        if (pin.staff, pin.day) not in rm.work:
+            continue
+        label = p.staff_index[pin.staff].label
         if pin.shift:
-            words = f"{rm.problem.staff_index[pin.staff].label} is pinned to {p.shift(pin.shift).label} " \
-                    f"on {p.day_label(pin.day)}"
+            words = f"{label} is pinned to {p.shift(pin.shift).label} on {p.day_label(pin.day)}"
             rm.linear(rm.x[pin.staff, pin.day, pin.shift] == 1, words)
         else:
-            words = f"{rm.problem.staff_index[pin.staff].label} is pinned off on {p.day_label(pin.day)}"
-            rm.linear(rm.work[pin.staff, pin.day] == 0, words)
+            rm.linear(rm.work[pin.staff, pin.day] == 0, f"{label} is pinned off on {p.day_label(pin.day)}")
 
 
 def max_shifts_per_type(rm: RosterModel) -> None:
     # Nobody works more shifts of a type than their contract allows (0: never that type).
     p = rm.problem
-    for person in p.staff:
+    for person in rm.people():
         for shift_id, limit in person.max_shifts.items():
             if limit < p.days:
-                total = sum(rm.x[person.id, d, shift_id] for d in range(p.days))
+                total = sum(rm.cell(person.id, d, shift_id) for d in range(p.days))
                 rm.linear(total <= limit, f"{person.label} works at most {limit} {p.shift(shift_id).label} shifts")
 
 
 def total_minutes(rm: RosterModel) -> None:
     # Everybody's total working time stays within their minimum and maximum minutes.
     p = rm.problem
-    for person in p.staff:
-        total = sum(s.minutes * rm.x[person.id, d, s.id] for d in range(p.days) for s in p.shifts)
+    for person in rm.people():
+        total = sum(s.minutes * rm.cell(person.id, d, s.id) for d in range(p.days) for s in p.shifts)
         if person.min_minutes > 0:
             rm.linear(total >= person.min_minutes, f"{person.label} works at least {person.min_minutes} minutes")
         if person.max_minutes is not None:
@@ -126,25 +180,26 @@ def total_minutes(rm: RosterModel) -> None:
 def max_consecutive_days(rm: RosterModel) -> None:
     # No run of working days is longer than the person's maximum (days outside the period count as off).
     p = rm.problem
-    for person in p.staff:
+    for person in rm.people():
         limit = person.max_consecutive
         if limit is None or limit >= p.days:
             continue
         words = f"{person.label} works at most {limit} days in a row"
-        for first in range(p.days - limit):
-            rm.clause([rm.work[person.id, d].Not() for d in range(first, first + limit + 1)], words)
+        for first in rm.span(person.id, limit):
+            if first + limit < p.days:
+                rm.clause([neg(rm.worked(person.id, d)) for d in range(first, first + limit + 1)], words)
 
 
 def min_consecutive_days(rm: RosterModel) -> None:
     # A run of working days inside the period (touching neither end) is at least the person's minimum long.
-    for person in rm.problem.staff:
+    for person in rm.people():
         words = f"{person.label} works at least {person.min_consecutive} days in a row"
         _forbid_short_runs(rm, person, person.min_consecutive, True, words)
 
 
 def min_days_off(rm: RosterModel) -> None:
     # A run of days off inside the period (touching neither end) is at least the person's minimum long.
-    for person in rm.problem.staff:
+    for person in rm.people():
         words = f"{person.label} takes at least {person.min_days_off} days off in a row"
         _forbid_short_runs(rm, person, person.min_days_off, False, words)
 
@@ -153,25 +208,33 @@ def _forbid_short_runs(rm: RosterModel, person: Staff, minimum: int, working: bo
     """Clauses forbidding 'other, k same, other' for every k < minimum strictly inside the period."""
     days = rm.problem.days
     for length in range(1, minimum):
-        for first in range(1, days - length):
-            run = [rm.work[person.id, d] for d in range(first, first + length)]
-            before, after = rm.work[person.id, first - 1], rm.work[person.id, first + length]
+        for first in rm.span(person.id, length + 1):
+            if first < 1 or first + length >= days:
+                continue
+            run = [rm.worked(person.id, d) for d in range(first, first + length)]
+            before, after = rm.worked(person.id, first - 1), rm.worked(person.id, first + length)
             if working:
-                rm.clause([before, after] + [v.Not() for v in run], words)
+                rm.clause([before, after] + [neg(v) for v in run], words)
             else:
-                rm.clause([before.Not(), after.Not()] + run, words)
+                rm.clause([neg(before), neg(after)] + run, words)
 
 
 def max_weekends(rm: RosterModel) -> None:
     # Nobody works on more weekends (any duty on Saturday or Sunday) than their maximum.
     p, model = rm.problem, rm.model
     weekends = p.weekends()
-    for person in p.staff:
+    for person in rm.people():
         if person.max_weekends is None or person.max_weekends >= len(weekends):
             continue
         flags = []
         for index, days in enumerate(weekends):
-            worked = [rm.work[person.id, d] for d in days]
+            worked = [rm.worked(person.id, d) for d in days]
+            if any(isinstance(w, int) and w for w in worked):
+                flags.append(1)
+                continue
+            worked = [w for w in worked if not isinstance(w, int)]
+            if not worked:
+                continue
             flag = model.new_bool_var(f"{person.id} works weekend {index}")
             for w in worked:
                 model.add_implication(w, flag)
@@ -187,12 +250,12 @@ def shift_successions(rm: RosterModel) -> None:
     for before, after in sorted(p.forbidden_successions()):
         banned.setdefault(before, []).append(after)
     for before, afters in banned.items():
-        names = ", ".join(p.shift(a).label for a in afters)
-        words = f"no {names} shift the day after a {p.shift(before).label} shift"
-        for person in p.staff:
-            for day in range(p.days - 1):
-                nxt = sum(rm.x[person.id, day + 1, a] for a in afters)
-                rm.linear(rm.x[person.id, day, before] + nxt <= 1, words)
+        words = f"no {', '.join(p.shift(a).label for a in afters)} shift the day after a {p.shift(before).label} shift"
+        for person in rm.people():
+            for day in rm.span(person.id, 1):
+                if day + 1 < p.days:
+                    nxt = sum(rm.cell(person.id, day + 1, a) for a in afters)
+                    rm.linear(rm.cell(person.id, day, before) + nxt <= 1, words)
 
 
 def hard_cover_minimum(rm: RosterModel) -> None:
@@ -200,20 +263,26 @@ def hard_cover_minimum(rm: RosterModel) -> None:
     p = rm.problem
     for cover in p.covers:
         if cover.hard_min:
+            assigned = _assigned(rm, cover)
+            if rm.relaxed:
+                missing = rm.model.new_int_var(0, cover.hard_min, "below hard minimum")
+                rm.model.add(missing >= cover.hard_min - assigned)
+                rm.terms.append(Term("below hard minimum", 10 * max(cover.under_weight, 1000), missing))
+                continue
             words = f"{p.day_label(cover.day)} {cover_label(p, cover)} needs at least {cover.hard_min}"
-            rm.linear(_assigned(rm, cover) >= cover.hard_min, words)
+            rm.linear(assigned >= cover.hard_min, words)
 
 
 def shift_on_requests(rm: RosterModel) -> None:
     # A person who asked to work a shift costs the request's weight when they do not get it.
     for r in rm.problem.on_requests:
-        rm.terms.append(Term("shift-on request", r.weight, 1 - rm.x[r.staff, r.day, r.shift]))
+        rm.terms.append(Term("shift-on request", r.weight, 1 - rm.cell(r.staff, r.day, r.shift)))
 
 
 def shift_off_requests(rm: RosterModel) -> None:
     # A person who asked not to work a shift costs the request's weight when they get it anyway.
     for r in rm.problem.off_requests:
-        rm.terms.append(Term("shift-off request", r.weight, rm.x[r.staff, r.day, r.shift]))
+        rm.terms.append(Term("shift-off request", r.weight, rm.cell(r.staff, r.day, r.shift)))
 
 
 def cover_seats(rm: RosterModel) -> None:
@@ -221,7 +290,11 @@ def cover_seats(rm: RosterModel) -> None:
     p, model = rm.problem, rm.model
     for index, cover in enumerate(p.covers):
         assigned = _assigned(rm, cover)
-        able = len(qualified(p, cover))
+        if isinstance(assigned, int):
+            rm.terms.append(Term("seat short", cover.under_weight, max(cover.requirement - assigned, 0)))
+            rm.terms.append(Term("seat over", cover.over_weight, max(assigned - cover.requirement, 0)))
+            continue
+        able = len(p.qualified(cover))
         short = model.new_int_var(0, cover.requirement, f"cover {index} short")
         over = model.new_int_var(0, max(able - cover.requirement, 0), f"cover {index} over")
         model.add(assigned - cover.requirement == over - short)
@@ -247,11 +320,14 @@ def fair_spread(rm: RosterModel) -> None:
                                              ("unpopular duty spread", p.fairness.unpopular, True)):
             if not weight:
                 continue
+            counts = [sum(rm.cell(person.id, d, s.id) for d in range(p.days) for s in p.shifts
+                          if not unpopular_only or p.is_unpopular(d, s.id)) for person in members]
+            if all(isinstance(c, int) for c in counts):
+                rm.terms.append(Term(rule, weight, max(counts) - min(counts)))
+                continue
             high = model.new_int_var(0, p.days, f"{rule} high {name}")
             low = model.new_int_var(0, p.days, f"{rule} low {name}")
-            for person in members:
-                count = sum(rm.x[person.id, d, s.id] for d in range(p.days) for s in p.shifts
-                            if not unpopular_only or p.is_unpopular(d, s.id))
+            for count in counts:
                 model.add(high >= count)
                 model.add(low <= count)
             rm.terms.append(Term(rule, weight, high - low))
@@ -263,22 +339,17 @@ def keep_published_duties(rm: RosterModel) -> None:
     if p.published is None or not p.change_weight:
         return
     for person in p.staff:
+        row = p.published.get(person.id, [""] * p.days)
         for day in range(p.days):
-            before = p.published.get(person.id, [""] * p.days)[day]
-            if before:
-                rm.terms.append(Term("changed duty", p.change_weight, 1 - rm.x[person.id, day, before]))
+            if row[day]:
+                rm.terms.append(Term("changed duty", p.change_weight, 1 - rm.cell(person.id, day, row[day])))
             else:
-                rm.terms.append(Term("changed duty", p.change_weight, rm.work[person.id, day]))
+                rm.terms.append(Term("changed duty", p.change_weight, rm.worked(person.id, day)))
 
 
 def _assigned(rm: RosterModel, cover: Cover):
-    """Number of qualified people working the cover's shift on its day."""
-    return sum(rm.x[person, cover.day, cover.shift] for person in qualified(rm.problem, cover))
-
-
-def qualified(problem: Problem, cover: Cover) -> list[str]:
-    """Ids of the staff who may fill the cover's seats."""
-    return problem.qualified(cover)
+    """Number of qualified people working the cover's shift on its day (an int when all are fixed)."""
+    return sum(rm.cell(person, cover.day, cover.shift) for person in rm.problem.qualified(cover))
 
 
 def cover_label(problem: Problem, cover: Cover) -> str:

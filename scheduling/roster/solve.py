@@ -94,33 +94,65 @@ def solve(problem: Problem, settings: SolverSettings | None = None, on_progress:
     return RosterResult(SolveStats(status, total, bound, time.monotonic() - started, extra), outcome.roster, items)
 
 
+class _Reporter(ProgressReporter):
+    """Progress reporter that can also end the search at the first solution found after a soft deadline."""
+
+    def __init__(self, solver: cp_model.CpSolver, on_progress, started: float | None, soft_deadline: float | None):
+        super().__init__(on_progress, 0.0, started)
+        self._solver = solver
+        self._soft_deadline = soft_deadline
+
+    def on_solution_callback(self) -> None:
+        """Report, then stop if past the soft deadline."""
+        super().on_solution_callback()
+        if self._soft_deadline is not None and time.monotonic() >= self._soft_deadline:
+            self._solver.stop_search()
+
+
 def solve_model(rm: RosterModel, settings: SolverSettings, time_limit: float, on_progress=None,
                 cancel: CancelToken | None = None, hint: Roster | None = None, started: float | None = None,
-                seed: int | None = None) -> FullSolve:
-    """One CP-SAT run of the model (optionally from a hint), stopped by the time limit or the cancel token."""
+                seed: int | None = None, soft_limit: float | None = None) -> FullSolve:
+    """One CP-SAT run of the model (optionally from a hint), stopped by the time limit or the cancel token;
+    with a soft limit it also stops at the first solution found after that many seconds."""
     if hint is not None:
         set_hint(rm, hint)
     solver = cp_model.CpSolver()
     SolverSettings(time_limit, settings.workers, settings.seed if seed is None else seed, settings.log).apply(solver)
-    unlisten = cancel.listen(solver.stop_search) if cancel else None
+    soft = None if soft_limit is None else time.monotonic() + soft_limit
+    reporter = _Reporter(solver, on_progress, started, soft) if on_progress or soft is not None else None
     try:
-        status = solver.solve(rm.model, ProgressReporter(on_progress, 0.0, started) if on_progress else None)
+        status = run_solver(solver, rm.model, reporter, cancel)
     finally:
-        if unlisten:
-            unlisten()
         if hint is not None:
             rm.model.clear_hints()
     name = STATUS_NAMES.get(status, "UNKNOWN")
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return FullSolve(name, extract(rm, solver), solver.objective_value, solver.best_objective_bound)
-    bound = solver.best_objective_bound if name == "UNKNOWN" else None
+    bound = None
+    if name == "UNKNOWN" and not (cancel and cancel.cancelled):  # a skipped solve has no bound
+        bound = solver.best_objective_bound
     return FullSolve(name, None, None, bound)
 
 
+def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, callback=None,
+               cancel: CancelToken | None = None):
+    """solver.solve(model), stopped by the cancel token (a cancel that came before the start skips the solve)."""
+    if cancel is None:
+        return solver.solve(model, callback)
+    unlisten = cancel.listen(solver.stop_search)
+    try:
+        if cancel.cancelled:  # CP-SAT ignores a stop request made before the solve starts
+            return cp_model.UNKNOWN
+        return solver.solve(model, callback)
+    finally:
+        unlisten()
+
+
 def extract(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
-    """The roster in the solver's current solution: {staff id: [shift id or ""]}."""
-    p = rm.problem
-    roster = p.empty_roster()
+    """The roster in the solver's current solution: {staff id: [shift id or ""]} (fixed cells as fixed)."""
+    roster = {s: list(row) for s, row in rm.fixed.items()} if rm.fixed else rm.problem.empty_roster()
+    for staff, day in rm.work:
+        roster[staff][day] = ""
     for (staff, day, shift), var in rm.x.items():
         if solver.boolean_value(var):
             roster[staff][day] = shift
