@@ -6,6 +6,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach each feature's blueprint."""
+    from hotline.api.views import bp as api
     from hotline.auth.views import bp as auth
     from hotline.home.views import bp as home
     from hotline.intake.views import bp as intake
@@ -13,6 +14,7 @@ def register(app: Flask) -> None:
     from hotline.servicelog.views import bp as servicelog
     from hotline.telephony.views import bp as telephony
 
+    app.register_blueprint(api)
     app.register_blueprint(auth)
     app.register_blueprint(home)
     app.register_blueprint(intake)

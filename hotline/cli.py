@@ -75,9 +75,52 @@ def create_admin_command(username: str, name: str, password: str) -> None:
     click.echo(f"coordinator {username} created")
 
 
+api_client_cli = AppGroup("api-client", help="Clients of the integration API.")
+
+
+@api_client_cli.command("create")
+@click.argument("name")
+def api_client_create(name: str) -> None:
+    """Create a client and print its token (shown only now; only its hash is stored)."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from hotline.extensions import db
+    from hotline.models import ApiClient
+    from hotline.models.apiclient import token_digest
+
+    if db.session.scalar(select(ApiClient.id).where(ApiClient.name == name)):
+        click.echo(f"error: a client named {name!r} exists", err=True)
+        sys.exit(2)
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiClient(name=name, token_sha256=token_digest(token)))
+    db.session.commit()
+    click.echo(token)
+
+
+@api_client_cli.command("revoke")
+@click.argument("name")
+def api_client_revoke(name: str) -> None:
+    """Revoke a client's token."""
+    from sqlalchemy import select
+
+    from hotline.extensions import db
+    from hotline.models import ApiClient
+
+    client = db.session.scalar(select(ApiClient).where(ApiClient.name == name))
+    if client is None:
+        click.echo(f"error: no client named {name!r}", err=True)
+        sys.exit(2)
+    client.active = False
+    db.session.commit()
+    click.echo(f"revoked {name}")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to `flask`."""
     app.cli.add_command(servicelog_cli)
+    app.cli.add_command(api_client_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(reference_command)
     app.cli.add_command(create_admin_command)

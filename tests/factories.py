@@ -232,5 +232,11 @@ class Factory:
         values = {"kind": "sms", "to_number": "+8613800138000", "body": "hello"}
         return self._add(m.OutboxMessage(**(values | over)))
 
+    def api_client(self, token: str = "secret-token", **over) -> m.ApiClient:
+        from hotline.models.apiclient import token_digest
+
+        values = {"name": f"Client {self.n()}", "token_sha256": token_digest(token)}
+        return self._add(m.ApiClient(**(values | over)))
+
     def job(self, **over) -> m.Job:
         return self._add(m.Job(**({"kind": "roster_solve"} | over)))

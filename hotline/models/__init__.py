@@ -1,4 +1,5 @@
 """The data model, one module per aggregate; importing this package registers every table."""
+from hotline.models.apiclient import ApiClient
 from hotline.models.consult import Attachment, Booking, ConsultationSlot, CounselRequest, RequestWindow
 from hotline.models.contact import Contact, ContactEvent, Referral, RiskFlag
 from hotline.models.counsel import CounselAssignment, MatchPlan, MatchPlanItem
@@ -21,7 +22,7 @@ from hotline.models.servicelog import FollowUp, ServiceRecord
 from hotline.models.user import User
 
 __all__ = [
-    "Attachment", "Booking", "City", "Conflict", "ConsultationSlot", "Contact", "ContactEvent",
+    "ApiClient", "Attachment", "Booking", "City", "Conflict", "ConsultationSlot", "Contact", "ContactEvent",
     "CounselAssignment", "CounselRequest", "DutyAssignment", "DutyPeriod", "DutyRequest", "FollowUp", "FtzArea",
     "Job", "KeyProject", "LawFirm", "Lawyer", "LawyerArea", "LawyerLanguage", "MatchPlan", "MatchPlanItem",
     "OutboxMessage", "ProjectLanguage", "ProjectNeed", "PublicHoliday", "Referral", "RequestWindow", "RiskFlag",

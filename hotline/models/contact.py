@@ -37,6 +37,8 @@ class Contact(db.Model):
         Index("ix_contacts_received", "received_at"),
         Index("ix_contacts_status_received", "status", "received_at"),
         Index("ix_contacts_caller", "caller_phone", "received_at"),
+        # A client's own id for a contact it sent: sending it again finds the same contact.
+        Index("uq_contacts_client_external", "api_client_id", "external_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +69,8 @@ class Contact(db.Model):
     is_dispute: Mapped[bool] = mapped_column(default=False)
     dispute_outcome: Mapped[str | None] = mapped_column(String(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"))
+    external_id: Mapped[str | None] = mapped_column(String(64))
 
     risk_flags: Mapped[list["RiskFlag"]] = relationship(back_populates="contact", cascade="all, delete-orphan")
     referrals: Mapped[list["Referral"]] = relationship(back_populates="contact", cascade="all, delete-orphan")

@@ -192,3 +192,26 @@ def earlier_contacts(session: Session, contact: Contact, limit: int = 20) -> lis
         select(Contact).where(Contact.caller_phone == contact.caller_phone, Contact.id != contact.id)
         .order_by(Contact.received_at.desc()).limit(limit)
     ))
+
+
+def record_external(session: Session, client, payload: dict, city_id: int | None, now: datetime) -> Contact:
+    """A contact handed over through the API by another call centre (payload already validated)."""
+    from hotline import phones
+
+    caller_phone = None
+    if payload.get("caller_phone"):
+        try:
+            caller_phone = phones.normalise(payload["caller_phone"])
+        except phones.InvalidPhone:
+            raise IntakeError("caller_phone: not a valid phone number") from None
+    contact = Contact(
+        channel=payload.get("channel", "phone"), caller_phone=caller_phone, caller_name=payload.get("caller_name", ""),
+        language=payload.get("language", "zh"), city_id=city_id, legal_area=payload.get("legal_area"),
+        urgency=payload.get("urgency", "normal"), summary=payload["summary"], status="new", received_at=now,
+        api_client_id=client.id, external_id=payload.get("external_id"),
+    )
+    session.add(contact)
+    session.flush()
+    _event(session, contact, None, "received_by_api", client.name, now)
+    escalation.raise_flags(session, contact, payload.get("risk_flags", []), None, now)
+    return contact

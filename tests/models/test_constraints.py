@@ -12,7 +12,7 @@ FACTORIES = [
     "user", "city", "ftz_area", "firm", "lawyer", "unavailability", "project", "conflict", "counsel", "match_plan",
     "match_plan_item", "shift_type", "succession", "holiday", "period", "shift", "seat", "duty", "duty_request",
     "contact", "risk_flag", "referral", "contact_event", "slot", "counsel_request", "request_window", "attachment",
-    "booking", "service", "follow_up", "outbox", "job",
+    "booking", "service", "follow_up", "outbox", "job", "api_client",
 ]
 
 

@@ -12,6 +12,11 @@ EXPECTED = {
     "set_language": PUBLIC,
     "auth.login": PUBLIC,
     "home.health": PUBLIC,
+    # The integration API: no session; token-checked (tests/api).
+    "api.openapi": PUBLIC,
+    "api.create_contact": PUBLIC,
+    "api.get_contact": PUBLIC,
+    "api.on_duty": PUBLIC,
     # Twilio webhooks: no session, but every request must carry Twilio's signature (tests/telephony).
     "telephony.voice_incoming": PUBLIC,
     "telephony.voice_menu": PUBLIC,

@@ -1,0 +1,95 @@
+"""The API's OpenAPI document; its request schemas are also what the views validate against."""
+from __future__ import annotations
+
+from hotline.vocab import CHANNELS, CONTACT_STATUSES, LANGUAGES, LEGAL_AREAS, RISK_FLAGS, URGENCIES
+
+CONTACT_IN = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["summary"],
+    "properties": {
+        "external_id": {"type": "string", "minLength": 1, "maxLength": 64,
+                        "description": "Your id for this contact; sending it again returns the same contact."},
+        "channel": {"type": "string", "enum": sorted(CHANNELS), "default": "phone"},
+        "caller_phone": {"type": "string", "maxLength": 32, "description": "Any common form; stored in E.164."},
+        "caller_name": {"type": "string", "maxLength": 120},
+        "language": {"type": "string", "enum": sorted(LANGUAGES), "default": "zh"},
+        "city": {"type": "string", "maxLength": 32, "description": "City code, e.g. shenyang."},
+        "legal_area": {"type": "string", "enum": sorted(LEGAL_AREAS)},
+        "urgency": {"type": "string", "enum": sorted(URGENCIES), "default": "normal"},
+        "risk_flags": {"type": "array", "items": {"type": "string", "enum": sorted(RISK_FLAGS)}, "uniqueItems": True,
+                       "maxItems": len(RISK_FLAGS)},
+        "summary": {"type": "string", "minLength": 1, "maxLength": 4000},
+    },
+}
+
+CONTACT_OUT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "reference": {"type": "string"},
+        "status": {"type": "string", "enum": sorted(CONTACT_STATUSES)},
+        "legal_area": {"type": ["string", "null"]},
+        "urgency": {"type": "string"},
+        "received_at": {"type": "string", "format": "date-time"},
+        "closed_at": {"type": ["string", "null"], "format": "date-time"},
+        "escalated": {"type": "boolean"},
+    },
+}
+
+ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}
+
+ON_DUTY_OUT = {
+    "type": "object",
+    "properties": {
+        "at": {"type": "string", "format": "date-time"},
+        "lawyers": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "reason": {"type": "string", "enum": ["seat", "city", "neighbour", "qualified"]}}}},
+    },
+}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(code): {"description": "Error", "content": {"application/json": {"schema": ERROR}}} for code in codes}
+
+
+def document(server_url: str) -> dict:
+    """The OpenAPI 3.0 document of /api/v1."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "12348 hotline integration API", "version": "1.0.0",
+                 "description": "For other call centres: hand a contact to the 12348 hotline, follow its status, and "
+                                "see who is on duty. Authenticate with `Authorization: Bearer <token>`."},
+        "servers": [{"url": server_url + "/api/v1"}],
+        "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"token": []}],
+        "paths": {
+            "/contacts": {"post": {
+                "operationId": "createContact", "summary": "Hand a contact over to the hotline",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": CONTACT_IN}}},
+                "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": CONTACT_OUT}}},
+                              "200": {"description": "Already received (same external_id)",
+                                      "content": {"application/json": {"schema": CONTACT_OUT}}},
+                              **_errors(400, 401)},
+            }},
+            "/contacts/{contact_id}": {"get": {
+                "operationId": "getContact", "summary": "Status of a contact you handed over",
+                "parameters": [{"name": "contact_id", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": {"description": "The contact", "content": {"application/json": {"schema": CONTACT_OUT}}},
+                              **_errors(401, 404)},
+            }},
+            "/on-duty": {"get": {
+                "operationId": "onDuty", "summary": "Lawyers on duty now for an area and language, best first",
+                "parameters": [
+                    {"name": "area", "in": "query", "required": False, "schema": {"type": "string", "enum": sorted(LEGAL_AREAS)}},
+                    {"name": "language", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": sorted(LANGUAGES), "default": "zh"}},
+                    {"name": "city", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 32}},
+                ],
+                "responses": {"200": {"description": "On-duty list", "content": {"application/json": {"schema": ON_DUTY_OUT}}},
+                              **_errors(400, 401)},
+            }},
+        },
+    }

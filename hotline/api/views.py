@@ -1,0 +1,134 @@
+"""/api/v1: token-authenticated JSON endpoints; every error is JSON with a 4xx status."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, g, jsonify, request
+from jsonschema import Draft202012Validator
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hotline.api import schema
+from hotline.auth.access import public
+from hotline.extensions import csrf, db, limiter
+from hotline.models import ApiClient, City, Contact
+from hotline.models.apiclient import token_digest
+from hotline.models.types import utcnow
+from hotline.services import duty_lookup, intake
+from hotline.vocab import LANGUAGES, LEGAL_AREAS
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+CONTACT_VALIDATOR = Draft202012Validator(schema.CONTACT_IN)
+
+
+def token_required(view):
+    """Let a request through only with an active client's bearer token (401 otherwise)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.startswith("Bearer ") else ""
+        client = db.session.scalar(select(ApiClient).where(ApiClient.token_sha256 == token_digest(token))) if token else None
+        if client is None or not client.active:
+            return jsonify(error="unauthorized", message="A valid bearer token is required."), 401
+        g.api_client = client
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _bad(message: str):
+    return jsonify(error="bad_request", message=message), 400
+
+
+def _contact_json(contact: Contact) -> dict:
+    return {
+        "id": contact.id, "reference": contact.reference, "status": contact.status, "legal_area": contact.legal_area,
+        "urgency": contact.urgency, "received_at": contact.received_at.isoformat(),
+        "closed_at": contact.closed_at.isoformat() if contact.closed_at else None,
+        "escalated": any(flag.closed_at is None for flag in contact.risk_flags),
+    }
+
+
+@bp.route("/openapi.json")
+@public
+def openapi():
+    """The OpenAPI document."""
+    return jsonify(schema.document(current_app.config["PUBLIC_BASE_URL"]))
+
+
+@bp.route("/contacts", methods=["POST"])
+@limiter.limit("120 per minute")
+@public
+@token_required
+def create_contact():
+    """Hand a contact over; the same external_id returns the existing contact (200) instead of a new one."""
+    payload = request.get_json(silent=True)
+    if payload is None:
+        return _bad("The body must be a JSON object.")
+    errors = sorted(CONTACT_VALIDATOR.iter_errors(payload), key=lambda e: list(e.path))
+    if errors:
+        where = ".".join(str(part) for part in errors[0].path) or "body"
+        return _bad(f"{where}: {errors[0].message}"[:300])
+    client = g.api_client
+    external_id = payload.get("external_id")
+    if external_id:
+        existing = db.session.scalar(select(Contact).where(Contact.api_client_id == client.id,
+                                                           Contact.external_id == external_id))
+        if existing is not None:
+            return jsonify(_contact_json(existing)), 200
+    city_id = None
+    if payload.get("city"):
+        city_id = db.session.scalar(select(City.id).where(City.code == payload["city"]))
+        if city_id is None:
+            return _bad(f"city: unknown city code {payload['city']!r}")
+    try:
+        with db.session.begin_nested():
+            contact = intake.record_external(db.session, client, payload, city_id, utcnow())
+    except intake.IntakeError as error:
+        db.session.rollback()
+        return _bad(str(error))
+    except IntegrityError:
+        # The same external_id arrived twice at once: the other request created it.
+        db.session.rollback()
+        existing = db.session.scalar(select(Contact).where(Contact.api_client_id == client.id,
+                                                           Contact.external_id == external_id))
+        if existing is None:
+            raise
+        return jsonify(_contact_json(existing)), 200
+    client.last_used_at = utcnow()
+    db.session.commit()
+    return jsonify(_contact_json(contact)), 201
+
+
+@bp.route("/contacts/<int:contact_id>")
+@public
+@token_required
+def get_contact(contact_id: int):
+    """A contact this client handed over (others are 404)."""
+    contact = db.session.get(Contact, contact_id)
+    if contact is None or contact.api_client_id != g.api_client.id:
+        return jsonify(error="not_found", message="No such contact for this client."), 404
+    return jsonify(_contact_json(contact))
+
+
+@bp.route("/on-duty")
+@public
+@token_required
+def on_duty():
+    """Who is on duty now for an area and language, best first (no phone numbers)."""
+    area = request.args.get("area") or None
+    language = request.args.get("language") or "zh"
+    if area is not None and area not in LEGAL_AREAS:
+        return _bad("area: unknown legal area")
+    if language not in LANGUAGES:
+        return _bad("language: unknown language")
+    city_id = None
+    if request.args.get("city"):
+        city_id = db.session.scalar(select(City.id).where(City.code == request.args["city"][:32]))
+        if city_id is None:
+            return _bad("city: unknown city code")
+    now = utcnow()
+    lawyers = duty_lookup.on_duty(db.session, area, language, now, city_id)
+    return jsonify(at=now.isoformat(), lawyers=[{"id": l.lawyer_id, "name": l.name, "reason": l.reason} for l in lawyers])
