@@ -19,6 +19,9 @@ def create_app(config: Mapping | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     from hotline import config as settings
+    from hotline import logs
+
+    logs.install()
 
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if config:

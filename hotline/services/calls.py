@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from hotline import phones
@@ -24,22 +25,23 @@ def caller_number(raw: str | None) -> str | None:
         return None
 
 
-def contact_for_call(session: Session, call_sid: str, from_number: str | None, now: datetime) -> Contact:
-    """The contact of this call, created on first sight; Twilio's retries of the same CallSid find the same one."""
-    existing = session.scalar(select(Contact).where(Contact.call_sid == call_sid))
-    if existing is not None:
-        return existing
-    contact = Contact(channel="phone", call_sid=call_sid, caller_phone=caller_number(from_number),
-                      status="waiting", received_at=now)
-    try:
-        with session.begin_nested():
-            session.add(contact)
-            session.flush()
-    except IntegrityError:
-        # Another worker created it a moment ago (PostgreSQL); use that one.
-        return session.scalars(select(Contact).where(Contact.call_sid == call_sid)).one()
-    session.add(ContactEvent(contact_id=contact.id, at=now, kind="call_received", detail=""))
-    return contact
+def contact_for_call(session: Session, call_sid: str, from_number: str | None, now: datetime) -> int:
+    """The id of this call's contact, created on first sight in one statement.
+
+    INSERT ... ON CONFLICT DO NOTHING makes Twilio's retries of the same CallSid, even concurrent ones on
+    several workers, find the one contact instead of creating a second.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = {"channel": "phone", "call_sid": call_sid, "caller_phone": caller_number(from_number),
+              "status": "waiting", "received_at": now, "language": "zh", "urgency": "normal", "summary": "",
+              "advice": "", "caller_name": "", "is_dispute": False}
+    created = session.scalar(
+        insert(Contact).values(**values).on_conflict_do_nothing(index_elements=["call_sid"]).returning(Contact.id)
+    )
+    if created is not None:
+        return created
+    return session.scalar(select(Contact.id).where(Contact.call_sid == call_sid))
 
 
 def choose(session: Session, contact: Contact, area: str | None, language: str, now: datetime) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -95,3 +95,19 @@ def anyone_on_duty(session: Session, now: datetime) -> bool:
         ).first()
         is not None
     )
+
+
+class OpenCache:
+    """Remembers for a few seconds whether the hotline is open, so a burst of calls asks the database once."""
+
+    def __init__(self, seconds: float = 10.0):
+        self.seconds = timedelta(seconds=seconds)
+        self._checked_at: datetime | None = None
+        self._value = False
+
+    def anyone_on_duty(self, session: Session, now: datetime) -> bool:
+        """anyone_on_duty(), asked again when the last answer is older than the cache's lifetime."""
+        if self._checked_at is None or not (self._checked_at <= now < self._checked_at + self.seconds):
+            self._value = anyone_on_duty(session, now)
+            self._checked_at = now
+        return self._value

@@ -1,6 +1,8 @@
 """TwiML for the 12348 voice menu: greeting, legal-area menu, dialling, voicemail."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 # Keypad -> legal area; 9 is "anything else" (any qualified lawyer on duty).
@@ -36,6 +38,7 @@ def _xml(response: VoiceResponse) -> str:
     return str(response)
 
 
+@lru_cache(maxsize=32)
 def menu(action: str, language: str = "zh", with_language_offer: bool = True, prefix: str = "") -> str:
     """The greeting with the legal-area menu (and the offer of Korean or Mongolian)."""
     response = VoiceResponse()

@@ -59,9 +59,10 @@ def _url(endpoint: str, **values) -> str:
 def voice_incoming():
     """A call to 12348: create its contact once, then offer the menu, or a voicemail outside duty hours."""
     now = utcnow()
-    contact = calls.contact_for_call(db.session, _form("CallSid", limit=64), request.form.get("From"), now)
-    if not duty_lookup.anyone_on_duty(db.session, now):
-        calls.needs_callback(db.session, contact, "outside duty hours", now)
+    contact_id = calls.contact_for_call(db.session, _form("CallSid", limit=64), request.form.get("From"), now)
+    open_cache = current_app.extensions.setdefault("hotline_open_cache", duty_lookup.OpenCache())
+    if not open_cache.anyone_on_duty(db.session, now):
+        calls.needs_callback(db.session, db.session.get(Contact, contact_id), "outside duty hours", now)
         db.session.commit()
         return _xml(twiml.record(twiml.CLOSED, _url("telephony.voice_recording"), "zh"))
     db.session.commit()
