@@ -117,6 +117,24 @@ def api_client_revoke(name: str) -> None:
     click.echo(f"revoked {name}")
 
 
+@click.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run an RQ worker for background jobs (needs REDIS_URL); several machines may run one each."""
+    from flask import current_app
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from hotline.jobs import QUEUE_NAME
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        click.echo("error: REDIS_URL is not set; without it jobs run inside the web process", err=True)
+        sys.exit(2)
+    connection = Redis.from_url(url)
+    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work()
+
+
 def register(app: Flask) -> None:
     """Attach the commands to `flask`."""
     app.cli.add_command(servicelog_cli)
@@ -124,3 +142,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(reference_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(worker_command)

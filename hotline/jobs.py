@@ -1,15 +1,26 @@
-"""Background work. Outgoing messages are delivered right after the transaction that queued them commits,
-on an embedded thread pool (in tests, at once in the same thread), and a sweeper retries what is due.
+"""Background work.
+
+Jobs (solves, matchings) run on an embedded thread pool by default, or on RQ workers sharing a Redis queue when
+REDIS_URL is set (`flask --app wsgi worker`). Their state lives in the jobs table: progress and heartbeats are
+written as they run, a cancel request is read back, and a job whose worker died is reaped as failed.
+
+Outgoing messages are delivered right after the transaction that queued them commits, on the same pool (in
+tests, at once in the same thread), and a sweeper retries what is due.
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Callable
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+
+from scheduling.common import CancelToken
 
 log = logging.getLogger(__name__)
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hotline-job")
@@ -96,3 +107,213 @@ def init_app(app: Flask) -> None:
             with started:
                 if state["thread"] is None:
                     state["thread"] = start_sweeper(app, seconds)
+
+
+# ---- Jobs -----------------------------------------------------------------------------------------------------
+
+HEARTBEAT_SECONDS = 5
+STALE_AFTER_SECONDS = 60
+HANDLERS: dict[str, Callable[["JobContext"], dict]] = {}
+QUEUE_NAME = "hotline"
+
+
+def handler(kind: str):
+    """Register the function that runs jobs of this kind; it takes a JobContext and returns a JSON-able result."""
+
+    def register(function):
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+class JobCancelled(Exception):
+    """Raised by a handler that stopped because a cancel was requested."""
+
+
+class JobContext:
+    """What a running job sees: its parameters, a progress reporter and the cancel flag."""
+
+    def __init__(self, app: Flask, job_id: int, params: dict):
+        self.app = app
+        self.job_id = job_id
+        self.params = params
+        self.cancel = CancelToken()
+        self._lock = threading.Lock()
+        self._progress: dict = {}
+
+    def report(self, **progress) -> None:
+        """Record progress (written with the next heartbeat, at most every few seconds)."""
+        with self._lock:
+            self._progress = progress
+
+    def _beat(self) -> None:
+        """Write progress and heartbeat; read back a cancel request."""
+        from hotline.extensions import db
+        from hotline.models import Job
+        from hotline.models.types import utcnow
+
+        with self._lock:
+            progress = dict(self._progress)
+        with self.app.app_context():
+            try:
+                job = db.session.get(Job, self.job_id)
+                job.heartbeat_at = utcnow()
+                if progress:
+                    job.progress_json = json.dumps(progress)
+                cancel = job.cancel_requested
+                db.session.commit()
+            finally:
+                db.session.remove()
+        if cancel:
+            self.cancel.cancel()
+
+
+def submit(session: Session, kind: str, params: dict, created_by_id: int | None, now) -> "Job":
+    """Create a queued job (flushed); it is dispatched when the caller's transaction commits."""
+    from hotline.models import Job
+
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, status="queued", params_json=json.dumps(params), created_by_id=created_by_id, created_at=now)
+    session.add(job)
+    session.flush()
+    session.info.setdefault(JOBS_PENDING, []).append(job.id)
+    return job
+
+
+JOBS_PENDING = "jobs_pending"
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_jobs(session: Session) -> None:
+    """Start the jobs created by the transaction that just committed."""
+    pending = session.info.pop(JOBS_PENDING, [])
+    if pending and has_app_context():
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        for job_id in pending:
+            dispatch(app, job_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_jobs(session: Session) -> None:
+    session.info.pop(JOBS_PENDING, None)
+
+
+def dispatch(app: Flask, job_id: int) -> None:
+    """Hand a queued job to Redis (RQ) when configured, else to the embedded pool (or run it now, in tests)."""
+    if app.config.get("REDIS_URL"):
+        from rq import Queue
+
+        Queue(QUEUE_NAME, connection=_redis(app.config["REDIS_URL"])).enqueue(
+            "hotline.jobs.run_job_in_worker", job_id, job_timeout=3600, result_ttl=0)
+    elif app.config.get("JOBS_EAGER"):
+        run_job(app, job_id)
+    else:
+        _job_executor.submit(run_job, app, job_id)
+
+
+_redis_clients: dict = {}
+
+
+def _redis(url: str):
+    """One Redis client (with its connection pool) per URL for the whole process."""
+    from redis import Redis
+
+    if url not in _redis_clients:
+        _redis_clients[url] = Redis.from_url(url)
+    return _redis_clients[url]
+
+
+_job_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotline-solve")
+
+
+def run_job_in_worker(job_id: int) -> None:
+    """Entry point for RQ workers: run the job with an app built from the worker's environment."""
+    from hotline import create_app
+
+    app = current_app._get_current_object() if has_app_context() else create_app()  # type: ignore[attr-defined]
+    run_job(app, job_id)
+
+
+def run_job(app: Flask, job_id: int) -> None:
+    """Run one job to its end, recording running, heartbeats, then succeeded, failed or cancelled."""
+    from hotline.extensions import db
+    from hotline.models import Job
+    from hotline.models.types import utcnow
+
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        if job is None or job.status != "queued":
+            db.session.remove()
+            return
+        job.status = "running"
+        job.started_at = job.heartbeat_at = utcnow()
+        kind, params = job.kind, json.loads(job.params_json or "{}")
+        db.session.commit()
+        db.session.remove()
+    context = JobContext(app, job_id, params)
+    stop = threading.Event()
+
+    def heartbeat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                context._beat()
+            except Exception:  # noqa: BLE001 (a missed heartbeat is retried; the job goes on)
+                log.exception("heartbeat of job %s failed", job_id)
+
+    beats = threading.Thread(target=heartbeat, name=f"hotline-job-{job_id}-heartbeat", daemon=True)
+    beats.start()
+    status, result, error = "succeeded", None, ""
+    try:
+        with app.app_context():
+            try:
+                result = HANDLERS[kind](context)
+            finally:
+                db.session.remove()
+    except JobCancelled:
+        status, error = "cancelled", "cancelled by a coordinator"
+    except Exception as failure:  # noqa: BLE001 (the reason is stored and shown)
+        log.exception("job %s failed", job_id)
+        status, error = "failed", f"{type(failure).__name__}: {failure}"[:4000]
+    finally:
+        stop.set()
+        beats.join(timeout=HEARTBEAT_SECONDS + 5)
+    with app.app_context():
+        try:
+            job = db.session.get(Job, job_id)
+            job.status = status
+            job.error = error
+            job.finished_at = utcnow()
+            if result is not None:
+                job.result_json = json.dumps(result, ensure_ascii=False)
+            with context._lock:
+                if context._progress:
+                    job.progress_json = json.dumps(context._progress)
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+
+def reap_stale(session: Session, now) -> int:
+    """Mark running jobs whose worker stopped beating as failed, with the reason; returns how many."""
+    from hotline.models import Job
+
+    limit = now - timedelta(seconds=STALE_AFTER_SECONDS)
+    stale = list(session.scalars(select(Job).where(Job.status == "running", Job.heartbeat_at < limit)))
+    for job in stale:
+        job.status = "failed"
+        job.error = f"the worker stopped responding (last heartbeat {job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC)"
+        job.finished_at = now
+    session.flush()
+    return len(stale)
+
+
+def request_cancel(session: Session, job) -> None:
+    """Ask a queued or running job to stop; a queued one is cancelled at once."""
+    if job.status == "queued":
+        job.status = "cancelled"
+        job.error = "cancelled before it started"
+    elif job.status == "running":
+        job.cancel_requested = True
+    session.flush()
