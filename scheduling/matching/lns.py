@@ -23,6 +23,7 @@ from scheduling.matching.model import (
     build_model,
     role_units,
 )
+from scheduling.matching.polish import polish
 from scheduling.matching.problem import MatchingProblem
 
 Choice = dict  # (project index, role) -> lawyer index
@@ -79,6 +80,7 @@ def search(problem: MatchingProblem, found: Candidates, projects: list[int], sta
     state = Neighbourhoods(Answer(dict(start.chosen), list(start.short)))
     state.answer.cost = evaluate(state.answer)
     competitors = _competitors(problem, found, projects)
+    _polish(problem, found, state, fair, deadline, rng, evaluate, on_better)
     while time.monotonic() < deadline and not (cancel is not None and cancel.cancelled):
         whole = len(projects) <= max_free
         free = list(projects) if whole else _neighbourhood(state, competitors, rng, max_free)
@@ -93,6 +95,16 @@ def search(problem: MatchingProblem, found: Candidates, projects: list[int], sta
             break
         state.lawyers = min(40, state.lawyers + 1) if optimal else max(3, state.lawyers - 2)
     return state
+
+
+def _polish(problem, found, state, fair, deadline, rng, evaluate, on_better) -> None:
+    """Shift and swap moves (polish.py) until none helps; keeps the result if it is cheaper."""
+    candidate = Answer(polish(problem, found, state.answer.chosen, fair, deadline, rng), list(state.answer.short))
+    candidate.cost = evaluate(candidate)
+    if candidate.cost < state.answer.cost - 1e-9:
+        state.answer = candidate
+        if on_better is not None:
+            on_better(candidate)
 
 
 def _competitors(problem: MatchingProblem, found: Candidates, projects: list[int]) -> list[list[int]]:
