@@ -8,6 +8,8 @@ def register(app: Flask) -> None:
     """Attach each feature's blueprint."""
     from hotline.api.views import bp as api
     from hotline.auth.views import bp as auth
+    from hotline.background.views import bp as background
+    from hotline.duty.views import bp as duty
     from hotline.home.views import bp as home
     from hotline.intake.views import bp as intake
     from hotline.outbox.views import bp as outbox
@@ -16,6 +18,8 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(api)
     app.register_blueprint(auth)
+    app.register_blueprint(background)
+    app.register_blueprint(duty)
     app.register_blueprint(home)
     app.register_blueprint(intake)
     app.register_blueprint(outbox)

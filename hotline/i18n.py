@@ -64,6 +64,13 @@ def init_app(app: Flask) -> None:
 
     app.add_url_rule("/language/<code>", "set_language", set_language)
 
+    @app.template_filter("fromjson")
+    def fromjson(text: str | None):
+        """Parse a JSON column for a template."""
+        import json
+
+        return json.loads(text or "{}")
+
     @app.template_filter("tojson_labels")
     def tojson_labels(vocabulary: dict) -> str:
         """A vocabulary's labels in the current language, as JSON for scripts."""

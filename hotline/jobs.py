@@ -317,3 +317,15 @@ def request_cancel(session: Session, job) -> None:
     elif job.status == "running":
         job.cancel_requested = True
     session.flush()
+
+
+def result_of(job) -> dict | None:
+    """A finished job's result as a dict (None when there is none)."""
+    if job is None or not job.result_json:
+        return None
+    return json.loads(job.result_json)
+
+
+def progress_of(job) -> dict:
+    """A job's last reported progress."""
+    return json.loads(job.progress_json or "{}") if job is not None else {}

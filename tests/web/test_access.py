@@ -46,6 +46,16 @@ EXPECTED = {
     "intake.reveal": {"operator", "admin"},
     "intake.escalations": {"operator", "admin"},
     "intake.close_escalation": {"operator", "admin"},  # and only supervisors among operators: test_console
+    "duty.periods": {"admin"},
+    "duty.period": {"admin"},
+    "duty.solve": {"admin"},
+    "duty.publish": {"admin"},
+    "duty.my_duties": {"lawyer"},
+    "duty.feed_token": {"lawyer"},
+    "duty.feed": PUBLIC,  # the private token in the address is the key (tests/duty)
+    "jobs.show": {"admin"},
+    "jobs.state": {"admin"},
+    "jobs.cancel": {"admin"},
     "outbox.index": {"admin"},
     "outbox.resend": {"admin"},
     "servicelog.index": {"admin"},

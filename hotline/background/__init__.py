@@ -1,0 +1,1 @@
+"""Pages that follow a background job: live progress and cancel."""

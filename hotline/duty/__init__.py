@@ -1,0 +1,1 @@
+"""Duty rosters in the browser: periods, solving in the background, review, publishing; lawyers' duties."""

@@ -1,0 +1,172 @@
+"""Coordinators plan and publish duty periods; lawyers see their duties and subscribe to them."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hotline import jobs
+from hotline.auth.access import public, roles_required
+from hotline.duty import tasks  # noqa: F401  (registers the roster_solve job)
+from hotline.duty.forms import PeriodForm, SolveForm
+from hotline.extensions import db
+from hotline.formkit import choices
+from hotline.i18n import locale_code
+from hotline.models import DutyAssignment, DutyPeriod, Lawyer, Shift, ShiftType
+from hotline.models.types import utcnow
+from hotline.services import ical, roster_review, rostering
+
+bp = Blueprint("duty", __name__)
+
+MESSAGES = {
+    "ends_before_start": lambda: _("The last day is before the first day."),
+    "too_long": lambda: _("A period is at most 62 days."),
+    "no_shift_types": lambda: _("Choose at least one shift to cover."),
+    "not_draft": lambda: _("Only a draft period can be changed."),
+    "empty_roster": lambda: _("There is no roster to publish yet: solve the period first."),
+}
+
+
+def _period_form() -> PeriodForm:
+    form = PeriodForm()
+    types = db.session.scalars(select(ShiftType).where(ShiftType.active.is_(True)).order_by(ShiftType.starts)).all()
+    form.shift_codes.choices = choices([(t.code, t.name(locale_code())) for t in types])
+    if request.method == "GET" and not form.shift_codes.data:
+        form.shift_codes.data = [t.code for t in types if t.kind in ("hotline", "oncall")]
+    return form
+
+
+@bp.route("/duty/periods", methods=["GET", "POST"])
+@roles_required("admin")
+def periods():
+    """All periods, and a form for a new one."""
+    form = _period_form()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            data = rostering.PeriodData(form.name.data, form.starts_on.data, form.ends_on.data, form.shift_codes.data)
+            try:
+                period = rostering.create_period(db.session, data, utcnow())
+            except rostering.RosteringError as error:
+                db.session.rollback()
+                flash(MESSAGES[str(error)](), "error")
+                status = 400
+            else:
+                db.session.commit()
+                flash(_("Period %(name)s created with its shifts and default seats.", name=period.name), "success")
+                return redirect(url_for("duty.period", period_id=period.id))
+        else:
+            status = 400
+    listed = db.session.scalars(select(DutyPeriod).order_by(DutyPeriod.starts_on.desc())).all()
+    return render_template("duty/periods.html", form=form, periods=listed), status
+
+
+def _period_or_404(period_id: int) -> DutyPeriod:
+    period = db.session.get(DutyPeriod, period_id)
+    if period is None:
+        abort(404)
+    return period
+
+
+@bp.route("/duty/periods/<int:period_id>")
+@roles_required("admin")
+def period(period_id: int):
+    """Review a period: calendar grid, load per lawyer, fairness, penalties or the engine's explanation."""
+    current = _period_or_404(period_id)
+    jobs.reap_stale(db.session, utcnow())
+    db.session.commit()
+    job = roster_review.latest_solve(db.session, current.id)
+    result = jobs.result_of(job)
+    return render_template("duty/period.html", period=current, review=roster_review.review(db.session, current),
+                           job=job, result=result, solve=SolveForm(formdata=None))
+
+
+@bp.route("/duty/periods/<int:period_id>/solve", methods=["POST"])
+@roles_required("admin")
+def solve(period_id: int):
+    """Start solving the period in the background and show its progress."""
+    current = _period_or_404(period_id)
+    form = SolveForm()
+    if current.status != "draft":
+        flash(MESSAGES["not_draft"](), "error")
+        return redirect(url_for("duty.period", period_id=period_id)), 303
+    if not form.validate():
+        flash(_("The time limit must be between 5 and 600 seconds."), "error")
+        return redirect(url_for("duty.period", period_id=period_id)), 303
+    job = jobs.submit(db.session, "roster_solve", {"period_id": current.id, "time_limit": form.time_limit.data},
+                      current_user.id, utcnow())
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.route("/duty/periods/<int:period_id>/publish", methods=["POST"])
+@roles_required("admin")
+def publish(period_id: int):
+    """Publish the roster and text each lawyer their duties."""
+    current = _period_or_404(period_id)
+    try:
+        told = rostering.publish(db.session, current, current_user.id, utcnow())
+    except rostering.RosteringError as error:
+        db.session.rollback()
+        flash(MESSAGES[str(error)](), "error")
+        return redirect(url_for("duty.period", period_id=period_id)), 303
+    db.session.commit()
+    flash(_("Published; %(count)d lawyers were sent their duties.", count=told), "success")
+    return redirect(url_for("duty.period", period_id=period_id))
+
+
+def _my_lawyer() -> Lawyer:
+    lawyer = db.session.scalar(select(Lawyer).where(Lawyer.user_id == current_user.id))
+    if lawyer is None:
+        abort(404)
+    return lawyer
+
+
+@bp.route("/my/duties")
+@roles_required("lawyer")
+def my_duties():
+    """A lawyer's published duties, as a calendar and a list, and their private calendar feed."""
+    lawyer = _my_lawyer()
+    now = utcnow()
+    duties = db.session.scalars(
+        select(DutyAssignment).join(Shift).join(DutyPeriod)
+        .where(DutyAssignment.lawyer_id == lawyer.id, DutyPeriod.status == "published", Shift.ends_at >= now)
+        .options(selectinload(DutyAssignment.shift).selectinload(Shift.shift_type)).order_by(Shift.starts_at)
+    ).all()
+    feed = url_for("duty.feed", token=lawyer.ical_token, _external=True) if lawyer.ical_token else None
+    return render_template("duty/my_duties.html", lawyer=lawyer, duties=duties, feed=feed,
+                           weeks=ical.calendar_weeks([d.shift for d in duties]))
+
+
+@bp.route("/my/duties/feed", methods=["POST"])
+@roles_required("lawyer")
+def feed_token():
+    """Create a new private feed address (the old one stops working), or revoke it."""
+    lawyer = _my_lawyer()
+    lawyer.ical_token = None if request.form.get("action") == "revoke" else secrets.token_urlsafe(24)
+    db.session.commit()
+    flash(_("Calendar feed address revoked.") if lawyer.ical_token is None
+          else _("New calendar feed address created; the old one no longer works."), "success")
+    return redirect(url_for("duty.my_duties"))
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def feed(token: str):
+    """A lawyer's published duties as iCalendar, for their phone's calendar; the token is the only key."""
+    if len(token) > 64:
+        abort(404)
+    lawyer = db.session.scalar(select(Lawyer).where(Lawyer.ical_token == token))
+    if lawyer is None:
+        abort(404)
+    duties = db.session.scalars(
+        select(DutyAssignment).join(Shift).join(DutyPeriod)
+        .where(DutyAssignment.lawyer_id == lawyer.id, DutyPeriod.status == "published")
+        .options(selectinload(DutyAssignment.shift).selectinload(Shift.shift_type)).order_by(Shift.starts_at)
+    ).all()
+    body = ical.feed(lawyer.name, [(d.id, d.shift) for d in duties], utcnow())
+    return Response(body, mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=duties.ics"})

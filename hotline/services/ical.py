@@ -1,0 +1,65 @@
+"""A lawyer's duties as an iCalendar feed (RFC 5545) and as calendar weeks for the page."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from hotline.models import Shift
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Fold lines longer than 75 octets, as RFC 5545 requires."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts, current = [], b""
+    for char in line:
+        encoded = char.encode("utf-8")
+        if len(current) + len(encoded) > (75 if not parts else 74):
+            parts.append(current.decode("utf-8"))
+            current = b""
+        current += encoded
+    parts.append(current.decode("utf-8"))
+    return "\r\n ".join(parts)
+
+
+def _utc(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def feed(owner: str, duties: list[tuple[int, Shift]], now: datetime) -> str:
+    """The VCALENDAR text: one event per duty, times in UTC."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//12348 Liaoning//Lawyer duties//ZH", "CALSCALE:GREGORIAN",
+             "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape('12348 值班 ' + owner)}", "X-WR-TIMEZONE:Asia/Shanghai"]
+    for duty_id, shift in duties:
+        kind = shift.shift_type
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:duty-{duty_id}@12348.liaoning",
+            f"DTSTAMP:{_utc(now)}",
+            f"DTSTART:{_utc(shift.starts_at)}",
+            f"DTEND:{_utc(shift.ends_at)}",
+            f"SUMMARY:{_escape(f'12348 {kind.name_zh} / {kind.name_en}')}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def calendar_weeks(shifts: list[Shift]) -> list[list[tuple[date, list[Shift]]]]:
+    """Monday-to-Sunday weeks from the first to the last duty, each day with its duties."""
+    if not shifts:
+        return []
+    by_day: dict[date, list[Shift]] = {}
+    for shift in shifts:
+        by_day.setdefault(shift.day, []).append(shift)
+    first = min(by_day) - timedelta(days=min(by_day).weekday())
+    last = max(by_day)
+    weeks, day = [], first
+    while day <= last:
+        weeks.append([(day + timedelta(days=i), by_day.get(day + timedelta(days=i), [])) for i in range(7)])
+        day += timedelta(days=7)
+    return weeks

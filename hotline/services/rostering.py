@@ -1,0 +1,249 @@
+"""Duty periods in the database <-> the roster engine: create a period, build its problem, store and publish."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from hotline.models import (
+    DutyAssignment, DutyPeriod, DutyRequest, Lawyer, PublicHoliday, SeatRequirement, Shift, ShiftSuccession, ShiftType,
+    Unavailability,
+)
+from hotline.models.types import PROVINCE_TZ
+from hotline.telephony import gateway
+from scheduling.roster import problem as rp
+
+# Seats a new period starts with, per shift type: (legal area, language, seats, hard minimum). The first row of
+# each type is every seat of the shift; the others are how many of them need an area or a language.
+DEFAULT_SEATS = {
+    "AM": [(None, None, 4, 1), ("labour", None, 1, 0), ("marriage_family", None, 1, 0), (None, "ko", 1, 0)],
+    "PM": [(None, None, 4, 1), ("labour", None, 1, 0), ("contracts_debts", None, 1, 0)],
+    "EVE": [(None, None, 2, 1)],
+    "NIGHT": [(None, None, 1, 1)],
+}
+WEEKEND_SEATS = {"AM": [(None, None, 2, 1)], "PM": [(None, None, 2, 1)], "EVE": [(None, None, 1, 0)],
+                 "NIGHT": [(None, None, 1, 1)]}
+DEFAULT_WEIGHTS = {"under": 100, "over": 5, "fairness_duties": 10, "fairness_unpopular": 20, "request": 10}
+
+
+class RosteringError(ValueError):
+    """A period operation that cannot be done; str() is a code the view translates."""
+
+
+@dataclass
+class PeriodData:
+    """What a coordinator enters for a new period."""
+
+    name: str
+    starts_on: date
+    ends_on: date
+    shift_codes: list[str]
+
+
+def _local(day: date, minutes_after_midnight: int) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=PROVINCE_TZ) + timedelta(minutes=minutes_after_midnight)
+
+
+def create_period(session: Session, data: PeriodData, now: datetime) -> DutyPeriod:
+    """A draft period with a shift per day and chosen type, and the default seats."""
+    if data.ends_on < data.starts_on:
+        raise RosteringError("ends_before_start")
+    if (data.ends_on - data.starts_on).days > 62:
+        raise RosteringError("too_long")
+    types = list(session.scalars(select(ShiftType).where(ShiftType.code.in_(data.shift_codes)).order_by(ShiftType.starts)))
+    if not types:
+        raise RosteringError("no_shift_types")
+    period = DutyPeriod(name=data.name, starts_on=data.starts_on, ends_on=data.ends_on, status="draft",
+                        weights_json=json.dumps(DEFAULT_WEIGHTS), created_at=now)
+    session.add(period)
+    session.flush()
+    weights = DEFAULT_WEIGHTS
+    day = data.starts_on
+    while day <= data.ends_on:
+        for shift_type in types:
+            start = shift_type.starts.hour * 60 + shift_type.starts.minute
+            starts_at = _local(day, start)
+            shift = Shift(period_id=period.id, day=day, shift_type_id=shift_type.id, starts_at=starts_at,
+                          ends_at=starts_at + timedelta(minutes=shift_type.minutes))
+            session.add(shift)
+            template = (WEEKEND_SEATS if day.weekday() >= 5 else DEFAULT_SEATS).get(shift_type.code, [(None, None, 1, 0)])
+            for area, language, seats, hard in template:
+                shift.seats.append(SeatRequirement(legal_area=area, language=language, seats=seats, hard_minimum=hard,
+                                                   under_weight=weights["under"], over_weight=weights["over"] if area is None and language is None else 0))
+        day += timedelta(days=1)
+    session.flush()
+    return period
+
+
+@dataclass
+class Built:
+    """A period's roster problem and the maps back to database ids."""
+
+    problem: rp.Problem
+    shift_ids: dict[tuple[int, str], int]  # (day index, shift code) -> Shift.id
+    lawyer_ids: dict[str, int]
+
+
+def build_problem(session: Session, period: DutyPeriod, lawyers: list[Lawyer] | None = None) -> Built:
+    """The roster problem of a period: its shifts and seats, the lawyers with their limits, requests and absences."""
+    weights = DEFAULT_WEIGHTS | json.loads(period.weights_json or "{}")
+    days = (period.ends_on - period.starts_on).days + 1
+    shifts = list(session.scalars(
+        select(Shift).where(Shift.period_id == period.id).options(selectinload(Shift.seats), selectinload(Shift.shift_type))
+    ))
+    types = {shift.shift_type.code: shift.shift_type for shift in shifts}
+    not_follow = {}
+    for before, after in session.execute(select(ShiftSuccession.preceding_id, ShiftSuccession.following_id)).all():
+        not_follow.setdefault(before, []).append(after)
+    by_id = {t.id: t for t in session.scalars(select(ShiftType))}
+    shift_types = [
+        rp.ShiftType(id=t.code, minutes=t.minutes, start=t.starts.hour * 60 + t.starts.minute, name=t.name_en,
+                     unpopular=t.unpopular,
+                     not_follow=tuple(by_id[f].code for f in not_follow.get(t.id, []) if by_id[f].code in types))
+        for t in sorted(types.values(), key=lambda t: t.starts)
+    ]
+    if lawyers is None:
+        lawyers = list(session.scalars(
+            select(Lawyer).where(Lawyer.active.is_(True)).options(selectinload(Lawyer.areas), selectinload(Lawyer.languages))
+            .order_by(Lawyer.id)
+        ))
+    scale = days / 30
+    off = _days_off(session, period, lawyers)
+    staff = [
+        rp.Staff(id=str(l.id), name=l.name, areas=frozenset(l.area_codes()), languages=frozenset(l.language_codes()),
+                 max_minutes=int(l.max_minutes_per_month * scale), min_minutes=int(l.min_minutes_per_month * scale),
+                 max_consecutive=l.max_consecutive_days, min_days_off=l.min_days_off_between,
+                 max_weekends=l.max_weekends, days_off=frozenset(off.get(l.id, ())), group=str(l.city_id))
+        for l in lawyers
+    ]
+    covers, shift_ids = [], {}
+    for shift in shifts:
+        index = (shift.day - period.starts_on).days
+        shift_ids[(index, shift.shift_type.code)] = shift.id
+        for seat in shift.seats:
+            covers.append(rp.Cover(day=index, shift=shift.shift_type.code, requirement=seat.seats,
+                                   under_weight=seat.under_weight, over_weight=seat.over_weight, area=seat.legal_area,
+                                   language=seat.language, hard_min=seat.hard_minimum or None))
+    on, off_requests = _requests(session, period, {str(l.id) for l in lawyers}, types, days, weights["request"])
+    holidays = frozenset((h - period.starts_on).days for h in session.scalars(
+        select(PublicHoliday.day).where(PublicHoliday.day.between(period.starts_on, period.ends_on))))
+    pins = [rp.Pin(staff=str(a.lawyer_id), day=(a.shift.day - period.starts_on).days, shift=a.shift.shift_type.code)
+            for a in session.scalars(select(DutyAssignment).join(Shift).where(Shift.period_id == period.id,
+                                                                              DutyAssignment.pinned.is_(True)))]
+    problem = rp.Problem(days=days, shifts=shift_types, staff=staff, covers=covers, on_requests=on,
+                         off_requests=off_requests, start=period.starts_on, holidays=holidays, pins=pins,
+                         fairness=rp.Fairness(duties=weights["fairness_duties"], unpopular=weights["fairness_unpopular"]),
+                         name=period.name)
+    return Built(problem, shift_ids, {str(l.id): l.id for l in lawyers})
+
+
+def _days_off(session: Session, period: DutyPeriod, lawyers: list[Lawyer]) -> dict[int, set[int]]:
+    """Day indexes each lawyer cannot work: approved unavailability and approved days off."""
+    start = _local(period.starts_on, 0)
+    end = _local(period.ends_on + timedelta(days=1), 0)
+    off: dict[int, set[int]] = {}
+    days = (period.ends_on - period.starts_on).days + 1
+    for item in session.scalars(select(Unavailability).where(
+            Unavailability.status == "approved", Unavailability.starts_at < end, Unavailability.ends_at > start)):
+        for index in range(days):
+            day_start = _local(period.starts_on + timedelta(days=index), 0)
+            if item.starts_at < day_start + timedelta(days=1) and item.ends_at > day_start:
+                off.setdefault(item.lawyer_id, set()).add(index)
+    for request in session.scalars(select(DutyRequest).where(
+            DutyRequest.kind == "day_off", DutyRequest.status == "approved",
+            DutyRequest.day.between(period.starts_on, period.ends_on))):
+        off.setdefault(request.lawyer_id, set()).add((request.day - period.starts_on).days)
+    return off
+
+
+def _requests(session, period, staff_ids, types, days, weight):
+    """Shift-on and shift-off wishes of the period."""
+    on, off = [], []
+    by_type = {t.id: t.code for t in types.values()}
+    for request in session.scalars(select(DutyRequest).where(
+            DutyRequest.kind.in_(("shift_on", "shift_off")), DutyRequest.status.in_(("pending", "approved")),
+            DutyRequest.day.between(period.starts_on, period.ends_on))):
+        code = by_type.get(request.shift_type_id)
+        if code is None or str(request.lawyer_id) not in staff_ids:
+            continue
+        item = rp.Request(staff=str(request.lawyer_id), day=(request.day - period.starts_on).days, shift=code,
+                          weight=request.weight or weight)
+        (on if request.kind == "shift_on" else off).append(item)
+    return on, off
+
+
+def store_roster(session: Session, period: DutyPeriod, built: Built, roster: dict[str, list[str]]) -> int:
+    """Replace the period's unpinned duties by this roster; each duty is put on the most specific seat it fills."""
+    if period.status != "draft":
+        raise RosteringError("not_draft")
+    shift_ids = [shift_id for shift_id in built.shift_ids.values()]
+    session.execute(delete(DutyAssignment).where(DutyAssignment.shift_id.in_(shift_ids),
+                                                 DutyAssignment.pinned.is_(False)))
+    pinned = set(session.execute(select(DutyAssignment.shift_id, DutyAssignment.lawyer_id)
+                                 .where(DutyAssignment.shift_id.in_(shift_ids))).all())
+    seats = {}
+    for seat in session.scalars(select(SeatRequirement).where(SeatRequirement.shift_id.in_(shift_ids))):
+        seats.setdefault(seat.shift_id, []).append(seat)
+    lawyers = {l.id: l for l in session.scalars(select(Lawyer).where(Lawyer.id.in_(built.lawyer_ids.values()))
+                                                .options(selectinload(Lawyer.areas), selectinload(Lawyer.languages)))}
+    filled: dict[int, int] = {}
+    count = 0
+    for staff_id, duties in roster.items():
+        lawyer_id = built.lawyer_ids[staff_id]
+        for index, code in enumerate(duties):
+            if not code:
+                continue
+            shift_id = built.shift_ids[(index, code)]
+            if (shift_id, lawyer_id) in pinned:
+                continue
+            seat_id = _seat_for(lawyers[lawyer_id], seats.get(shift_id, []), filled)
+            session.add(DutyAssignment(shift_id=shift_id, lawyer_id=lawyer_id, seat_id=seat_id))
+            count += 1
+    session.flush()
+    return count
+
+
+def _seat_for(lawyer: Lawyer, seats: list[SeatRequirement], filled: dict[int, int]) -> int | None:
+    """The most specific seat this lawyer qualifies for that still has room (area or language seats first)."""
+    areas, languages = set(lawyer.area_codes()), set(lawyer.language_codes())
+    ranked = sorted(seats, key=lambda s: (s.legal_area is None and s.language is None, s.id))
+    for seat in ranked:
+        if (seat.legal_area is None or seat.legal_area in areas) and (seat.language is None or seat.language in languages):
+            if filled.get(seat.id, 0) < seat.seats or (seat.legal_area is None and seat.language is None):
+                filled[seat.id] = filled.get(seat.id, 0) + 1
+                return seat.id
+    return None
+
+
+DUTY_SMS = "【12348】{name}律师，您好：{period}值班表已发布，您的值班：{duties}。如需调班请登录系统申请。"
+
+
+def publish(session: Session, period: DutyPeriod, user_id: int, now: datetime) -> int:
+    """Make the roster live and text each lawyer their duties; returns how many lawyers were told."""
+    if period.status != "draft":
+        raise RosteringError("not_draft")
+    duties = list(session.scalars(
+        select(DutyAssignment).join(Shift).where(Shift.period_id == period.id)
+        .options(selectinload(DutyAssignment.shift).selectinload(Shift.shift_type), selectinload(DutyAssignment.lawyer))
+        .order_by(Shift.starts_at)
+    ))
+    if not duties:
+        raise RosteringError("empty_roster")
+    period.status = "published"
+    period.published_at = now
+    period.published_by_id = user_id
+    by_lawyer: dict[int, list[DutyAssignment]] = {}
+    for duty in duties:
+        by_lawyer.setdefault(duty.lawyer_id, []).append(duty)
+    for items in by_lawyer.values():
+        lawyer = items[0].lawyer
+        listed = "、".join(f"{d.shift.day:%m-%d}{d.shift.shift_type.name_zh}" for d in items[:12])
+        if len(items) > 12:
+            listed += f"等{len(items)}次"
+        gateway.queue_sms(session, lawyer.phone, DUTY_SMS.format(name=lawyer.name, period=period.name, duties=listed),
+                          "duty_published", now)
+    session.flush()
+    return len(by_lawyer)
