@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 from dataclasses import dataclass
 
@@ -71,14 +72,15 @@ class _Search:
         self.proven = False
         self.infeasible = False
         self.cancelled = False
-        self._solver: cp_model.CpSolver | None = None
+        self._solvers: set[cp_model.CpSolver] = set()
+        self._lock = threading.Lock()
         self._unlisten = cancel.listen(self._stop) if cancel is not None else None
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     def _stop(self) -> None:
         self.cancelled = True
-        if self._solver is not None:
-            self._solver.stop_search()
+        for solver in list(self._solvers):
+            solver.stop_search()
 
     def left(self) -> float:
         """Seconds left before the deadline (0 once cancelled)."""
@@ -86,6 +88,10 @@ class _Search:
 
     def offer(self, assignment: list[int]) -> bool:
         """Keep the assignment if it is feasible and cheaper than the best; report progress."""
+        with self._lock:
+            return self._offer(assignment)
+
+    def _offer(self, assignment: list[int]) -> bool:
         if not gap_is_feasible(self.p, assignment):
             return False
         cost = gap_cost(self.p, assignment)
@@ -214,10 +220,10 @@ class _Search:
             ]
         return self._near_cache
 
-    def _related_agents(self, size: int) -> list[int]:
+    def _related_agents(self, size: int, rng: random.Random) -> list[int]:
         """A seed agent and agents that could cheaply take its jobs, or whose jobs it could take."""
         p, best, near = self.p, self.best, self._near()
-        chosen = [self.rng.randrange(p.agents)]
+        chosen = [rng.randrange(p.agents)]
         while len(chosen) < size:
             score: dict[int, float] = {}
             for j, i in enumerate(best):  # type: ignore[arg-type]
@@ -230,32 +236,52 @@ class _Search:
                     elif not inside and k in chosen:
                         score[i] = score.get(i, 0.0) + 1.0 / (1.0 + self._reduced(k, j))
             if not score:
-                chosen.append(self.rng.choice([k for k in range(p.agents) if k not in chosen]))
+                chosen.append(rng.choice([k for k in range(p.agents) if k not in chosen]))
                 continue
-            chosen.append(max(score, key=lambda k: score[k] * (0.3 + self.rng.random())))
+            chosen.append(max(score, key=lambda k: score[k] * (0.3 + rng.random())))
         return chosen
 
     def _lns(self, until: float) -> None:
+        """One search thread per worker, each with its own random stream, sharing the best answer."""
+        self._near()
+        seeds = [self.rng.randrange(1 << 30) for _ in range(max(1, self.settings.workers))]
+        if len(seeds) == 1:
+            self._lns_thread(until, random.Random(seeds[0]))
+            return
+        threads = [threading.Thread(target=self._lns_thread, args=(until, random.Random(seed)), daemon=True)
+                   for seed in seeds]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _lns_thread(self, until: float, rng: random.Random) -> None:
         """Re-solve a batch of jobs from a few related agents, the rest fixed, while time lasts."""
         p = self.p
         batch = self.tuning.first_jobs
+        reach = self.tuning.max_agents
         stall = 0
         sub_time = max(0.05, min(self.tuning.sub_time, self.settings.time_limit / 20))
         while not self.done() and time.monotonic() < until and stall < self.tuning.stall_rounds:
-            size = min(p.agents, self.rng.randint(2, self.tuning.max_agents))
-            agents = self._related_agents(size) if size < p.agents else list(range(p.agents))
+            size = min(p.agents, rng.randint(2, max(2, int(reach))))
+            agents = self._related_agents(size, rng) if size < p.agents else list(range(p.agents))
             chosen = set(agents)
-            jobs = [j for j, i in enumerate(self.best) if i in chosen]  # type: ignore[arg-type]
+            with self._lock:
+                hint = list(self.best)  # type: ignore[arg-type]
+            jobs = [j for j, i in enumerate(hint) if i in chosen]
             if len(jobs) > batch:
-                jobs = self.rng.sample(jobs, batch)
+                jobs = rng.sample(jobs, int(batch))
             whole = len(jobs) == p.jobs
             budget = min(sub_time, max(0.0, until - time.monotonic()))
-            improved, optimal = self._solve_sub(agents, jobs, self.best, budget, whole=whole)
+            improved, optimal = self._solve_sub(agents, jobs, hint, budget, whole=whole, rng=rng)
             stall = 0 if improved else stall + 1
-            # grow the batch while sub-problems are proven quickly, shrink it when they time out
-            batch = min(p.jobs, batch + 2) if optimal else max(8, batch - 4)
+            # grow the neighbourhood while sub-problems are proven, shrink it when they time out
+            if optimal and not improved:
+                batch, reach = min(p.jobs, batch * 1.1 + 1), min(p.agents, reach * 1.05 + 0.1)
+            elif not improved:
+                batch, reach = max(8, batch * 0.8), max(3, reach * 0.9)
 
-    def _solve_sub(self, agents, jobs, hint, budget, whole=False) -> tuple[bool, bool]:
+    def _solve_sub(self, agents, jobs, hint, budget, whole=False, rng=None) -> tuple[bool, bool]:
         """CP-SAT on the given jobs (others fixed); returns (improved, proven optimal for the sub-problem)."""
         p = self.p
         if budget <= 0:
@@ -298,23 +324,29 @@ class _Search:
         # sub-problems are small: one worker with the full LP relaxation proves them fastest (measured)
         workers = self.settings.workers if whole else 1
         settings = SolverSettings(time_limit=budget, workers=workers,
-                                  seed=self.rng.randrange(1 << 30), log=self.settings.log)
+                                  seed=(rng or self.rng).randrange(1 << 30), log=self.settings.log)
         settings.apply(solver)
         solver.parameters.linearization_level = 2
-        self._solver = solver
-        if self.cancelled:
-            return False, False
-        status = solver.solve(model)
-        self._solver = None
+        with self._lock:
+            if self.cancelled:
+                return False, False
+            self._solvers.add(solver)
+        try:
+            status = solver.solve(model)
+        finally:
+            with self._lock:
+                self._solvers.discard(solver)
         if status == cp_model.INFEASIBLE and whole and slack == math.inf:
             self.infeasible = True
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False, status == cp_model.OPTIMAL
-        new = list(hint)
-        for (i, j), var in x.items():
-            if solver.boolean_value(var):
-                new[j] = i
-        improved = self.offer(new)
+        with self._lock:
+            # apply the sub-answer to the current best (another thread may have moved other jobs meanwhile)
+            new = list(hint) if whole or self.best is None else list(self.best)
+            for (i, j), var in x.items():
+                if solver.boolean_value(var):
+                    new[j] = i
+            improved = self._offer(new)
         if whole:
             self.bound = max(self.bound, math.ceil(solver.best_objective_bound - 1e-6))
             if status == cp_model.OPTIMAL:
