@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     from hotline.home.views import bp as home
     from hotline.intake.views import bp as intake
     from hotline.outbox.views import bp as outbox
+    from hotline.projects.views import bp as projects
     from hotline.servicelog.views import bp as servicelog
     from hotline.telephony.views import bp as telephony
 
@@ -23,5 +24,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(home)
     app.register_blueprint(intake)
     app.register_blueprint(outbox)
+    app.register_blueprint(projects)
     app.register_blueprint(servicelog)
     app.register_blueprint(telephony)

@@ -1,0 +1,1 @@
+"""FTZ project counsel in the browser: run the matching, review it against current counsel, publish."""

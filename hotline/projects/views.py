@@ -1,0 +1,100 @@
+"""Coordinators run and publish the FTZ matching; the plan is reviewed against the counsel in force."""
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from hotline import jobs
+from hotline.auth.access import roles_required
+from hotline.extensions import db
+from hotline.models import City, Job, KeyProject, Lawyer, MatchPlan
+from hotline.models.types import utcnow
+from hotline.projects import tasks  # noqa: F401  (registers the match_solve job)
+from hotline.services import matching
+
+bp = Blueprint("projects", __name__, url_prefix="/ftz")
+
+
+@bp.route("/matching")
+@roles_required("admin")
+def matching_page():
+    """Plans so far and the button that runs a new matching."""
+    plans = db.session.scalars(select(MatchPlan).order_by(MatchPlan.id.desc()).limit(20)).all()
+    return render_template("projects/matching.html", plans=plans)
+
+
+@bp.route("/matching/run", methods=["POST"])
+@roles_required("admin")
+def run():
+    """Match all key projects in the background."""
+    try:
+        time_limit = int(request.form.get("time_limit", "30"))
+    except ValueError:
+        time_limit = -1
+    if not 5 <= time_limit <= 600:
+        flash(_("The time limit must be between 5 and 600 seconds."), "error")
+        return redirect(url_for("projects.matching_page")), 303
+    job = jobs.submit(db.session, "match_solve", {"time_limit": time_limit, "user_id": current_user.id},
+                      current_user.id, utcnow())
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def _map(cities: list[City], flows: dict, projects_by_city: dict, lawyers_by_city: dict) -> dict:
+    """Positions of the cities on a 600x480 drawing from their coordinates, with the plan's travel lines."""
+    lats = [c.latitude for c in cities]
+    lons = [c.longitude for c in cities]
+    scale_x = 520 / (max(lons) - min(lons) or 1)
+    scale_y = 400 / (max(lats) - min(lats) or 1)
+    scale = min(scale_x, scale_y * math.cos(math.radians(41)))
+    points = {c.id: (40 + (c.longitude - min(lons)) * scale, 440 - (c.latitude - min(lats)) * scale / math.cos(math.radians(41)))
+              for c in cities}
+    lines = [(points[a], points[b], count) for (a, b), count in flows.items() if a != b]
+    return {"points": points, "lines": sorted(lines, key=lambda l: l[2]), "cities": cities,
+            "projects": projects_by_city, "lawyers": lawyers_by_city}
+
+
+@bp.route("/plans/<int:plan_id>")
+@roles_required("admin")
+def plan(plan_id: int):
+    """A plan against current counsel: changes, unmatched projects with reasons, load per lawyer, the map."""
+    current = db.session.get(MatchPlan, plan_id)
+    if current is None:
+        abort(404)
+    found = matching.review(db.session, current)
+    projects = {p.id: p for p in db.session.scalars(select(KeyProject).where(
+        KeyProject.id.in_([c[0] for c in found.changes[:200]] + [u[0] for u in found.unmatched])))}
+    lawyers = {l.id: l for l in db.session.scalars(select(Lawyer).where(Lawyer.ftz_team.is_(True)))}
+    cities = db.session.scalars(select(City).order_by(City.id)).all()
+    projects_by_city: dict[int, int] = {}
+    for (city_id,) in db.session.execute(select(KeyProject.city_id).where(KeyProject.status == "active")):
+        projects_by_city[city_id] = projects_by_city.get(city_id, 0) + 1
+    lawyers_by_city: dict[int, int] = {}
+    for lawyer in lawyers.values():
+        lawyers_by_city[lawyer.city_id] = lawyers_by_city.get(lawyer.city_id, 0) + 1
+    drawing = _map(cities, found.city_flows, projects_by_city, lawyers_by_city) if cities else None
+    job = db.session.get(Job, current.job_id) if current.job_id else None
+    return render_template("projects/plan.html", review=found, projects=projects, lawyers=lawyers, drawing=drawing,
+                           result=jobs.result_of(job))
+
+
+@bp.route("/plans/<int:plan_id>/publish", methods=["POST"])
+@roles_required("admin")
+def publish(plan_id: int):
+    """Put the plan in force; the counsel it replaces is kept as history."""
+    current = db.session.get(MatchPlan, plan_id)
+    if current is None:
+        abort(404)
+    try:
+        changed = matching.publish(db.session, current, current_user.id, utcnow())
+    except matching.MatchingError:
+        db.session.rollback()
+        flash(_("Only a draft plan can be published."), "error")
+        return redirect(url_for("projects.plan", plan_id=plan_id)), 303
+    db.session.commit()
+    flash(_("Plan published: %(count)d counsel roles changed.", count=changed), "success")
+    return redirect(url_for("projects.plan", plan_id=plan_id))
