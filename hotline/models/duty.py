@@ -89,6 +89,8 @@ class Shift(db.Model):
     __table_args__ = (
         UniqueConstraint("period_id", "day", "shift_type_id"),
         Index("ix_shifts_day_type", "day", "shift_type_id"),
+        # "Who is on duty now" looks shifts up by time.
+        Index("ix_shifts_time", "starts_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

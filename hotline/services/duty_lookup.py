@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from hotline.models import City, DutyAssignment, DutyPeriod, Lawyer, SeatRequirement, Shift, ShiftType
+from hotline.models import (
+    City, DutyAssignment, DutyPeriod, Lawyer, LawyerArea, LawyerLanguage, SeatRequirement, Shift, ShiftType,
+)
 
 ROUTED_KINDS = ("hotline", "oncall")
 
@@ -22,6 +24,21 @@ class OnDuty:
     reason: str  # "seat", "city", "neighbour", "qualified"
 
 
+# No shift is longer than a day, so only shifts that started in the last 24 hours can be running now.
+LONGEST_SHIFT = timedelta(hours=24)
+
+
+def _running_shifts(now: datetime):
+    """Ids of published hotline or on-call shifts running at `now` (uses the shifts' time index)."""
+    return (
+        select(Shift.id)
+        .join(DutyPeriod, DutyPeriod.id == Shift.period_id)
+        .join(ShiftType, ShiftType.id == Shift.shift_type_id)
+        .where(Shift.starts_at > now - LONGEST_SHIFT, Shift.starts_at <= now, Shift.ends_at > now,
+               DutyPeriod.status == "published", ShiftType.kind.in_(ROUTED_KINDS))
+    )
+
+
 def on_duty(session: Session, area: str | None, language: str, now: datetime, city_id: int | None = None) -> list[OnDuty]:
     """Lawyers on a published hotline or on-call shift now, best first, each once.
 
@@ -29,72 +46,53 @@ def on_duty(session: Session, area: str | None, language: str, now: datetime, ci
     then in neighbouring cities; then any qualified lawyer on duty. A lawyer must speak the caller's language and
     practise the area (any area when the caller chose "other").
     """
-    rows = session.execute(
-        select(DutyAssignment.lawyer_id, SeatRequirement.legal_area, SeatRequirement.language)
-        .join(Shift, Shift.id == DutyAssignment.shift_id)
-        .join(DutyPeriod, DutyPeriod.id == Shift.period_id)
-        .join(ShiftType, ShiftType.id == Shift.shift_type_id)
+    # Two small queries plan far faster on PostgreSQL than one seven-way join (planning dominated the time).
+    shift_ids = list(session.scalars(_running_shifts(now)))
+    if not shift_ids:
+        return []
+    speaks = select(LawyerLanguage.lawyer_id).where(LawyerLanguage.lawyer_id == Lawyer.id,
+                                                   LawyerLanguage.language == language).exists()
+    query = (
+        select(Lawyer.id, Lawyer.name, Lawyer.phone, Lawyer.city_id, SeatRequirement.legal_area, SeatRequirement.language)
+        .select_from(DutyAssignment)
+        .join(Lawyer, Lawyer.id == DutyAssignment.lawyer_id)
         .outerjoin(SeatRequirement, SeatRequirement.id == DutyAssignment.seat_id)
-        .where(
-            DutyPeriod.status == "published",
-            Shift.starts_at <= now,
-            Shift.ends_at > now,
-            ShiftType.kind.in_(ROUTED_KINDS),
-        )
-    ).all()
+        .where(DutyAssignment.shift_id.in_(shift_ids), Lawyer.active.is_(True), speaks)
+    )
+    if area is not None:
+        query = query.where(select(LawyerArea.lawyer_id).where(LawyerArea.lawyer_id == Lawyer.id,
+                                                              LawyerArea.area == area).exists())
+    rows = session.execute(query).all()
     if not rows:
         return []
-    seats = {lawyer_id: (seat_area, seat_language) for lawyer_id, seat_area, seat_language in rows}
-    lawyers = session.scalars(
-        select(Lawyer)
-        .where(Lawyer.id.in_(seats), Lawyer.active.is_(True))
-        .options(selectinload(Lawyer.areas), selectinload(Lawyer.languages))
-        .order_by(Lawyer.id)
-    ).all()
     neighbours: list[int] = []
     if city_id is not None:
-        city = session.get(City, city_id)
-        if city is not None:
-            codes = city.neighbour_codes()
-            by_code = dict(session.execute(select(City.code, City.id).where(City.code.in_(codes))).all())
-            neighbours = [by_code[code] for code in codes if code in by_code]
+        cities = {row.id: row for row in session.execute(select(City.id, City.code, City.neighbours))}
+        if city_id in cities:
+            by_code = {row.code: row.id for row in cities.values()}
+            neighbours = [by_code[code] for code in cities[city_id].neighbours.split(",") if code in by_code]
 
-    def rank(lawyer: Lawyer) -> tuple[int, str] | None:
-        speaks = language in lawyer.language_codes()
-        qualified = area is None or area in lawyer.area_codes()
-        seat_area, seat_language = seats[lawyer.id]
-        if not speaks or not qualified:
-            return None
-        if area is not None and seat_area == area and seat_language in (None, language):
+    def rank(row) -> tuple[int, str]:
+        if area is not None and row.legal_area == area and row.language in (None, language):
             return 0, "seat"
-        if city_id is not None and lawyer.city_id == city_id:
+        if city_id is not None and row.city_id == city_id:
             return 1, "city"
-        if lawyer.city_id in neighbours:
-            return 2 + neighbours.index(lawyer.city_id), "neighbour"
+        if row.city_id in neighbours:
+            return 2 + neighbours.index(row.city_id), "neighbour"
         return 10, "qualified"
 
-    ranked = []
-    for lawyer in lawyers:
-        place = rank(lawyer)
-        if place is not None:
-            ranked.append((place[0], lawyer.id, OnDuty(lawyer.id, lawyer.name, lawyer.phone, place[1])))
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    return [item[2] for item in ranked]
+    best: dict[int, tuple[int, str, object]] = {}
+    for row in rows:
+        place, reason = rank(row)
+        if row.id not in best or place < best[row.id][0]:
+            best[row.id] = (place, reason, row)
+    ordered = sorted(best.items(), key=lambda item: (item[1][0], item[0]))
+    return [OnDuty(lawyer_id, row.name, row.phone, reason) for lawyer_id, (_place, reason, row) in ordered]
 
 
 def anyone_on_duty(session: Session, now: datetime) -> bool:
     """True when any published hotline or on-call shift is running now (the hotline's opening hours)."""
-    return (
-        session.execute(
-            select(Shift.id)
-            .join(DutyPeriod, DutyPeriod.id == Shift.period_id)
-            .join(ShiftType, ShiftType.id == Shift.shift_type_id)
-            .where(DutyPeriod.status == "published", Shift.starts_at <= now, Shift.ends_at > now,
-                   ShiftType.kind.in_(ROUTED_KINDS))
-            .limit(1)
-        ).first()
-        is not None
-    )
+    return session.execute(_running_shifts(now).limit(1)).first() is not None
 
 
 class OpenCache:
