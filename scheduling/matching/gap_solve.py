@@ -139,39 +139,53 @@ class _Search:
         return self.lp.reduced[i][j] if self.lp is not None else float(self.p.costs[i][j])
 
     def _construct(self) -> None:
-        """LP-rounded regret start, repaired by shifts; CP-SAT for a first answer if that fails."""
+        """Regret starts (LP-rounded by reduced cost, then by relative weight), repaired by shifts; CP-SAT for a
+        first answer if none of them is feasible."""
+        p = self.p
+        rounded = list(self.lp.rounded) if self.lp is not None else [None] * p.jobs
+        by_cost = lambda i, j: (self._reduced(i, j), p.weights[i][j])  # noqa: E731
+        # tight instances: placing each job where it uses the least share of the capacity finds room
+        by_room = lambda i, j: (p.weights[i][j] / max(1, p.capacities[i]), self._reduced(i, j))  # noqa: E731
+        full = []
+        for start, key in ((rounded, by_cost), ([None] * p.jobs, by_room)):
+            full = self._regret_start(start, key)
+            self._repair(full)
+            if self.offer(full) or self.best is not None:
+                break
+        if self.best is None:
+            self._first_by_cpsat(full)
+        if self.best is not None:
+            self._improve_by_shifts()
+
+    def _regret_start(self, start: list[int | None], key) -> list[int]:
+        """Complete a partial assignment: jobs by decreasing regret, each to its best agent with room."""
         p, m = self.p, self.p.agents
-        assignment: list[int | None] = list(self.lp.rounded) if self.lp is not None else [None] * p.jobs
+        assignment = list(start)
         room = list(p.capacities)
         for j, i in enumerate(assignment):
             if i is not None:
                 room[i] -= p.weights[i][j]
-        open_jobs = [j for j, i in enumerate(assignment) if i is None]
 
         def regret(j: int) -> float:
-            keys = sorted(self._reduced(i, j) for i in range(m) if p.weights[i][j] <= p.capacities[i])
+            keys = sorted(key(i, j)[0] for i in range(m) if p.weights[i][j] <= p.capacities[i])
             return keys[1] - keys[0] if len(keys) > 1 else math.inf
 
-        for j in sorted(open_jobs, key=regret, reverse=True):
+        for j in sorted((j for j, i in enumerate(assignment) if i is None), key=regret, reverse=True):
             fits = [i for i in range(m) if p.weights[i][j] <= room[i]]
             pool = fits or [i for i in range(m) if p.weights[i][j] <= p.capacities[i]]
-            i = min(pool, key=lambda a: (self._reduced(a, j), p.weights[a][j]))
+            i = min(pool, key=lambda a: key(a, j))
             assignment[j] = i
             room[i] -= p.weights[i][j]
-        full = [int(i) for i in assignment]  # type: ignore[arg-type]
-        self._repair(full)
-        if not self.offer(full):
-            self._first_by_cpsat(full)
-        if self.best is not None:
-            self._improve_by_shifts()
+        return [int(i) for i in assignment]  # type: ignore[arg-type]
 
     def _repair(self, assignment: list[int]) -> None:
         """Move jobs off overloaded agents to agents with room, cheapest reduced cost first."""
         p = self.p
         loads = gap_loads(p, assignment)
+        until = time.monotonic() + 0.1 * self.left()
         for _ in range(p.jobs):
             over = [i for i in range(p.agents) if loads[i] > p.capacities[i]]
-            if not over:
+            if not over or time.monotonic() > until:
                 return
             moves = []
             for i in over:
@@ -205,7 +219,7 @@ class _Search:
 
     def _first_by_cpsat(self, hint: list[int]) -> None:
         """No repaired start: ask CP-SAT for any answer on the whole problem (hinted with the start)."""
-        budget = min(self.left(), max(1.0, 0.25 * self.settings.time_limit))
+        budget = self.left() * 0.5
         self._solve_sub(list(range(self.p.agents)), list(range(self.p.jobs)), hint, budget, whole=True)
 
     # -- LNS -----------------------------------------------------------------------------------------
@@ -355,6 +369,8 @@ class _Search:
 
     def _final_cpsat(self) -> None:
         """CP-SAT on the whole problem for the time left, from the best answer."""
+        if self.best is not None and self.left() < 3e-5 * self.p.agents * self.p.jobs:
+            return  # building and presolving the whole model would take longer than the time left
         hint = self.best if self.best is not None else [0] * self.p.jobs
         self._solve_sub(list(range(self.p.agents)), list(range(self.p.jobs)), hint, self.left(), whole=True)
 
