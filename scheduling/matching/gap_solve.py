@@ -122,7 +122,10 @@ class _Search:
             if not self.infeasible:
                 self._construct()
                 if self.best is not None:
-                    self._lns(self.started + self.settings.time_limit * self.tuning.lns_share)
+                    lns_end = self.started + self.settings.time_limit * self.tuning.lns_share
+                    if self.deadline - lns_end < 3e-5 * self.p.agents * self.p.jobs:
+                        lns_end = self.deadline  # no time for a useful whole-model pass: search to the end
+                    self._lns(lns_end)
                 if not self.done():
                     self._final_cpsat()
         finally:
