@@ -4,6 +4,7 @@ from __future__ import annotations
 from hotline.extensions import db
 from hotline.jobs import JobCancelled, JobContext, handler
 from hotline.models import DutyPeriod
+from hotline.models.types import utcnow
 from hotline.services import rostering
 from scheduling.common import Progress, SolverSettings
 from scheduling.roster.penalties import by_person, by_rule
@@ -42,3 +43,31 @@ def roster_solve(context: JobContext) -> dict:
                                                                      key=lambda kv: -kv[1])[:50]}
         summary["items"] = [item.words for item in result.penalties[:MAX_ITEMS]]
     return summary
+
+
+@handler("roster_replan")
+def roster_replan(context: JobContext) -> dict:
+    """After an approved absence: a new roster for the published period changing as few duties as possible."""
+    from scheduling.roster.replan import replan
+
+    period = db.session.get(DutyPeriod, context.params["period_id"])
+    built = rostering.build_problem(db.session, period)  # the approved absence is among the days off
+    published = rostering.published_roster(db.session, period, built)
+    today = rostering.day_index(period, utcnow())
+    db.session.rollback()
+
+    def progress(p: Progress) -> None:
+        context.report(objective=p.objective, bound=p.bound, seconds=round(p.seconds, 1))
+
+    settings = SolverSettings(time_limit=float(context.params.get("time_limit", 20)), workers=2, seed=0)
+    outcome = replan(built.problem, published, [], settings, frozen_before=max(today, 0), on_progress=progress,
+                     cancel=context.cancel)
+    if outcome.result.roster is None and context.cancel.cancelled:
+        raise JobCancelled()
+    return {
+        "period_id": period.id, "status": outcome.result.status, "objective": outcome.result.objective,
+        "bound": outcome.result.stats.bound, "wall_s": round(outcome.result.stats.wall_s, 2),
+        "explanation": outcome.result.explanation,
+        "changes": [{"lawyer_id": built.lawyer_ids[c.staff], "day": c.day, "before": c.before, "after": c.after,
+                     "words": c.words} for c in outcome.changes],
+    }

@@ -170,3 +170,6 @@ def feed(token: str):
     ).all()
     body = ical.feed(lawyer.name, [(d.id, d.shift) for d in duties], utcnow())
     return Response(body, mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=duties.ics"})
+
+
+from hotline.duty import requests as _requests  # noqa: E402,F401  (its routes live on this blueprint)

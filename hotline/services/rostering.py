@@ -247,3 +247,51 @@ def publish(session: Session, period: DutyPeriod, user_id: int, now: datetime) -
                           "duty_published", now)
     session.flush()
     return len(by_lawyer)
+
+
+def day_index(period: DutyPeriod, now: datetime) -> int:
+    """Today's index in the period (Beijing date); negative before it starts."""
+    return (now.astimezone(PROVINCE_TZ).date() - period.starts_on).days
+
+
+def published_roster(session: Session, period: DutyPeriod, built: Built) -> dict[str, list[str]]:
+    """The period's duties as the engine's roster {lawyer: [shift code or "" per day]}."""
+    roster = {staff.id: [""] * built.problem.days for staff in built.problem.staff}
+    for lawyer_id, day, code in session.execute(
+            select(DutyAssignment.lawyer_id, Shift.day, ShiftType.code).join(Shift, Shift.id == DutyAssignment.shift_id)
+            .join(ShiftType, ShiftType.id == Shift.shift_type_id).where(Shift.period_id == period.id)):
+        if str(lawyer_id) in roster:
+            roster[str(lawyer_id)][(day - period.starts_on).days] = code
+    return roster
+
+
+CHANGE_SMS = "【12348】值班调整：{day} {before} → {after}。"
+
+
+def apply_changes(session: Session, period: DutyPeriod, changes: list[dict], now: datetime) -> int:
+    """Apply a re-plan's duty changes to the published period and text each lawyer concerned."""
+    if period.status != "published":
+        raise RosteringError("not_published")
+    shifts = {(s.day, s.shift_type.code): s for s in session.scalars(
+        select(Shift).where(Shift.period_id == period.id).options(selectinload(Shift.shift_type)))}
+    names = {t.code: t.name_zh for t in session.scalars(select(ShiftType))}
+    for change in changes:
+        day = period.starts_on + timedelta(days=change["day"])
+        if change["before"]:
+            duty = session.scalar(select(DutyAssignment).where(
+                DutyAssignment.shift_id == shifts[(day, change["before"])].id,
+                DutyAssignment.lawyer_id == change["lawyer_id"]))
+            if duty is None:
+                raise RosteringError("roster_changed")
+            session.delete(duty)
+    session.flush()
+    for change in changes:
+        day = period.starts_on + timedelta(days=change["day"])
+        if change["after"]:
+            session.add(DutyAssignment(shift_id=shifts[(day, change["after"])].id, lawyer_id=change["lawyer_id"]))
+        lawyer = session.get(Lawyer, change["lawyer_id"])
+        text = CHANGE_SMS.format(day=f"{day:%m-%d}", before=names.get(change["before"], "休息"),
+                                 after=names.get(change["after"], "休息"))
+        gateway.queue_sms(session, lawyer.phone, text, "duty_changed", now)
+    session.flush()
+    return len(changes)

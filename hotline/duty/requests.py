@@ -1,0 +1,208 @@
+"""Requests: lawyers ask for days off, absences and swaps; coordinators decide and re-plan after absences."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hotline import jobs
+from hotline.auth.access import roles_required
+from hotline.duty.views import _my_lawyer, bp
+from hotline.extensions import db
+from hotline.models import DutyAssignment, DutyPeriod, DutyRequest, Lawyer, Shift, Unavailability
+from hotline.models.types import PROVINCE_TZ, utcnow
+from hotline.services import requests as service
+
+MESSAGES = {
+    "in_past": lambda: _("That day has already passed."),
+    "ends_before_start": lambda: _("The last day is before the first day."),
+    "bad_swap": lambda: _("Choose one of your own coming duties and a colleague's duty in the same published period."),
+    "breaks_rules": lambda: _("This swap would break the duty rules:"),
+    "already_decided": lambda: _("This request has already been decided."),
+    "roster_changed": lambda: _("The roster changed since the request; the swap no longer applies."),
+    "bad_date": lambda: _("Enter a date as YYYY-MM-DD."),
+}
+
+
+def _date(name: str) -> date:
+    try:
+        return date.fromisoformat(request.form.get(name, ""))
+    except ValueError:
+        raise service.RequestError("bad_date") from None
+
+
+def _today() -> date:
+    return utcnow().astimezone(PROVINCE_TZ).date()
+
+
+def _my_page(lawyer: Lawyer, status: int = 200, error: service.RequestError | None = None):
+    now = utcnow()
+    mine = db.session.scalars(
+        select(DutyAssignment).join(Shift).join(DutyPeriod).where(
+            DutyAssignment.lawyer_id == lawyer.id, DutyPeriod.status == "published", Shift.starts_at > now)
+        .options(selectinload(DutyAssignment.shift).selectinload(Shift.shift_type)).order_by(Shift.starts_at)).all()
+    periods = {duty.shift.period_id for duty in mine}
+    theirs = db.session.scalars(
+        select(DutyAssignment).join(Shift).where(Shift.period_id.in_(periods), Shift.starts_at > now,
+                                                 DutyAssignment.lawyer_id != lawyer.id)
+        .options(selectinload(DutyAssignment.shift).selectinload(Shift.shift_type), selectinload(DutyAssignment.lawyer))
+        .order_by(Shift.starts_at).limit(500)).all() if periods else []
+    filed = db.session.scalars(select(DutyRequest).where(DutyRequest.lawyer_id == lawyer.id)
+                               .order_by(DutyRequest.created_at.desc()).limit(50)).all()
+    absences = db.session.scalars(select(Unavailability).where(Unavailability.lawyer_id == lawyer.id)
+                                  .order_by(Unavailability.starts_at.desc()).limit(20)).all()
+    return render_template("duty/my_requests.html", mine=mine, theirs=theirs, filed=filed, absences=absences,
+                           error=error, messages=MESSAGES), status
+
+
+@bp.route("/my/requests")
+@roles_required("lawyer")
+def my_requests():
+    """A lawyer's requests and the forms to make new ones."""
+    return _my_page(_my_lawyer())
+
+
+def _file(action):
+    lawyer = _my_lawyer()
+    try:
+        action(lawyer)
+    except service.RequestError as error:
+        db.session.rollback()
+        return _my_page(lawyer, 400, error)
+    db.session.commit()
+    flash(_("Request sent to the coordinators."), "success")
+    return redirect(url_for("duty.my_requests"))
+
+
+@bp.route("/my/requests/day-off", methods=["POST"])
+@roles_required("lawyer")
+def request_day_off():
+    """Ask for a day off."""
+    return _file(lambda lawyer: service.request_day_off(db.session, lawyer, _date("day"), request.form.get("reason", ""),
+                                                         _today(), utcnow()))
+
+
+@bp.route("/my/requests/absence", methods=["POST"])
+@roles_required("lawyer")
+def request_absence():
+    """Report an absence over several days."""
+    return _file(lambda lawyer: service.request_unavailability(
+        db.session, lawyer, _date("first"), _date("last"), request.form.get("reason", ""), _today(), utcnow()))
+
+
+def _int(name: str) -> int:
+    value = request.form.get(name, "")
+    if not value.isdigit():
+        raise service.RequestError("bad_swap")
+    return int(value)
+
+
+@bp.route("/my/requests/swap", methods=["POST"])
+@roles_required("lawyer")
+def request_swap():
+    """Ask to exchange a duty with a colleague; checked against the rules at once."""
+    return _file(lambda lawyer: service.request_swap(db.session, lawyer, _int("mine"), _int("theirs"),
+                                                      request.form.get("reason", ""), utcnow()))
+
+
+def _decisions(status: int = 200, error: service.RequestError | None = None, conflicts=None, absence=None):
+    pending = db.session.scalars(select(DutyRequest).where(DutyRequest.status == "pending")
+                                 .order_by(DutyRequest.created_at)).all()
+    absences = db.session.scalars(select(Unavailability).where(Unavailability.status == "requested")
+                                  .options(selectinload(Unavailability.lawyer)).order_by(Unavailability.starts_at)).all()
+    lawyers = {l.id: l for l in db.session.scalars(select(Lawyer).where(Lawyer.id.in_(
+        {r.lawyer_id for r in pending} | {r.colleague_id for r in pending if r.colleague_id})))}
+    duties = {d.id: d for d in db.session.scalars(select(DutyAssignment).where(DutyAssignment.id.in_(
+        {r.assignment_id for r in pending if r.assignment_id} | {r.colleague_assignment_id for r in pending
+                                                                 if r.colleague_assignment_id}))
+        .options(selectinload(DutyAssignment.shift).selectinload(Shift.shift_type)))}
+    return render_template("duty/requests.html", pending=pending, absences=absences, lawyers=lawyers, duties=duties,
+                           error=error, messages=MESSAGES, conflicts=conflicts, absence=absence), status
+
+
+@bp.route("/duty/requests")
+@roles_required("admin")
+def decisions():
+    """Pending requests and absences to decide."""
+    return _decisions()
+
+
+@bp.route("/duty/requests/<int:request_id>/decide", methods=["POST"])
+@roles_required("admin")
+def decide(request_id: int):
+    """Approve or reject a request; an approved swap is checked again and applied."""
+    item = db.session.get(DutyRequest, request_id)
+    if item is None:
+        abort(404)
+    try:
+        service.decide(db.session, item, request.form.get("decision") == "approve", current_user.id,
+                       request.form.get("note", ""), utcnow())
+    except service.RequestError as error:
+        db.session.rollback()
+        return _decisions(400, error)
+    db.session.commit()
+    flash(_("Decision recorded."), "success")
+    return redirect(url_for("duty.decisions"))
+
+
+@bp.route("/duty/absences/<int:absence_id>/decide", methods=["POST"])
+@roles_required("admin")
+def decide_absence(absence_id: int):
+    """Approve or reject an absence; an approved one that meets published duties offers a re-plan."""
+    item = db.session.get(Unavailability, absence_id)
+    if item is None:
+        abort(404)
+    try:
+        conflicts = service.decide_unavailability(db.session, item, request.form.get("decision") == "approve",
+                                                  current_user.id)
+    except service.RequestError as error:
+        db.session.rollback()
+        return _decisions(400, error)
+    db.session.commit()
+    if conflicts:
+        return _decisions(conflicts=conflicts, absence=item)
+    flash(_("Decision recorded."), "success")
+    return redirect(url_for("duty.decisions"))
+
+
+@bp.route("/duty/absences/<int:absence_id>/replan", methods=["POST"])
+@roles_required("admin")
+def replan(absence_id: int):
+    """Re-plan the published period around an approved absence (the changes are shown before they apply)."""
+    item = db.session.get(Unavailability, absence_id)
+    period_id = request.form.get("period_id", "")
+    if item is None or item.status != "approved" or not period_id.isdigit():
+        abort(404)
+    job = jobs.submit(db.session, "roster_replan", {"period_id": int(period_id), "absence_id": item.id,
+                                                     "time_limit": 20}, current_user.id, utcnow())
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.route("/duty/periods/<int:period_id>/replan/<int:job_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def replan_review(period_id: int, job_id: int):
+    """The changes a re-plan proposes; applying them updates the published roster and tells those concerned."""
+    from hotline.models import Job
+    from hotline.services import rostering
+
+    period = db.session.get(DutyPeriod, period_id)
+    job = db.session.get(Job, job_id)
+    result = jobs.result_of(job)
+    if period is None or job is None or job.kind != "roster_replan" or not result or result.get("period_id") != period_id:
+        abort(404)
+    if request.method == "POST":
+        try:
+            count = rostering.apply_changes(db.session, period, result.get("changes", []), utcnow())
+        except rostering.RosteringError:
+            db.session.rollback()
+            flash(MESSAGES["roster_changed"](), "error")
+            return render_template("duty/replan.html", period=period, job=job, result=result), 409
+        db.session.commit()
+        flash(_("%(count)d duty changes applied; the lawyers concerned were told.", count=count), "success")
+        return redirect(url_for("duty.period", period_id=period_id))
+    return render_template("duty/replan.html", period=period, job=job, result=result)
