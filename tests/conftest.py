@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -159,15 +160,24 @@ def as_role(app, users):
     return signed_in
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served on a free localhost port in a background thread."""
+@contextmanager
+def serve(app):
+    """Serve an app on a free localhost port in a background thread; yields its base URL."""
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free localhost port in a background thread."""
+    with serve(app) as url:
+        yield url
