@@ -41,6 +41,8 @@ class GapTuning:
     first_jobs: int = 30
     max_agents: int = 8
     stall_rounds: int = 400
+    cutoff: bool = False
+    near_only: bool = True
 
 
 def solve_gap(
@@ -311,6 +313,7 @@ class _Search:
                 if j not in moving:
                     room[i] -= p.weights[i][j]
         slack = self.best_cost - self.lp.bound + 1e-6 if self.lp is not None and self.best else math.inf
+        near = self._near() if self.tuning.near_only and not whole else None
         model = cp_model.CpModel()
         terms: dict[int, list] = {i: [] for i in range(p.agents)}
         objective_vars, objective_coefs, x = [], [], {}
@@ -321,6 +324,8 @@ class _Search:
                 if p.weights[i][j] > room[i]:
                     continue
                 if i != hint[j] and self._reduced(i, j) > slack:
+                    continue
+                if self.tuning.near_only and not whole and i not in chosen and i not in near[j]:
                     continue
                 var = model.new_bool_var("")
                 x[i, j] = var
@@ -336,7 +341,11 @@ class _Search:
         for i, pairs in terms.items():
             if pairs and sum(w for _, w in pairs) > room[i]:
                 model.add(cp_model.LinearExpr.weighted_sum([v for v, _ in pairs], [w for _, w in pairs]) <= room[i])
-        model.minimize(cp_model.LinearExpr.weighted_sum(objective_vars, objective_coefs))
+        objective = cp_model.LinearExpr.weighted_sum(objective_vars, objective_coefs)
+        model.minimize(objective)
+        if self.tuning.cutoff and not whole:
+            # ask only for strictly better sub-answers: the cutoff tightens the LP and prunes the search
+            model.add(objective <= sum(p.costs[hint[j]][j] for j in jobs) - 1)
         solver = cp_model.CpSolver()
         # sub-problems are small: one worker with the full LP relaxation proves them fastest (measured)
         workers = self.settings.workers if whole else 1
@@ -356,7 +365,8 @@ class _Search:
         if status == cp_model.INFEASIBLE and whole and slack == math.inf:
             self.infeasible = True
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return False, status == cp_model.OPTIMAL
+            # with the cutoff, INFEASIBLE proves the sub-problem has nothing better
+            return False, status == cp_model.OPTIMAL or (status == cp_model.INFEASIBLE and not whole)
         with self._lock:
             # apply the sub-answer to the current best (another thread may have moved other jobs meanwhile)
             new = list(hint) if whole or self.best is None else list(self.best)
