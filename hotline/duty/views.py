@@ -173,3 +173,4 @@ def feed(token: str):
 
 
 from hotline.duty import requests as _requests  # noqa: E402,F401  (its routes live on this blueprint)
+from hotline.duty import settings as _settings  # noqa: E402,F401

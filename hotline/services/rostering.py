@@ -295,3 +295,53 @@ def apply_changes(session: Session, period: DutyPeriod, changes: list[dict], now
         gateway.queue_sms(session, lawyer.phone, text, "duty_changed", now)
     session.flush()
     return len(changes)
+
+
+@dataclass
+class SeatRow:
+    """One line of a shift's seat requirements, as a coordinator sets it."""
+
+    legal_area: str | None
+    language: str | None
+    city_id: int | None
+    seats: int
+    hard_minimum: int
+
+
+def set_seats(session: Session, period: DutyPeriod, shift_code: str, day_kind: str, rows: list[SeatRow]) -> int:
+    """Replace the seats of one shift type on the period's weekdays, weekends or all days; returns shifts changed."""
+    if period.status != "draft":
+        raise RosteringError("not_draft")
+    if any(row.hard_minimum > row.seats or row.seats < 0 for row in rows):
+        raise RosteringError("bad_seats")
+    weights = DEFAULT_WEIGHTS | json.loads(period.weights_json or "{}")
+    shifts = session.scalars(select(Shift).join(ShiftType).where(Shift.period_id == period.id, ShiftType.code == shift_code)
+                             .options(selectinload(Shift.seats))).all()
+    changed = 0
+    for shift in shifts:
+        weekend = shift.day.weekday() >= 5
+        if (day_kind == "weekday" and weekend) or (day_kind == "weekend" and not weekend):
+            continue
+        shift.seats.clear()
+        session.flush()
+        for row in rows:
+            general = row.legal_area is None and row.language is None
+            shift.seats.append(SeatRequirement(legal_area=row.legal_area, language=row.language, city_id=row.city_id,
+                                               seats=row.seats, hard_minimum=row.hard_minimum,
+                                               under_weight=weights["under"], over_weight=weights["over"] if general else 0))
+        changed += 1
+    session.flush()
+    return changed
+
+
+def set_weights(session: Session, period: DutyPeriod, weights: dict[str, int]) -> None:
+    """Store the period's soft-rule and fairness weights (seat weights follow on its seats)."""
+    if period.status != "draft":
+        raise RosteringError("not_draft")
+    merged = DEFAULT_WEIGHTS | {k: int(v) for k, v in weights.items() if k in DEFAULT_WEIGHTS}
+    period.weights_json = json.dumps(merged)
+    for seat in session.scalars(select(SeatRequirement).join(Shift).where(Shift.period_id == period.id)):
+        seat.under_weight = merged["under"]
+        if seat.legal_area is None and seat.language is None:
+            seat.over_weight = merged["over"]
+    session.flush()
