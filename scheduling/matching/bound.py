@@ -27,7 +27,7 @@ def lp_prices(problem: MatchingProblem, found: Candidates, projects: list[int],
     if solver is None:
         return None
     solver.SetSolverSpecificParametersAsString(
-        "termination_criteria { simple_optimality_criteria "
+        "num_threads: 2 termination_criteria { simple_optimality_criteria "
         "{ eps_optimal_relative: 1e-4 eps_optimal_absolute: 1e-4 } }")
     solver.SetTimeLimit(max(1, int(time_limit * 1000)))
     inf = solver.infinity()

@@ -78,7 +78,43 @@ def polish(problem: MatchingProblem, found: Candidates, chosen: dict, fair: dict
                 continue
             if _try_swap(key, a, here, options, cost, chosen, held, units, room, need, balance, fits_partner, move):
                 improved = True
+                continue
+            if _try_eject(key, a, here, options, cost, held, units, places, room, limit, need, balance,
+                          fits_partner, move):
+                improved = True
     return chosen
+
+
+def _try_eject(key, a, here, options, cost, held, units, places, room, limit, need, balance, fits_partner,
+               move) -> bool:
+    """Move `key` to a cheaper lawyer b who has no room, and move one of b's roles on to a lawyer c with room."""
+    tried = 0
+    for b in options[key]:
+        gain = cost[key[0], key[1], b] - here
+        if b == a or gain >= 0 or not fits_partner(key, b):
+            continue
+        tried += 1
+        if tried > 3:
+            return False
+        for other in list(held[b]):
+            if other[0] == key[0]:
+                continue
+            if units[b] - need[other] + need[key] > room[b]:
+                continue
+            base = gain + balance(b, need[key] - need[other]) + balance(a, -need[key])
+            if base >= 0:
+                continue
+            for c in options[other]:
+                if c in (a, b) or units[c] + need[other] > room[c] or places[c] >= limit[c]:
+                    continue
+                if not fits_partner(other, c):
+                    continue
+                delta = base + cost[other[0], other[1], c] - cost[other[0], other[1], b] + balance(c, need[other])
+                if delta < -1e-9:
+                    move(other, c)
+                    move(key, b)
+                    return True
+    return False
 
 
 def _try_swap(key, a, here, options, cost, chosen, held, units, room, need, balance, fits_partner, move) -> bool:
