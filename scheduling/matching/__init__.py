@@ -1,0 +1,20 @@
+"""Project-counsel matching (issue 4) and the generalised assignment problem it grows from.
+
+Province matching (plain id-keyed dataclasses in, plain dataclasses out):
+    problem.py   projects, lawyers, cities, weights; the answer (MatchResult, Counsel, Change)
+    model.py     hard rules (one named function each), cost terms, candidate pruning, the CP-SAT model
+    solve.py     match(): greedy baseline, LP-priced start, polish, CP-SAT LNS, proven bound
+    bound.py     LP prices (PDLP) and the Lagrangian bound valid for the unpruned problem
+    polish.py    shift / swap / ejection local search;  lns.py  CP-SAT large-neighbourhood search
+    explain.py   why a project cannot be matched, in plain words
+    rematch.py   re-match after a change, keeping what need not change, listing the changes
+    evaluate.py  cost breakdown and rule check of a finished matching
+    jsonio.py    the JSON problem format (FORMAT.md);  demo.py  the synthetic province instance
+
+Generalised assignment (the text benchmark formats):
+    gap.py       GapProblem and the OR-Library / single-problem readers
+    gap_bounds.py LP relaxation by column generation: bound, reduced costs, LP-rounded start
+    gap_solve.py solve_gap(): regret start, threaded CP-SAT LNS, whole-model CP-SAT
+
+cli.py registers ``python -m scheduling assign``.
+"""
