@@ -80,7 +80,8 @@ def search(problem: MatchingProblem, found: Candidates, projects: list[int], sta
     state = Neighbourhoods(Answer(dict(start.chosen), list(start.short)))
     state.answer.cost = evaluate(state.answer)
     competitors = _competitors(problem, found, projects)
-    _polish(problem, found, state, fair, deadline, rng, evaluate, on_better)
+    if not (cancel is not None and cancel.cancelled):
+        _polish(problem, found, state, fair, deadline, rng, evaluate, on_better)
     while time.monotonic() < deadline and not (cancel is not None and cancel.cancelled):
         whole = len(projects) <= max_free
         free = list(projects) if whole else _neighbourhood(state, competitors, rng, max_free)

@@ -52,7 +52,8 @@ def match(
     greedy, greedy_short = greedy_matching(problem, found, matchable)
     greedy_cost = sum(breakdown(problem, greedy, len(greedy_short), matchable).values())
     prune(problem, found, _with(keep, problem, greedy))
-    lp = lp_prices(problem, found, matchable, time_limit=max(1.0, settings.time_limit * 0.4))
+    stopped = cancel is not None and cancel.cancelled
+    lp = None if stopped else lp_prices(problem, found, matchable, time_limit=max(1.0, settings.time_limit * 0.4))
     prices, favourite = lp if lp is not None else (None, {})
     bound = lagrangian_bound(problem, found, matchable, prices) if prices is not None else None
     start, start_short, start_cost = greedy, greedy_short, greedy_cost
