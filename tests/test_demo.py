@@ -10,7 +10,7 @@ from tests.conftest import login
 
 def test_demo_loads_the_province(runner, make, app):
     """14 cities, exactly 2,885 key projects, 400+ lawyers (150+ FTZ), 5,000+ contacts, an intact log."""
-    result = runner.invoke(args=["demo"])
+    result = runner.invoke(args=["demo", "--no-plans"])
     assert result.exit_code == 0, result.output
     assert "admin" in result.output and "demo-12348" in result.output
     count = lambda stmt: make.scalar(stmt)  # noqa: E731
@@ -37,14 +37,14 @@ def test_demo_loads_the_province(runner, make, app):
 
 def test_demo_is_deterministic_and_refuses_to_overwrite(runner, make):
     """A second load without --reset exits 2; with --reset the same seed gives the same data."""
-    assert runner.invoke(args=["demo", "--days", "1"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--days", "1", "--no-plans"]).exit_code == 0
     names = make.scalars(select(Lawyer.name).order_by(Lawyer.id).limit(20))
-    refused = runner.invoke(args=["demo", "--days", "1"])
+    refused = runner.invoke(args=["demo", "--days", "1", "--no-plans"])
     assert refused.exit_code == 2 and "--reset" in refused.output
     kept = runner.invoke(args=["demo", "--if-empty"])
     assert kept.exit_code == 0 and "keeping it" in kept.output
     assert runner.invoke(args=["demo", "--reset", "--if-empty"]).exit_code == 2
-    assert runner.invoke(args=["demo", "--days", "1", "--reset"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--days", "1", "--reset", "--no-plans"]).exit_code == 0
     assert make.scalars(select(Lawyer.name).order_by(Lawyer.id).limit(20)) == names
     assert make.scalar(select(func.count(User.id).filter(User.username == "admin"))) == 1
 

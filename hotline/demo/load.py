@@ -10,13 +10,14 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from hotline.demo import history, people
+from hotline.demo import plans as demo_plans
 from hotline.extensions import db
 from hotline.models import City, KeyProject, Lawyer, User
 from hotline.models.types import utcnow
 from hotline.services import reference
 
 
-def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False) -> int:
+def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False, plans: bool = True) -> int:
     """Load the demo data; returns the exit status (2 when the database already holds data and no --reset)."""
     started = time.monotonic()
     upgrade()
@@ -44,14 +45,25 @@ def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False) -> in
         ("key projects and liaisons", lambda demo: people.load_projects(db.session, rng, demo)),
         (f"{days} days of hotline history", lambda demo: history.load_history(db.session, rng, demo, now, days)),
     ]
+    notes: list[str] = []
+    if plans:
+        steps += [
+            ("this week's duty roster (roster engine)",
+             lambda demo: notes.append(demo_plans.publish_week(demo.admin_id, now))),
+            ("FTZ counsel for every key project (matching engine)",
+             lambda demo: notes.append(demo_plans.publish_counsel(demo.admin_id, now))),
+        ]
     demo = people.Demo(cities={})
+    # The engines' jobs read the data in sessions of their own: commit each step before the next.
     with click.progressbar(steps, label="Loading the demo province", item_show_func=lambda s: s[0] if s else "") as bar:
         for index, (_name, step) in enumerate(bar):
             if index == 1:
                 demo.cities = {city.code: city for city in db.session.scalars(select(City))}
             step(demo)
-            db.session.flush()
+            db.session.commit()
     db.session.commit()
+    for note in notes:
+        click.echo(note)
     _report(time.monotonic() - started)
     return 0
 

@@ -122,7 +122,7 @@ def load_firms_and_lawyers(session: Session, rng: random.Random, demo: Demo) -> 
             "max_duties_per_month": rng.choice((6, 8, 8, 10)), "min_minutes_per_month": 0,
             "max_minutes_per_month": rng.choice((1800, 2400, 3000)), "max_consecutive_days": rng.choice((3, 4, 5)),
             "min_days_off_between": 1, "max_weekends": rng.choice((1, 2, 2, 3)),
-            "monthly_hours_available": rng.randrange(90, 170, 10) if ftz else 0,
+            "monthly_hours_available": rng.randrange(120, 210, 10) if ftz else 0,
             "max_projects": rng.randrange(40, 61) if ftz else 0,
         })
     session.execute(insert(Lawyer), lawyer_rows)
@@ -133,7 +133,7 @@ def load_firms_and_lawyers(session: Session, rng: random.Random, demo: Demo) -> 
         for area in rng.sample(pool, rng.randint(3, 5) if lawyer.ftz_team else rng.randint(2, 4)):
             area_rows.append({"lawyer_id": lawyer.id, "area": area, "level": rng.choice((1, 2, 2, 3))})
         languages = {"zh"}
-        chances = {"en": 0.35, "ko": 0.18, "ja": 0.15, "ru": 0.08} if lawyer.ftz_team else {"ko": 0.06, "mn": 0.02, "en": 0.05}
+        chances = {"en": 0.5, "ko": 0.3, "ja": 0.25, "ru": 0.2} if lawyer.ftz_team else {"ko": 0.06, "mn": 0.02, "en": 0.05}
         for language, chance in chances.items():
             if rng.random() < chance:
                 languages.add(language)

@@ -1,0 +1,59 @@
+"""Demo rosters and counsel: the current week solved and published, and the FTZ matching published.
+
+They go through the same background-job handlers the coordinators use, run here in the foreground.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from hotline import jobs
+from hotline.duty import tasks as _roster_tasks  # noqa: F401  (registers the job handlers)
+from hotline.extensions import db
+from hotline.models import DutyPeriod, Job, MatchPlan
+from hotline.models.types import PROVINCE_TZ
+from hotline.projects import tasks as _match_tasks  # noqa: F401
+from hotline.services import matching, rostering
+
+ROSTER_SECONDS = 15
+MATCH_SECONDS = 12
+
+
+def _run(kind: str, params: dict, admin_id: int, now: datetime) -> dict:
+    job = Job(kind=kind, status="queued", params_json=json.dumps(params), created_by_id=admin_id, created_at=now)
+    db.session.add(job)
+    db.session.flush()
+    job_id = job.id
+    db.session.commit()
+    db.session.close()  # hold no transaction (SQLite's write lock) while the job works in its own session
+    jobs.run_job(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
+    job = db.session.get(Job, job_id)
+    if job.status != "succeeded":
+        raise RuntimeError(f"demo {kind} failed: {job.error}")
+    return json.loads(job.result_json)
+
+
+def publish_week(admin_id: int, now: datetime) -> str:
+    """Roster this week's hotline shifts and publish the roster; returns what happened, in a line."""
+    today = now.astimezone(PROVINCE_TZ).date()
+    start = today - timedelta(days=today.weekday())
+    period = rostering.create_period(db.session, rostering.PeriodData(
+        f"{start:%Y-%m-%d} 本周值班", start, start + timedelta(days=6), ["AM", "PM", "EVE", "NIGHT"]), now)
+    period_id = period.id
+    db.session.commit()
+    result = _run("roster_solve", {"period_id": period_id, "time_limit": ROSTER_SECONDS}, admin_id, now)
+    if not result.get("duties"):
+        return f"the roster engine found no roster in {ROSTER_SECONDS} s ({result['status']}); the week stays a draft"
+    rostering.publish(db.session, db.session.get(DutyPeriod, period_id), admin_id, now)
+    db.session.commit()
+    return f"roster published: {result['duties']} duties, penalty {result['objective']} ({result['status']})"
+
+
+def publish_counsel(admin_id: int, now: datetime) -> str:
+    """Match every key project and publish the plan; returns what happened, in a line."""
+    result = _run("match_solve", {"time_limit": MATCH_SECONDS, "user_id": admin_id}, admin_id, now)
+    matching.publish(db.session, db.session.get(MatchPlan, result["plan_id"]), admin_id, now)
+    db.session.commit()
+    return f"counsel published: {result['matched']} projects matched, {result['unmatched']} with a reason why not"
