@@ -42,3 +42,14 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+def sign_in(page, base: str, username: str, password: str | None = None) -> None:
+    """Sign in through the login form and wait for the home page."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")

@@ -3,17 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_operator_flags_suicide_risk_and_supervisor_sees_it(browser, live_server, make):
@@ -23,12 +17,12 @@ def test_operator_flags_suicide_risk_and_supervisor_sees_it(browser, live_server
     make.contact(status="waiting", caller_phone="+8613800138000", legal_area=None, summary="")
 
     supervisor_page = browser.new_context(locale="en-GB").new_page()
-    _sign_in(supervisor_page, live_server, supervisor.username)
+    sign_in(supervisor_page, live_server, supervisor.username)
     supervisor_page.goto(f"{live_server}/console")
     assert supervisor_page.inner_text("#count-escalations") == "0"
 
     page = browser.new_context(locale="en-GB").new_page()
-    _sign_in(page, live_server, operator.username)
+    sign_in(page, live_server, operator.username)
     page.click("#mainnav >> text=Console")
     assert "+86 138****8000" in page.inner_text("#list-waiting")
     page.click("#list-waiting a")

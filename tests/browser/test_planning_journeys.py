@@ -11,17 +11,11 @@ from hotline.extensions import db
 from hotline.models.types import utcnow
 from hotline.services import reference
 from tests.conftest import serve
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.fixture
@@ -49,7 +43,7 @@ def test_coordinator_rosters_and_lawyer_subscribes(browser, threaded_app, make):
     with serve(threaded_app) as base:
         page = browser.new_context(locale="en-GB").new_page()
         page.set_default_timeout(30000)
-        _sign_in(page, base, admin.username)
+        sign_in(page, base, admin.username)
         page.click("#mainnav >> text=Rosters")
         page.fill("input[name=name]", "Browser week")
         page.fill("input[name=starts_on]", start.isoformat())
@@ -69,7 +63,7 @@ def test_coordinator_rosters_and_lawyer_subscribes(browser, threaded_app, make):
         assert "Published" in page.inner_text("[data-testid=period-status]")
 
         lawyer_page = browser.new_context(locale="en-GB").new_page()
-        _sign_in(lawyer_page, base, lawyer_user.username)
+        sign_in(lawyer_page, base, lawyer_user.username)
         lawyer_page.click("#mainnav >> text=My duties")
         assert "Hotline morning" in lawyer_page.inner_text("[data-testid=duty-list]")
         lawyer_page.click("button:has-text('Create my feed address')")
@@ -94,7 +88,7 @@ def test_coordinator_publishes_matching_and_liaison_sees_counsel(browser, thread
     with serve(threaded_app) as base:
         page = browser.new_context(locale="en-GB").new_page()
         page.set_default_timeout(30000)
-        _sign_in(page, base, admin.username)
+        sign_in(page, base, admin.username)
         page.click("#mainnav >> text=FTZ counsel")
         page.fill("input[name=time_limit]", "5")
         page.click("button:has-text('Match all key projects')")
@@ -106,7 +100,7 @@ def test_coordinator_publishes_matching_and_liaison_sees_counsel(browser, thread
         assert page.inner_text("[data-testid=plan-status]") == "published"
 
         liaison_page = browser.new_context(locale="en-GB").new_page()
-        _sign_in(liaison_page, base, liaison.username)
+        sign_in(liaison_page, base, liaison.username)
         text = liaison_page.inner_text("main")
         assert "Yingkou port logistics" in text and "Counsel Wang" in text and "Counsel Zhao" in text
         page.context.close()
