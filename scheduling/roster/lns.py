@@ -27,7 +27,7 @@ from scheduling.roster.penalties import evaluate, objective
 from scheduling.roster.problem import Roster
 from scheduling.roster.solve import FullSolve, extract, run_solver, set_hint, solve_model
 
-CONSTRUCT_SHARE = 0.25  # most the constructive start may take
+CONSTRUCT_SHARE = 0.4  # time for the constructive start (it may run a little over)
 FINAL_SHARE = 0.15  # kept for the closing full solve when there is a single worker
 KINDS = ("staff", "days", "block")
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
@@ -90,8 +90,9 @@ class Search:
         """The whole search; returns the best roster found and the best bound proven."""
         start = None
         if hint is None and self.use_lns:
+            # without a start nothing else works on long periods, so it may use most of the time if it must
             start = construct(self.rm.problem, self.settings.time_limit * CONSTRUCT_SHARE, self.settings.seed,
-                              self.stopped)
+                              self.stopped, self.remaining() * 0.9)
         if start is not None:
             self.figures["start"] = "constructed"
             self.offer(start, objective(evaluate(self.rm.problem, start)), "start")
@@ -174,12 +175,13 @@ class Search:
         p = self.rm.problem
         sizes = {"staff": min(max(2, len(p.staff) // 10), 4) / len(p.staff),
                  "days": min(4, p.days) / p.days, "block": 0.1}
+        kinds = os.environ.get("ROSTER_KINDS", ",".join(KINDS)).split(",")
         work_limit = float(os.environ.get("ROSTER_SUB", 0)) or min(max(self.settings.time_limit / 60, 0.2), 1.5)
         while time.monotonic() < until and not self.stopped():
             if self.bound is not None and self.best_objective <= self.bound + 1e-6:
                 self.proven = True
                 break
-            kind = self.rng.choice(KINDS)
+            kind = self.rng.choice(kinds)
             free = self._free(kind, sizes[kind])
             incumbent, value = self.best, self.best_objective
             tick = time.monotonic()

@@ -43,6 +43,8 @@ class RosterModel:
     free: dict[str, list[int]] | None = None  # staff id -> sorted free days; None: everything is free
     objective: Any = 0
     relaxed: bool = False  # hard seat minimums become heavily weighted seats (constructive start only)
+    on_shift: dict[tuple[int, str], list[str]] = field(default_factory=dict)  # fixed people per day and shift
+    free_on_day: dict[int, list[str]] = field(default_factory=dict)  # people with a free cell per day
 
     def cell(self, staff: str, day: int, shift: str):
         """The literal 'staff works shift on day', or 0/1 when the cell is fixed."""
@@ -109,6 +111,8 @@ def build_model(problem: Problem, explain: bool = False, fixed: Roster | None = 
                      free=None if free is None else {s: sorted(days) for s, days in free.items() if days},
                      relaxed=relaxed)
     _variables(rm)
+    if rm.free is not None:
+        _index_fixed_cells(rm)
     for rule in HARD_RULES:
         rule(rm)
     for rule in SOFT_RULES:
@@ -131,6 +135,18 @@ def _variables(rm: RosterModel) -> None:
             work = model.new_bool_var(f"{person.id} works on day {day}")
             rm.work[person.id, day] = work
             model.add(sum(shifts) == work)
+
+
+def _index_fixed_cells(rm: RosterModel) -> None:
+    """Who works what in the fixed cells, and who is free each day (so seats are counted without a full scan)."""
+    for staff, days in rm.free.items():
+        for day in days:
+            rm.free_on_day.setdefault(day, []).append(staff)
+    for staff, row in rm.fixed.items():
+        free = set(rm.free.get(staff, ()))
+        for day, shift in enumerate(row):
+            if shift and day not in free:
+                rm.on_shift.setdefault((day, shift), []).append(staff)
 
 
 def days_off(rm: RosterModel) -> None:
@@ -320,8 +336,7 @@ def fair_spread(rm: RosterModel) -> None:
                                              ("unpopular duty spread", p.fairness.unpopular, True)):
             if not weight:
                 continue
-            counts = [sum(rm.cell(person.id, d, s.id) for d in range(p.days) for s in p.shifts
-                          if not unpopular_only or p.is_unpopular(d, s.id)) for person in members]
+            counts = [_count(rm, person, unpopular_only) for person in members]
             if all(isinstance(c, int) for c in counts):
                 rm.terms.append(Term(rule, weight, max(counts) - min(counts)))
                 continue
@@ -331,6 +346,15 @@ def fair_spread(rm: RosterModel) -> None:
                 model.add(high >= count)
                 model.add(low <= count)
             rm.terms.append(Term(rule, weight, high - low))
+
+
+def _count(rm: RosterModel, person: Staff, unpopular_only: bool):
+    """The person's number of duties (or unpopular duties): an int when all their days are fixed."""
+    p = rm.problem
+    if rm.free is not None and not rm.free.get(person.id):
+        return sum(1 for d, s in enumerate(rm.fixed[person.id]) if s and (not unpopular_only or p.is_unpopular(d, s)))
+    return sum(rm.cell(person.id, d, s.id) for d in range(p.days) for s in p.shifts
+               if not unpopular_only or p.is_unpopular(d, s.id))
 
 
 def keep_published_duties(rm: RosterModel) -> None:
@@ -349,7 +373,13 @@ def keep_published_duties(rm: RosterModel) -> None:
 
 def _assigned(rm: RosterModel, cover: Cover):
     """Number of qualified people working the cover's shift on its day (an int when all are fixed)."""
-    return sum(rm.cell(person, cover.day, cover.shift) for person in rm.problem.qualified(cover))
+    if rm.free is None:
+        return sum(rm.x[person, cover.day, cover.shift] for person in rm.problem.qualified(cover))
+    staff = rm.problem.staff_index
+    fixed = sum(1 for person in rm.on_shift.get((cover.day, cover.shift), ()) if cover.qualifies(staff[person]))
+    free = [rm.x[person, cover.day, cover.shift] for person in rm.free_on_day.get(cover.day, ())
+            if cover.qualifies(staff[person])]
+    return fixed + sum(free) if free else fixed
 
 
 def cover_label(problem: Problem, cover: Cover) -> str:
