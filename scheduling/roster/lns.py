@@ -53,6 +53,9 @@ class Search:
         self._lock = threading.Lock()
         self._reported = float("inf")
         self._full_solver: cp_model.CpSolver | None = None
+        self._hot_for: Roster | None = None
+        self._hot_days: list[int] = []
+        self._hot_staff: list[str] = []
         self.figures = {"start": "", "lns_iterations": 0, "lns_improvements": 0, "full_solve_improvements": 0}
 
     def remaining(self) -> float:
@@ -190,8 +193,10 @@ class Search:
             set_hint(sub, incumbent)
             built = time.monotonic() - tick
             solver = cp_model.CpSolver()
-            SolverSettings(max(until - time.monotonic(), 0.05), 1, self.rng.randrange(1 << 30)).apply(solver)
-            # a deterministic work limit keeps a seeded search repeatable; one worker with the full linear
+            wall = max(min(until - time.monotonic(), 2 * work_limit), 0.05)
+            SolverSettings(wall, 1, self.rng.randrange(1 << 30)).apply(solver)
+            # a deterministic work limit keeps a seeded search repeatable (the wall-clock cap only matters on a
+            # busy machine); one worker with the full linear
             # relaxation solves these small models several times faster than the default
             solver.parameters.max_deterministic_time = work_limit
             solver.parameters.linearization_level = 2
@@ -215,20 +220,42 @@ class Search:
         if self._full_solver is not None and self.bound is not None and self.best_objective <= self.bound + 1e-6:
             self._full_solver.stop_search()  # proven by the neighbourhood search: the full solve can stop
 
+    def _hot(self) -> tuple[list[int], list[str]]:
+        """Days with empty or crowded seats and people with unmet requests in the incumbent (cached)."""
+        if self._hot_for is not self.best:
+            items = evaluate(self.rm.problem, self.best)
+            self._hot_days = [item.day for item in items if item.staff is None and item.day is not None]
+            self._hot_staff = [item.staff for item in items if item.staff is not None]
+            self._hot_for = self.best
+        return self._hot_days, self._hot_staff
+
     def _free(self, kind: str, size: float) -> dict[str, list[int]]:
-        """The days each person may change in this neighbourhood."""
+        """The days each person may change: half the time around a costly day or person of the incumbent."""
         p = self.rm.problem
         ids = [s.id for s in p.staff]
+        hot_days, hot_staff = self._hot()
+        focus = self.rng.random() < 0.5
         if kind == "staff":
-            people = self.rng.sample(ids, max(1, min(len(ids), round(size * len(ids)))))
-            return {s: list(range(p.days)) for s in people}
-        if kind == "days":
-            width = max(1, min(p.days, round(size * p.days)))
+            count = max(1, min(len(ids), round(size * len(ids))))
+            people: dict[str, None] = {}  # ordered, so a seeded search repeats
+            if focus and hot_days:
+                # people off on a costly day could fill its seats
+                day = self.rng.choice(hot_days)
+                idle = [s for s in ids if not self.best[s][day] and day not in p.staff_index[s].days_off]
+                people.update(dict.fromkeys(self.rng.sample(idle, min(len(idle), max(1, count // 2)))))
+            elif focus and hot_staff:
+                people[self.rng.choice(hot_staff)] = None
+            people.update(dict.fromkeys(self.rng.sample(ids, count)))
+            return {s: list(range(p.days)) for s in list(people)[:count]}
+        share = 1.0 if kind == "days" else max(size, 0.01) ** 0.5
+        width = max(1, min(p.days, round((size if kind == "days" else share) * p.days)))
+        if focus and hot_days:
+            centre = self.rng.choice(hot_days)
+            first = min(max(centre - self.rng.randrange(width), 0), p.days - width)
+        else:
             first = self.rng.randrange(p.days - width + 1)
+        if kind == "days":
             return {s: list(range(first, first + width)) for s in ids}
         # block: a share of the people over a window, both the square root of the size
-        share = max(size, 0.01) ** 0.5
         people = self.rng.sample(ids, max(1, min(len(ids), round(share * len(ids)))))
-        width = max(1, min(p.days, round(share * p.days)))
-        first = self.rng.randrange(p.days - width + 1)
         return {s: list(range(first, first + width)) for s in people}
