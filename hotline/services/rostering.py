@@ -116,7 +116,8 @@ def build_problem(session: Session, period: DutyPeriod, lawyers: list[Lawyer] | 
         rp.Staff(id=str(l.id), name=l.name, areas=frozenset(l.area_codes()), languages=frozenset(l.language_codes()),
                  max_minutes=int(l.max_minutes_per_month * scale), min_minutes=int(l.min_minutes_per_month * scale),
                  max_consecutive=l.max_consecutive_days, min_days_off=l.min_days_off_between,
-                 max_weekends=l.max_weekends, days_off=frozenset(off.get(l.id, ())), group=str(l.city_id))
+                 max_weekends=l.max_weekends, days_off=frozenset(off.get(l.id, ())), group=str(l.city_id),
+                 city=str(l.city_id))
         for l in lawyers
     ]
     covers, shift_ids = [], {}
@@ -126,7 +127,8 @@ def build_problem(session: Session, period: DutyPeriod, lawyers: list[Lawyer] | 
         for seat in shift.seats:
             covers.append(rp.Cover(day=index, shift=shift.shift_type.code, requirement=seat.seats,
                                    under_weight=seat.under_weight, over_weight=seat.over_weight, area=seat.legal_area,
-                                   language=seat.language, hard_min=seat.hard_minimum or None))
+                                   language=seat.language, hard_min=seat.hard_minimum or None,
+                                   city=str(seat.city_id) if seat.city_id else None))
     on, off_requests = _requests(session, period, {str(l.id) for l in lawyers}, types, days, weights["request"])
     holidays = frozenset((h - period.starts_on).days for h in session.scalars(
         select(PublicHoliday.day).where(PublicHoliday.day.between(period.starts_on, period.ends_on))))

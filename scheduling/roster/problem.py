@@ -48,6 +48,7 @@ class Staff:
     max_weekends: int | None = None
     days_off: frozenset[int] = frozenset()
     group: str = ""  # comparable lawyers share a group; fairness compares within a group
+    city: str | None = None  # where the lawyer sits, for seats kept for one city
 
     @property
     def label(self) -> str:
@@ -77,11 +78,14 @@ class Cover:
     area: str | None = None
     language: str | None = None
     hard_min: int | None = None  # at least this many, whatever the cost
+    city: str | None = None  # only staff of this city may fill these seats
 
     def qualifies(self, person: Staff) -> bool:
         """True when this person may fill one of these seats."""
-        return (self.area is None or self.area in person.areas) and (
-            self.language is None or self.language in person.languages
+        return (
+            (self.area is None or self.area in person.areas)
+            and (self.language is None or self.language in person.languages)
+            and (self.city is None or self.city == person.city)
         )
 
 
@@ -172,7 +176,7 @@ class Problem:
 
     def qualified(self, cover: Cover) -> list[str]:
         """Ids of the staff who may fill the cover's seats (cached per area and language)."""
-        key = (cover.area, cover.language)
+        key = (cover.area, cover.language, cover.city)
         if key not in self._qualified_cache:
             self._qualified_cache[key] = [p.id for p in self.staff if cover.qualifies(p)]
         return self._qualified_cache[key]

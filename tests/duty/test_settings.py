@@ -94,3 +94,30 @@ def test_lawyer_limits_and_account_link(as_role, make, users):
     assert admin.post(f"/admin/lawyers/{lawyer.id}", data=data | {"username": users["liaison"].username}).status_code == 400
     assert admin.post(f"/admin/lawyers/{lawyer.id}", data=data | {"min_minutes_per_month": 5000}).status_code == 400
     assert stored.name in admin.get("/admin/lawyers?q=" + stored.name[:4], headers=EN).get_data(as_text=True)
+
+
+def test_city_seats_are_filled_from_that_city(as_role, app, make):
+    """A seat kept for one city is filled by a lawyer of that city (hard minimum), the engine respecting it."""
+    from hotline.extensions import db
+    from hotline.models import City, DutyAssignment, Job
+    from hotline.services import reference
+
+    with app.app_context():
+        reference.ensure(db.session)
+        db.session.commit()
+        db.session.remove()
+    dandong = make.scalar(select(City).where(City.code == "dandong"))
+    shenyang = make.scalar(select(City).where(City.code == "shenyang"))
+    local = make.lawyer(areas=("labour",), city=dandong, max_minutes_per_month=9000, name="Dandong lawyer")
+    for _ in range(3):
+        make.lawyer(areas=("labour",), city=shenyang, max_minutes_per_month=9000)
+    admin = as_role("admin")
+    admin.post("/duty/periods", data={"name": "City", "starts_on": "2027-03-01", "ends_on": "2027-03-02",
+                                      "shift_codes": ["AM"]})
+    period = make.scalar(select(DutyPeriod))
+    admin.post(f"/duty/periods/{period.id}/seats", data={"shift": "AM", "days": "all", "seats-0": "2", "hard-0": "2",
+                                                          "seats-1": "1", "hard-1": "1", "city-1": str(dandong.id)})
+    admin.post(f"/duty/periods/{period.id}/solve", data={"time_limit": 5})
+    assert make.scalar(select(Job.status)) == "succeeded"
+    duties = make.scalars(select(DutyAssignment.lawyer_id))
+    assert duties.count(local.id) == 2  # on both days, though Shenyang has more lawyers
