@@ -295,8 +295,15 @@ def run_job(app: Flask, job_id: int) -> None:
             db.session.remove()
 
 
-def reap_stale(session: Session, now) -> int:
-    """Mark running jobs whose worker stopped beating as failed, with the reason; returns how many."""
+QUEUED_TOO_LONG = timedelta(minutes=10)
+
+
+def reap_stale(session: Session, now, embedded: bool = True) -> int:
+    """Mark jobs that can no longer finish as failed, with the reason; returns how many.
+
+    A running job whose worker stopped beating has died. With the embedded queue a job still queued after ten
+    minutes was lost with the process that held it (a Redis queue keeps its jobs, so they are left alone).
+    """
     from hotline.models import Job
 
     limit = now - timedelta(seconds=STALE_AFTER_SECONDS)
@@ -305,6 +312,13 @@ def reap_stale(session: Session, now) -> int:
         job.status = "failed"
         job.error = f"the worker stopped responding (last heartbeat {job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC)"
         job.finished_at = now
+    if embedded:
+        lost = list(session.scalars(select(Job).where(Job.status == "queued", Job.created_at < now - QUEUED_TOO_LONG)))
+        for job in lost:
+            job.status = "failed"
+            job.error = "never started: the server that queued it stopped first; run it again"
+            job.finished_at = now
+        stale += lost
     session.flush()
     return len(stale)
 

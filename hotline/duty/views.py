@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -77,7 +77,7 @@ def _period_or_404(period_id: int) -> DutyPeriod:
 def period(period_id: int):
     """Review a period: calendar grid, load per lawyer, fairness, penalties or the engine's explanation."""
     current = _period_or_404(period_id)
-    jobs.reap_stale(db.session, utcnow())
+    jobs.reap_stale(db.session, utcnow(), embedded=not current_app.config.get("REDIS_URL"))
     db.session.commit()
     job = roster_review.latest_solve(db.session, current.id)
     result = jobs.result_of(job)

@@ -136,3 +136,15 @@ def test_jobs_go_through_redis_when_configured(app_factory, make):
     assert job.status == "succeeded" and json.loads(job.result_json) == {"sum": 42}
     redis.flushdb()
     redis.close()
+
+
+def test_job_lost_before_it_started_is_failed(make):
+    """With the embedded queue, a job queued for over ten minutes was lost with its process: failed, with why."""
+    now = utcnow()
+    lost = make.job(status="queued", created_at=now - timedelta(minutes=30))
+    fresh = make.job(status="queued", created_at=now - timedelta(seconds=5))
+    assert jobs.reap_stale(make.session, now, embedded=False) == 0
+    assert jobs.reap_stale(make.session, now) == 1
+    make.session.commit()
+    assert make.get(Job, lost.id).status == "failed" and "never started" in make.get(Job, lost.id).error
+    assert make.get(Job, fresh.id).status == "queued"
