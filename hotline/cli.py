@@ -36,7 +36,7 @@ def verify_command() -> None:
 @click.option("--reset", is_flag=True, help="Empty a database that already holds data first.")
 @click.option("--if-empty", is_flag=True, help="Keep a database that already holds data (exit 0) instead of refusing.")
 @click.option("--plans/--no-plans", default=True, show_default=True,
-              help="Also solve and publish this week's duty and the FTZ counsel (about 40 s).")
+              help="Also solve and publish the coming week's duty and the FTZ counsel (about 40 s).")
 def demo_command(seed: int, days: int, reset: bool, if_empty: bool, plans: bool) -> None:
     """Build the schema and load the demo province (14 cities, 2,885 key projects, 400+ lawyers, history)."""
     from hotline.demo import load

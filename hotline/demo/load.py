@@ -48,7 +48,7 @@ def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False, plans
     notes: list[str] = []
     if plans:
         steps += [
-            ("this week's duty roster (roster engine)",
+            ("the coming week's duty roster (roster engine)",
              lambda demo: notes.append(demo_plans.publish_week(demo.admin_id, now))),
             ("FTZ counsel for every key project (matching engine)",
              lambda demo: notes.append(demo_plans.publish_counsel(demo.admin_id, now))),

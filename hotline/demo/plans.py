@@ -1,4 +1,4 @@
-"""Demo rosters and counsel: the current week solved and published, and the FTZ matching published.
+"""Demo rosters and counsel: the coming week solved and published, and the FTZ matching published.
 
 They go through the same background-job handlers the coordinators use, run here in the foreground.
 """
@@ -12,7 +12,9 @@ from flask import current_app
 from hotline import jobs
 from hotline.duty import tasks as _roster_tasks  # noqa: F401  (registers the job handlers)
 from hotline.extensions import db
-from hotline.models import DutyPeriod, Job, MatchPlan
+from sqlalchemy import select
+
+from hotline.models import DutyAssignment, DutyPeriod, Job, Lawyer, MatchPlan, Shift, ShiftType, User
 from hotline.models.types import PROVINCE_TZ
 from hotline.projects import tasks as _match_tasks  # noqa: F401
 from hotline.services import matching, rostering
@@ -36,12 +38,19 @@ def _run(kind: str, params: dict, admin_id: int, now: datetime) -> dict:
 
 
 def publish_week(admin_id: int, now: datetime) -> str:
-    """Roster this week's hotline shifts and publish the roster; returns what happened, in a line."""
-    today = now.astimezone(PROVINCE_TZ).date()
-    start = today - timedelta(days=today.weekday())
+    """Roster the seven days from today and publish the roster; returns what happened, in a line.
+
+    The demo lawyer ('lawyer') is pinned to two duties, as a coordinator would, so that account has duties to see.
+    """
+    start = now.astimezone(PROVINCE_TZ).date()
     period = rostering.create_period(db.session, rostering.PeriodData(
-        f"{start:%Y-%m-%d} 本周值班", start, start + timedelta(days=6), ["AM", "PM", "EVE", "NIGHT"]), now)
+        f"{start:%Y-%m-%d} 起一周值班", start, start + timedelta(days=6), ["AM", "PM", "EVE", "NIGHT"]), now)
     period_id = period.id
+    lawyer_id = db.session.scalar(select(Lawyer.id).join(User, User.id == Lawyer.user_id).where(User.username == "lawyer"))
+    for offset, code in ((1, "AM"), (3, "PM")):
+        shift_id = db.session.scalar(select(Shift.id).join(ShiftType).where(
+            Shift.period_id == period_id, Shift.day == start + timedelta(days=offset), ShiftType.code == code))
+        db.session.add(DutyAssignment(shift_id=shift_id, lawyer_id=lawyer_id, pinned=True))
     db.session.commit()
     result = _run("roster_solve", {"period_id": period_id, "time_limit": ROSTER_SECONDS}, admin_id, now)
     if not result.get("duties"):
