@@ -28,6 +28,15 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.config.from_mapping(config)
     settings.finalise(app.config, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Ids in URLs stay within the database's integer range: a larger number is simply not found (404).
+    from werkzeug.routing import IntegerConverter
+
+    class IdConverter(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = IdConverter
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     from hotline import database  # noqa: F401  (registers engine events)

@@ -21,8 +21,36 @@ def _page(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _unstorable(value) -> bool:
+    """True when a string anywhere in value cannot be stored: a NUL character, or a lone UTF-16 surrogate."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(item) for item in value)
+    return False
+
+
+def _refuse_unstorable_text():
+    """Refuse text the database cannot store up front (400) rather than fail on it (500)."""
+    values = list(request.args.values()) + list(request.form.values())
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if any(_unstorable(value) for value in values) or _unstorable(request.path):
+        return _page(400, _("Invalid input"), _("The request contains characters that cannot be stored."))
+    return None
+
+
 def register(app: Flask) -> None:
     """Install the handlers."""
+    app.before_request(_refuse_unstorable_text)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

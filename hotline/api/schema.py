@@ -3,23 +3,25 @@ from __future__ import annotations
 
 from hotline.vocab import CHANNELS, CONTACT_STATUSES, LANGUAGES, LEGAL_AREAS, RISK_FLAGS, URGENCIES
 
+NO_NUL = "^[^\\x00]*$"  # PostgreSQL text cannot hold a NUL character
+
 CONTACT_IN = {
     "type": "object",
     "additionalProperties": False,
     "required": ["summary"],
     "properties": {
-        "external_id": {"type": "string", "minLength": 1, "maxLength": 64,
+        "external_id": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL,
                         "description": "Your id for this contact; sending it again returns the same contact."},
         "channel": {"type": "string", "enum": sorted(CHANNELS), "default": "phone"},
-        "caller_phone": {"type": "string", "maxLength": 32, "description": "Any common form; stored in E.164."},
-        "caller_name": {"type": "string", "maxLength": 120},
+        "caller_phone": {"type": "string", "maxLength": 32, "pattern": NO_NUL, "description": "Any common form; stored in E.164."},
+        "caller_name": {"type": "string", "maxLength": 120, "pattern": NO_NUL},
         "language": {"type": "string", "enum": sorted(LANGUAGES), "default": "zh"},
-        "city": {"type": "string", "maxLength": 32, "description": "City code, e.g. shenyang."},
+        "city": {"type": "string", "maxLength": 32, "pattern": NO_NUL, "description": "City code, e.g. shenyang."},
         "legal_area": {"type": "string", "enum": sorted(LEGAL_AREAS)},
         "urgency": {"type": "string", "enum": sorted(URGENCIES), "default": "normal"},
         "risk_flags": {"type": "array", "items": {"type": "string", "enum": sorted(RISK_FLAGS)}, "uniqueItems": True,
                        "maxItems": len(RISK_FLAGS)},
-        "summary": {"type": "string", "minLength": 1, "maxLength": 4000},
+        "summary": {"type": "string", "minLength": 1, "maxLength": 4000, "pattern": NO_NUL},
     },
 }
 

@@ -96,7 +96,7 @@ def request_absence():
 
 def _int(name: str) -> int:
     value = request.form.get(name, "")
-    if not value.isdigit():
+    if not value.isdigit() or len(value) > 9:
         raise service.RequestError("bad_swap")
     return int(value)
 
@@ -175,7 +175,9 @@ def replan(absence_id: int):
     """Re-plan the published period around an approved absence (the changes are shown before they apply)."""
     item = db.session.get(Unavailability, absence_id)
     period_id = request.form.get("period_id", "")
-    if item is None or item.status != "approved" or not period_id.isdigit():
+    if item is None or item.status != "approved" or not period_id.isdigit() or len(period_id) > 9:
+        abort(404)
+    if db.session.get(DutyPeriod, int(period_id)) is None:
         abort(404)
     job = jobs.submit(db.session, "roster_replan", {"period_id": int(period_id), "absence_id": item.id,
                                                      "time_limit": 20}, current_user.id, utcnow())

@@ -92,8 +92,9 @@ def _routes(app):
     for rule in app.url_map.iter_rules():
         values = {}
         for name in rule.arguments:
-            converter = rule._converters[name].__class__.__name__
-            values[name] = 1 if converter == "IntegerConverter" else "x"
+            from werkzeug.routing import IntegerConverter
+
+            values[name] = 1 if isinstance(rule._converters[name], IntegerConverter) else "x"
         if rule.endpoint == "static":
             values["filename"] = "css/app.css"
         method = "GET" if "GET" in rule.methods else "POST"
@@ -162,3 +163,15 @@ def test_supervisors_may_close_escalations(app, as_role):
         if endpoint in SUPERVISOR_ONLY:
             response = client.open(url, method=method)
             assert response.status_code not in (302, 401, 403), (endpoint, response.status_code)
+
+
+def test_huge_ids_are_not_found(as_role):
+    """An id beyond the database's integer range is a 404, not a database error."""
+    assert as_role("admin").get(f"/admin/users/{2**40}").status_code == 404
+
+
+def test_nul_characters_are_refused(as_role, client):
+    """Text with a NUL character is a 400 everywhere (PostgreSQL could not store it)."""
+    assert client.post("/login", data={"username": "a\x00b", "password": "x"}).status_code == 400
+    assert as_role("operator").get("/contacts?q=%00").status_code == 400
+    assert client.post("/api/v1/contacts", data='{"summary": "\\ud800"}', content_type="application/json").status_code == 400
