@@ -95,7 +95,7 @@ class Search:
         if hint is None and self.use_lns:
             # without a start nothing else works on long periods, so it may use most of the time if it must
             start = construct(self.rm.problem, self.settings.time_limit * CONSTRUCT_SHARE, self.settings.seed,
-                              self.stopped, self.remaining() * 0.9)
+                              self.stopped, self.remaining() * 0.97)
         if start is not None:
             self.figures["start"] = "constructed"
             self.offer(start, objective(evaluate(self.rm.problem, start)), "start")
@@ -179,7 +179,8 @@ class Search:
         sizes = {"staff": min(max(2, len(p.staff) // 10), 4) / len(p.staff),
                  "days": min(4, p.days) / p.days, "block": 0.1}
         kinds = os.environ.get("ROSTER_KINDS", ",".join(KINDS)).split(",")
-        work_limit = float(os.environ.get("ROSTER_SUB", 0)) or min(max(self.settings.time_limit / 60, 0.2), 1.5)
+        base_limit = float(os.environ.get("ROSTER_SUB", 0)) or min(max(self.settings.time_limit / 60, 0.2), 1.5)
+        stall = 0
         while time.monotonic() < until and not self.stopped():
             if self.bound is not None and self.best_objective <= self.bound + 1e-6:
                 self.proven = True
@@ -187,6 +188,8 @@ class Search:
             kind = self.rng.choice(kinds)
             free = self._free(kind, sizes[kind])
             incumbent, value = self.best, self.best_objective
+            # when nothing improves for a while, longer sub-solves let the neighbourhoods grow past the plateau
+            work_limit = base_limit * min(1 + stall // 15, 4)
             tick = time.monotonic()
             sub = build_model(p, fixed=incumbent, free=free)
             sub.model.add(sub.objective <= int(round(value)))
@@ -215,8 +218,10 @@ class Search:
                 print(f"lns {kind:5} size={sizes[kind]:.3f} free={sum(map(len, free.values()))} "
                       f"st={solver.status_name(status)} build={built:.2f} t={took:.2f} "
                       f"obj={solver.objective_value if status in (2, 4) else None} best={value}", file=sys.stderr)
+            stall += 1
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and self.best is incumbent:
-                self.offer(extract(sub, solver), solver.objective_value, "lns")
+                if self.offer(extract(sub, solver), solver.objective_value, "lns"):
+                    stall = 0
         if self._full_solver is not None and self.bound is not None and self.best_objective <= self.bound + 1e-6:
             self._full_solver.stop_search()  # proven by the neighbourhood search: the full solve can stop
 
