@@ -10,9 +10,9 @@ Format (one object; only ``days``, ``shifts`` and ``staff`` are required, everyt
       "staff": [{"id": "L001", "name": "Li Wei", "areas": ["labour"], "languages": ["Mandarin", "Korean"],
                  "max_shifts": {"N": 4}, "min_minutes": 0, "max_minutes": 9600, "min_consecutive": 1,
                  "max_consecutive": 5, "min_days_off": 1, "max_weekends": 2, "days_off": [3, 4],
-                 "group": "Shenyang"}],
+                 "group": "Shenyang", "city": "Shenyang"}],
       "covers": [{"day": 0, "shift": "N", "requirement": 2, "under_weight": 100, "over_weight": 1,
-                  "area": null, "language": "Korean", "hard_min": null}],
+                  "area": null, "language": "Korean", "hard_min": null, "city": null}],
       "on_requests": [{"staff": "L001", "day": 2, "shift": "N", "weight": 3}],
       "off_requests": [{"staff": "L001", "day": 5, "shift": "N", "weight": 3}],
       "pins": [{"staff": "L001", "day": 7, "shift": ""}],
@@ -167,6 +167,12 @@ class _Reader:
         self.check(isinstance(value, str) and (value or not required), obj, f"{key!r} must be a non-empty string")
         return value
 
+    def optional_text(self, obj: dict, key: str) -> str | None:
+        """A string or None."""
+        value = obj.get(key)
+        self.check(value is None or isinstance(value, str), obj, f"{key!r} must be a string or null")
+        return value or None
+
     def date(self, obj: dict, key: str) -> dt.date | None:
         """An ISO date or None."""
         value = obj.get(key)
@@ -204,7 +210,7 @@ class _Reader:
             self.integer(obj, "max_minutes", 0, default=None), self.integer(obj, "min_consecutive", 1, default=1),
             self.integer(obj, "max_consecutive", 0, default=None), self.integer(obj, "min_days_off", 1, default=1),
             self.integer(obj, "max_weekends", 0, default=None), frozenset(self.integer_list(obj, "days_off", days)),
-            self.text(obj, "group"),
+            self.text(obj, "group"), self.optional_text(obj, "city"),
         )
 
     def cover(self, obj: dict, shift_ids: set[str], days: int) -> Cover:
@@ -212,7 +218,8 @@ class _Reader:
         self.check(obj.get("shift") in shift_ids, obj, f"unknown shift {obj.get('shift')!r}")
         return Cover(self.integer(obj, "day", 0, days - 1), obj["shift"], self.integer(obj, "requirement", 0),
                      self.integer(obj, "under_weight", 0, default=0), self.integer(obj, "over_weight", 0, default=0),
-                     obj.get("area"), obj.get("language"), self.integer(obj, "hard_min", 0, default=None))
+                     self.optional_text(obj, "area"), self.optional_text(obj, "language"),
+                     self.integer(obj, "hard_min", 0, default=None), self.optional_text(obj, "city"))
 
     def request(self, obj: dict, people: set[str], shift_ids: set[str], days: int) -> Request:
         """A shift-on or shift-off request."""
@@ -237,9 +244,10 @@ def problem_to_json(problem: Problem) -> dict:
                    "max_shifts": dict(p.max_shifts), "min_minutes": p.min_minutes, "max_minutes": p.max_minutes,
                    "min_consecutive": p.min_consecutive, "max_consecutive": p.max_consecutive,
                    "min_days_off": p.min_days_off, "max_weekends": p.max_weekends, "days_off": sorted(p.days_off),
-                   "group": p.group} for p in problem.staff],
+                   "group": p.group, "city": p.city} for p in problem.staff],
         "covers": [{"day": c.day, "shift": c.shift, "requirement": c.requirement, "under_weight": c.under_weight,
-                    "over_weight": c.over_weight, "area": c.area, "language": c.language, "hard_min": c.hard_min}
+                    "over_weight": c.over_weight, "area": c.area, "language": c.language, "hard_min": c.hard_min,
+                    "city": c.city}
                    for c in problem.covers],
         "on_requests": [r.__dict__ for r in problem.on_requests],
         "off_requests": [r.__dict__ for r in problem.off_requests],

@@ -383,8 +383,10 @@ def _assigned(rm: RosterModel, cover: Cover):
 
 
 def cover_label(problem: Problem, cover: Cover) -> str:
-    """'night Korean-speaking labour' style words for a group of seats."""
+    """'Dalian night Korean-speaking labour' style words for a group of seats."""
     words = [problem.shift(cover.shift).label]
+    if cover.city:
+        words.insert(0, cover.city)
     if cover.language:
         words.append(f"{cover.language}-speaking")
     if cover.area:

@@ -33,6 +33,7 @@ class SeatAdded:
     area: str | None = None
     language: str | None = None
     hard: bool = False
+    city: str | None = None
 
 
 Change = Unavailable | SeatAdded
@@ -70,14 +71,14 @@ def apply_change(problem: Problem, change: Change) -> Problem:
         return dataclasses.replace(problem, staff=staff, pins=pins)
     covers = list(problem.covers)
     for i, cover in enumerate(covers):
-        if (cover.day, cover.shift, cover.area, cover.language) == (change.day, change.shift, change.area,
-                                                                    change.language):
+        if (cover.day, cover.shift, cover.area, cover.language, cover.city) == (
+                change.day, change.shift, change.area, change.language, change.city):
             hard_min = cover.requirement + change.count if change.hard else cover.hard_min
             covers[i] = dataclasses.replace(cover, requirement=cover.requirement + change.count, hard_min=hard_min)
             break
     else:
         covers.append(Cover(change.day, change.shift, change.count, change.under_weight, 0, change.area,
-                            change.language, change.count if change.hard else None))
+                            change.language, change.count if change.hard else None, change.city))
     return dataclasses.replace(problem, covers=covers)
 
 

@@ -81,7 +81,8 @@ def _count(problem, roster, cover) -> int:
     """Qualified people on the cover's day and shift."""
     return sum(1 for p in problem.staff if roster[p.id][cover.day] == cover.shift
                and (cover.area is None or cover.area in p.areas)
-               and (cover.language is None or cover.language in p.languages))
+               and (cover.language is None or cover.language in p.languages)
+               and (getattr(cover, "city", None) is None or cover.city == getattr(p, "city", None)))
 
 
 def objective(problem, roster) -> int:

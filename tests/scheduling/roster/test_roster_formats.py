@@ -50,8 +50,8 @@ def full_problem(tiny):
     """A problem that uses every field of the JSON format."""
     shifts = [ShiftType("E", 480, 6 * 60, (), "early"), ShiftType("N", 480, 22 * 60, ("E",), "night", True)]
     staff = [Staff("L1", "Li", frozenset({"labour"}), frozenset({"Korean"}), {"N": 2}, 480, 2400, 1, 4, 1, 1,
-                   frozenset({3}), "Shenyang"), Staff("L2")]
-    return tiny(7, staff, shifts, covers=[Cover(0, "N", 1, 100, 1, "labour", "Korean", 1)],
+                   frozenset({3}), "Shenyang", "Shenyang"), Staff("L2")]
+    return tiny(7, staff, shifts, covers=[Cover(0, "N", 1, 100, 1, "labour", "Korean", 1, "Shenyang")],
                 on_requests=[Request("L1", 1, "E", 2)], off_requests=[Request("L2", 2, "N", 3)],
                 start=dt.date(2026, 12, 1), holidays=frozenset({0}), pins=[Pin("L2", 4, "")], min_rest_hours=11,
                 fairness=Fairness(1, 2), name="demo", published={"L1": [""] * 7, "L2": ["E"] * 7}, change_weight=9)

@@ -141,6 +141,15 @@ def test_cover_by_language_and_area(make, solved):
     assert result.objective == 7
 
 
+def test_cover_kept_for_one_city(make, solved):
+    staff = [Staff("A", city="Dalian"), Staff("B", city="Shenyang")]
+    covers = [Cover(0, "D", 1, 100, 0, city="Shenyang")]
+    problem = make(1, staff, covers=covers, off_requests=off("B", [0], weight=7), on_requests=on("A", [0], weight=3))
+    result = solved(problem)
+    assert result.roster == {"A": ["D"], "B": ["D"]}
+    assert result.objective == 7
+
+
 def test_fair_spread_of_duties(make, solved):
     covers = [Cover(d, "D", 1, 100, 10) for d in range(4)]
     problem = make(4, ["A", "B"], covers=covers, fairness=Fairness(duties=3),
