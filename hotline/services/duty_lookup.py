@@ -46,10 +46,8 @@ def on_duty(session: Session, area: str | None, language: str, now: datetime, ci
     then in neighbouring cities; then any qualified lawyer on duty. A lawyer must speak the caller's language and
     practise the area (any area when the caller chose "other").
     """
-    # Two small queries plan far faster on PostgreSQL than one seven-way join (planning dominated the time).
-    shift_ids = list(session.scalars(_running_shifts(now)))
-    if not shift_ids:
-        return []
+    # The running shifts as a subquery: a seven-way join took PostgreSQL far longer to plan than to run.
+    shift_ids = _running_shifts(now).scalar_subquery()
     speaks = select(LawyerLanguage.lawyer_id).where(LawyerLanguage.lawyer_id == Lawyer.id,
                                                    LawyerLanguage.language == language).exists()
     query = (
@@ -66,7 +64,7 @@ def on_duty(session: Session, area: str | None, language: str, now: datetime, ci
     if not rows:
         return []
     neighbours: list[int] = []
-    if city_id is not None:
+    if city_id is not None and any(row.city_id != city_id for row in rows):
         cities = {row.id: row for row in session.execute(select(City.id, City.code, City.neighbours))}
         if city_id in cities:
             by_code = {row.code: row.id for row in cities.values()}
