@@ -117,8 +117,13 @@ class SolveStats:
     @property
     def gap(self) -> float | None:
         """Relative gap between objective and bound (0.0 when proven optimal)."""
-        if self.objective is None or self.bound is None:
-            return None
-        if self.objective == 0:
-            return 0.0 if self.bound == 0 else None
-        return abs(self.objective - self.bound) / abs(self.objective)
+        return relative_gap(self.objective, self.bound)
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """(objective - bound) / objective for a minimisation; 0.0 when they meet, None when either is unknown."""
+    if objective is None or bound is None:
+        return None
+    if objective == 0:
+        return 0.0
+    return max(0.0, objective - bound) / abs(objective)

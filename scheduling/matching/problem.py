@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping, Union
 
+from scheduling.common import relative_gap
+
 Id = Union[str, int]
 
 MAX_LEVEL = 5
@@ -133,11 +135,7 @@ class MatchResult:
     @property
     def gap(self) -> float | None:
         """Relative gap between objective and bound (0.0 when they meet)."""
-        if self.objective is None or self.bound is None:
-            return None
-        if self.objective == 0:
-            return 0.0
-        return max(0.0, self.objective - self.bound) / abs(self.objective)
+        return relative_gap(self.objective, self.bound)
 
 
 def distance_km(a: City, b: City) -> float:

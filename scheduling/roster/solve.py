@@ -87,7 +87,8 @@ def solve(problem: Problem, settings: SolverSettings | None = None, on_progress:
     items = evaluate(problem, outcome.roster)
     total = objective(items)
     extra = {"model_objective": outcome.objective, **search.figures}
-    bound = outcome.bound
+    # Every penalty is at least zero, so a negative bound from the solver says no more than zero does.
+    bound = None if outcome.bound is None else max(0.0, outcome.bound)
     status = outcome.status
     if bound is not None and bound >= total - 1e-6:
         status = "OPTIMAL"
