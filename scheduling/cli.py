@@ -39,15 +39,25 @@ def positive_float(text: str) -> float:
     return value
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number of at least one."""
+def _whole_number(text: str, least: int) -> int:
+    """A whole number of at least `least`, or an argparse error naming the text."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be at least {least}: {text!r}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least one."""
+    return _whole_number(text, 1)
+
+
+def nonnegative_int(text: str) -> int:
+    """argparse type: a whole number of at least zero (seeds)."""
+    return _whole_number(text, 0)
 
 
 def write_result(result: dict[str, Any], out: str | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scheduling.cli import InputError, positive_float, positive_int, write_result
+from scheduling.cli import InputError, nonnegative_int, positive_float, positive_int, write_result
 from scheduling.common import SolverSettings
 from scheduling.roster.curtois import looks_like_curtois, parse_curtois
 from scheduling.roster.jsonio import parse_json
@@ -18,7 +18,7 @@ def register(commands) -> None:
     parser.add_argument("--format", choices=("curtois", "json"), help="file format (default: from the file)")
     parser.add_argument("--time-limit", type=positive_float, default=60.0, help="seconds (default 60)")
     parser.add_argument("--workers", type=positive_int, default=2, help="solver threads (default 2)")
-    parser.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0)")
     parser.add_argument("--out", help="write the JSON result to this file instead of printing it")
     parser.set_defaults(run=run)
 
@@ -49,14 +49,3 @@ def load(path: str, fmt: str | None = None) -> Problem:
         else:
             raise InputError(path, 1, "unknown format: use --format curtois or --format json")
     return parse_json(text, path) if fmt == "json" else parse_curtois(text, path)
-
-
-def _seed(text: str) -> int:
-    """argparse type: a whole number of at least zero."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0: {text!r}")
-    return value
