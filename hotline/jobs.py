@@ -169,8 +169,8 @@ class JobContext:
             self.cancel.cancel()
 
 
-def submit(session: Session, kind: str, params: dict, created_by_id: int | None, now) -> "Job":
-    """Create a queued job (flushed); it is dispatched when the caller's transaction commits."""
+def submit(session: Session, kind: str, params: dict, created_by_id: int | None, now):
+    """Create a queued Job (flushed); it is dispatched when the caller's transaction commits."""
     from hotline.models import Job
 
     if kind not in HANDLERS:

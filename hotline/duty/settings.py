@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from hotline.auth.access import roles_required
 from hotline.duty.views import bp
 from hotline.extensions import db
-from hotline.models import City, DutyPeriod, Lawyer, PublicHoliday, SeatRequirement, Shift, ShiftType, User
+from hotline.models import City, DutyPeriod, Lawyer, PublicHoliday, Shift, ShiftType, User
 from hotline.services import rostering
 from hotline.vocab import LANGUAGES, LEGAL_AREAS
 

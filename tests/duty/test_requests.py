@@ -1,14 +1,13 @@
 """Lawyers' requests: days off, absences, swaps checked against the rules, and the coordinator's decisions."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from hotline.models import DutyAssignment, DutyRequest, OutboxMessage, Unavailability
 from hotline.models.types import PROVINCE_TZ, utcnow
-from hotline.services import requests
 
 EN = {"Accept-Language": "en"}
 

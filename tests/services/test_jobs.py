@@ -8,7 +8,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from hotline import jobs
 from hotline.extensions import db

@@ -1,7 +1,6 @@
 """The outgoing gateway: the exact REST requests Twilio would receive, holding without credentials, retries."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hotline.models import Contact, ContactEvent, OutboxMessage, Referral, RiskFlag, ServiceRecord, User
+from hotline.models import Contact, ContactEvent, OutboxMessage, Referral, RiskFlag, ServiceRecord
 from hotline.models.types import PROVINCE_TZ, utcnow
 from tests.conftest import login
 from tests.fakes import FakeTwilioHttp
