@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hotline.models import (
     City, DutyAssignment, DutyPeriod, Lawyer, LawyerArea, LawyerLanguage, SeatRequirement, Shift, ShiftType,
 )
+from hotline.models.types import UTCDateTime
 
 ROUTED_KINDS = ("hotline", "oncall")
 
@@ -39,17 +41,21 @@ def _running_shifts(now: datetime):
     )
 
 
-def on_duty(session: Session, area: str | None, language: str, now: datetime, city_id: int | None = None) -> list[OnDuty]:
-    """Lawyers on a published hotline or on-call shift now, best first, each once.
-
-    Order: the lawyers whose seat is for this area (and language); then qualified lawyers in the caller's city;
-    then in neighbouring cities; then any qualified lawyer on duty. A lawyer must speak the caller's language and
-    practise the area (any area when the caller chose "other").
-    """
+@lru_cache(maxsize=2)
+def _on_duty_query(by_area: bool):
+    """The on-duty query, built once with bound parameters (building it anew cost as much as running it)."""
+    now = bindparam("now", type_=UTCDateTime())
     # The running shifts as a subquery: a seven-way join took PostgreSQL far longer to plan than to run.
-    shift_ids = _running_shifts(now).scalar_subquery()
+    shift_ids = (
+        select(Shift.id)
+        .join(DutyPeriod, DutyPeriod.id == Shift.period_id)
+        .join(ShiftType, ShiftType.id == Shift.shift_type_id)
+        .where(Shift.starts_at > bindparam("since", type_=UTCDateTime()), Shift.starts_at <= now, Shift.ends_at > now,
+               DutyPeriod.status == "published", ShiftType.kind.in_(ROUTED_KINDS))
+        .scalar_subquery()
+    )
     speaks = select(LawyerLanguage.lawyer_id).where(LawyerLanguage.lawyer_id == Lawyer.id,
-                                                   LawyerLanguage.language == language).exists()
+                                                   LawyerLanguage.language == bindparam("language")).exists()
     query = (
         select(Lawyer.id, Lawyer.name, Lawyer.phone, Lawyer.city_id, SeatRequirement.legal_area, SeatRequirement.language)
         .select_from(DutyAssignment)
@@ -57,10 +63,23 @@ def on_duty(session: Session, area: str | None, language: str, now: datetime, ci
         .outerjoin(SeatRequirement, SeatRequirement.id == DutyAssignment.seat_id)
         .where(DutyAssignment.shift_id.in_(shift_ids), Lawyer.active.is_(True), speaks)
     )
-    if area is not None:
+    if by_area:
         query = query.where(select(LawyerArea.lawyer_id).where(LawyerArea.lawyer_id == Lawyer.id,
-                                                              LawyerArea.area == area).exists())
-    rows = session.execute(query).all()
+                                                              LawyerArea.area == bindparam("area")).exists())
+    return query
+
+
+def on_duty(session: Session, area: str | None, language: str, now: datetime, city_id: int | None = None) -> list[OnDuty]:
+    """Lawyers on a published hotline or on-call shift now, best first, each once.
+
+    Order: the lawyers whose seat is for this area (and language); then qualified lawyers in the caller's city;
+    then in neighbouring cities; then any qualified lawyer on duty. A lawyer must speak the caller's language and
+    practise the area (any area when the caller chose "other").
+    """
+    params = {"since": now - LONGEST_SHIFT, "now": now, "language": language}
+    if area is not None:
+        params["area"] = area
+    rows = session.execute(_on_duty_query(area is not None), params).all()
     if not rows:
         return []
     neighbours: list[int] = []
