@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from hotline.models import (
@@ -39,6 +39,11 @@ def _running_shifts(now: datetime):
         .where(Shift.starts_at > now - LONGEST_SHIFT, Shift.starts_at <= now, Shift.ends_at > now,
                DutyPeriod.status == "published", ShiftType.kind.in_(ROUTED_KINDS))
     )
+
+
+# PostgreSQL plans this query in several times the time it runs it; once psycopg has prepared the statement on a
+# connection, a generic plan lets each later lookup skip planning.
+_GENERIC_PLANS = text("SET LOCAL plan_cache_mode = force_generic_plan")
 
 
 @lru_cache(maxsize=2)
@@ -79,6 +84,8 @@ def on_duty(session: Session, area: str | None, language: str, now: datetime, ci
     params = {"since": now - LONGEST_SHIFT, "now": now, "language": language}
     if area is not None:
         params["area"] = area
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_GENERIC_PLANS)
     rows = session.execute(_on_duty_query(area is not None), params).all()
     if not rows:
         return []
