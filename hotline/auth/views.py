@@ -1,7 +1,7 @@
 """Sign in, sign out, change one's own password, and the coordinators' user management pages."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -118,19 +118,11 @@ def new_user():
     return render_template("auth/user_form.html", form=form, user=None), status
 
 
-def _user_or_404(user_id: int) -> User:
-    """The user, or a 404."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_user(user_id: int):
     """Edit or deactivate an account."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserForm(obj=user)
     if request.method == "GET":
         form.locale.data = user.locale or ""
@@ -152,7 +144,7 @@ def edit_user(user_id: int):
 @roles_required("admin")
 def reset_password(user_id: int):
     """Set a new password for someone; they must change it when they next sign in."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         accounts.reset_password(db.session, user, form.password.data, must_change=True)

@@ -1,7 +1,7 @@
 """A job's progress page, its JSON for the live view, and cancel."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 
 from hotline import jobs
 from hotline.auth.access import roles_required
@@ -15,9 +15,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 def _job(job_id: int) -> Job:
     jobs.reap_stale(db.session, utcnow(), embedded=not current_app.config.get("REDIS_URL"))
     db.session.commit()
-    job = db.session.get(Job, job_id)
-    if job is None:
-        abort(404)
+    job = db.get_or_404(Job, job_id)
     return job
 
 

@@ -135,9 +135,7 @@ def decisions():
 @roles_required("admin")
 def decide(request_id: int):
     """Approve or reject a request; an approved swap is checked again and applied."""
-    item = db.session.get(DutyRequest, request_id)
-    if item is None:
-        abort(404)
+    item = db.get_or_404(DutyRequest, request_id)
     try:
         service.decide(db.session, item, request.form.get("decision") == "approve", current_user.id,
                        request.form.get("note", ""), utcnow())
@@ -153,9 +151,7 @@ def decide(request_id: int):
 @roles_required("admin")
 def decide_absence(absence_id: int):
     """Approve or reject an absence; an approved one that meets published duties offers a re-plan."""
-    item = db.session.get(Unavailability, absence_id)
-    if item is None:
-        abort(404)
+    item = db.get_or_404(Unavailability, absence_id)
     try:
         conflicts = service.decide_unavailability(db.session, item, request.form.get("decision") == "approve",
                                                   current_user.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date, time
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -31,13 +31,6 @@ def _int(value: str | None, low: int, high: int, what: str) -> int:
     if not low <= number <= high:
         raise FormError(_("%(what)s must be between %(low)d and %(high)d.", what=what, low=low, high=high))
     return number
-
-
-def _period_draft(period_id: int) -> DutyPeriod:
-    period = db.session.get(DutyPeriod, period_id)
-    if period is None:
-        abort(404)
-    return period
 
 
 def _seat_rows() -> list[rostering.SeatRow]:
@@ -80,7 +73,7 @@ def _seats_page(period: DutyPeriod, status: int = 200):
 @roles_required("admin")
 def seats(period_id: int):
     """Seats of each shift by legal area, language and city, on weekdays and weekends."""
-    period = _period_draft(period_id)
+    period = db.get_or_404(DutyPeriod, period_id)
     if request.method == "POST":
         code = request.form.get("shift", "")
         day_kind = request.form.get("days", "all")
@@ -104,7 +97,7 @@ def seats(period_id: int):
 @roles_required("admin")
 def weights(period_id: int):
     """Penalty weights: an empty seat, an extra person, unfairness, an unmet wish."""
-    period = _period_draft(period_id)
+    period = db.get_or_404(DutyPeriod, period_id)
     try:
         values = {name: _int(request.form.get(name), 0, 10000, name) for name in rostering.DEFAULT_WEIGHTS}
         rostering.set_weights(db.session, period, values)
@@ -209,9 +202,7 @@ LIMITS = (("max_duties_per_month", 0, 62), ("min_minutes_per_month", 0, 20000), 
 @roles_required("admin")
 def lawyer(lawyer_id: int):
     """A lawyer's duty and counsel limits, FTZ-team membership, activity and sign-in account."""
-    item = db.session.get(Lawyer, lawyer_id)
-    if item is None:
-        abort(404)
+    item = db.get_or_404(Lawyer, lawyer_id)
     status = 200
     if request.method == "POST":
         try:

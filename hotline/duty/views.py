@@ -65,18 +65,11 @@ def periods():
     return render_template("duty/periods.html", form=form, periods=listed), status
 
 
-def _period_or_404(period_id: int) -> DutyPeriod:
-    period = db.session.get(DutyPeriod, period_id)
-    if period is None:
-        abort(404)
-    return period
-
-
 @bp.route("/duty/periods/<int:period_id>")
 @roles_required("admin")
 def period(period_id: int):
     """Review a period: calendar grid, load per lawyer, fairness, penalties or the engine's explanation."""
-    current = _period_or_404(period_id)
+    current = db.get_or_404(DutyPeriod, period_id)
     jobs.reap_stale(db.session, utcnow(), embedded=not current_app.config.get("REDIS_URL"))
     db.session.commit()
     job = roster_review.latest_solve(db.session, current.id)
@@ -89,7 +82,7 @@ def period(period_id: int):
 @roles_required("admin")
 def solve(period_id: int):
     """Start solving the period in the background and show its progress."""
-    current = _period_or_404(period_id)
+    current = db.get_or_404(DutyPeriod, period_id)
     form = SolveForm()
     if current.status != "draft":
         flash(MESSAGES["not_draft"](), "error")
@@ -107,7 +100,7 @@ def solve(period_id: int):
 @roles_required("admin")
 def publish(period_id: int):
     """Publish the roster and text each lawyer their duties."""
-    current = _period_or_404(period_id)
+    current = db.get_or_404(DutyPeriod, period_id)
     try:
         told = rostering.publish(db.session, current, current_user.id, utcnow())
     except rostering.RosteringError as error:

@@ -1,7 +1,7 @@
 """Operator console pages: the live queue, search, a contact with its actions, escalations."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -35,13 +35,6 @@ MESSAGES = {
 
 def _cities():
     return db.session.scalars(select(City).order_by(City.id)).all()
-
-
-def _contact_or_404(contact_id: int) -> Contact:
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        abort(404)
-    return contact
 
 
 def _triage_data(form: TriageForm) -> intake.Triage:
@@ -123,7 +116,7 @@ def _render_contact(contact: Contact, status: int = 200, reveal: str | None = No
 @staff
 def contact(contact_id: int):
     """A contact: details, history, the caller's earlier contacts, triage and actions."""
-    return _render_contact(_contact_or_404(contact_id))
+    return _render_contact(db.get_or_404(Contact, contact_id))
 
 
 def _act(contact: Contact, action, form_name: str, form):
@@ -142,7 +135,7 @@ def _act(contact: Contact, action, form_name: str, form):
 @staff
 def triage(contact_id: int):
     """Save the triage; new risk flags escalate at once."""
-    contact = _contact_or_404(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     form = TriageForm()
     form.set_cities(_cities(), locale_code())
     if not form.validate():
@@ -158,7 +151,7 @@ def triage(contact_id: int):
 @staff
 def close(contact_id: int):
     """Answer and close with the advice given."""
-    contact = _contact_or_404(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     form = AdviceForm()
     if not form.validate():
         return _render_contact(contact, 400, advice=form)
@@ -170,7 +163,7 @@ def close(contact_id: int):
 @staff
 def callback(contact_id: int):
     """Book a callback."""
-    contact = _contact_or_404(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     form = CallbackForm()
     if not form.validate():
         return _render_contact(contact, 400, callback=form)
@@ -182,7 +175,7 @@ def callback(contact_id: int):
 @staff
 def refer(contact_id: int):
     """Refer the caller and tell them by SMS where to go."""
-    contact = _contact_or_404(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     form = ReferForm()
     if not form.validate():
         return _render_contact(contact, 400, refer=form)
@@ -194,7 +187,7 @@ def refer(contact_id: int):
 @staff
 def dispute(contact_id: int):
     """Mark as a dispute and record the mediation outcome."""
-    contact = _contact_or_404(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     form = DisputeForm()
     if not form.validate():
         return _render_contact(contact, 400, dispute=form)
@@ -206,7 +199,7 @@ def dispute(contact_id: int):
 @staff
 def put_through(contact_id: int):
     """Connect operator, caller and the on-duty lawyer in a conference call."""
-    contact = _contact_or_404(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     settings = twilio_settings(current_app)
     try:
         lawyer = intake.put_through(db.session, contact, current_user, settings, utcnow())
@@ -228,7 +221,7 @@ def put_through(contact_id: int):
 @staff
 def reveal(contact_id: int):
     """Show the caller's full number once; the reveal is logged on the contact."""
-    contact = _contact_or_404(contact_id)
+    contact = db.get_or_404(Contact, contact_id)
     number = intake.reveal_number(db.session, contact, current_user, utcnow())
     db.session.commit()
     return _render_contact(db.session.get(Contact, contact_id), reveal=number)
@@ -247,9 +240,7 @@ def escalations():
 @supervisor_required
 def close_escalation(flag_id: int):
     """A supervisor closes an escalation with a note and whether the incident was prevented."""
-    flag = db.session.get(RiskFlag, flag_id)
-    if flag is None:
-        abort(404)
+    flag = db.get_or_404(RiskFlag, flag_id)
     form = CloseFlagForm()
     try:
         escalation.close_flag(db.session, flag, form.note.data or "", bool(form.prevented.data), current_user.id, utcnow())

@@ -1,7 +1,7 @@
 """Outgoing messages: what was sent, what waits for credentials, what failed; send again."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -32,9 +32,7 @@ def index():
 @roles_required("admin")
 def resend(message_id: int):
     """Queue a held or failed message again."""
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        abort(404)
+    message = db.get_or_404(OutboxMessage, message_id)
     if message.status not in ("held", "failed"):
         flash(_("Only held or failed messages can be sent again."), "error")
         return redirect(url_for("outbox.index")), 303

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -62,9 +62,7 @@ def _map(cities: list[City], flows: dict, projects_by_city: dict, lawyers_by_cit
 @roles_required("admin")
 def plan(plan_id: int):
     """A plan against current counsel: changes, unmatched projects with reasons, load per lawyer, the map."""
-    current = db.session.get(MatchPlan, plan_id)
-    if current is None:
-        abort(404)
+    current = db.get_or_404(MatchPlan, plan_id)
     found = matching.review(db.session, current)
     projects = {p.id: p for p in db.session.scalars(select(KeyProject).where(
         KeyProject.id.in_([c[0] for c in found.changes[:200]] + [u[0] for u in found.unmatched])))}
@@ -86,9 +84,7 @@ def plan(plan_id: int):
 @roles_required("admin")
 def publish(plan_id: int):
     """Put the plan in force; the counsel it replaces is kept as history."""
-    current = db.session.get(MatchPlan, plan_id)
-    if current is None:
-        abort(404)
+    current = db.get_or_404(MatchPlan, plan_id)
     try:
         changed = matching.publish(db.session, current, current_user.id, utcnow())
     except matching.MatchingError:
