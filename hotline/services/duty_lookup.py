@@ -30,15 +30,21 @@ class OnDuty:
 LONGEST_SHIFT = timedelta(hours=24)
 
 
-def _running_shifts(now: datetime):
-    """Ids of published hotline or on-call shifts running at `now` (uses the shifts' time index)."""
+def _running_shifts():
+    """Ids of published hotline or on-call shifts running at :now (:since is a day earlier; uses the time index)."""
+    now = bindparam("now", type_=UTCDateTime())
     return (
         select(Shift.id)
         .join(DutyPeriod, DutyPeriod.id == Shift.period_id)
         .join(ShiftType, ShiftType.id == Shift.shift_type_id)
-        .where(Shift.starts_at > now - LONGEST_SHIFT, Shift.starts_at <= now, Shift.ends_at > now,
+        .where(Shift.starts_at > bindparam("since", type_=UTCDateTime()), Shift.starts_at <= now, Shift.ends_at > now,
                DutyPeriod.status == "published", ShiftType.kind.in_(ROUTED_KINDS))
     )
+
+
+def _at(now: datetime) -> dict:
+    """The time parameters of _running_shifts()."""
+    return {"since": now - LONGEST_SHIFT, "now": now}
 
 
 # PostgreSQL plans this query in several times the time it runs it; once psycopg has prepared the statement on a
@@ -49,16 +55,8 @@ _GENERIC_PLANS = text("SET LOCAL plan_cache_mode = force_generic_plan")
 @lru_cache(maxsize=2)
 def _on_duty_query(by_area: bool):
     """The on-duty query, built once with bound parameters (building it anew cost as much as running it)."""
-    now = bindparam("now", type_=UTCDateTime())
     # The running shifts as a subquery: a seven-way join took PostgreSQL far longer to plan than to run.
-    shift_ids = (
-        select(Shift.id)
-        .join(DutyPeriod, DutyPeriod.id == Shift.period_id)
-        .join(ShiftType, ShiftType.id == Shift.shift_type_id)
-        .where(Shift.starts_at > bindparam("since", type_=UTCDateTime()), Shift.starts_at <= now, Shift.ends_at > now,
-               DutyPeriod.status == "published", ShiftType.kind.in_(ROUTED_KINDS))
-        .scalar_subquery()
-    )
+    shift_ids = _running_shifts().scalar_subquery()
     speaks = select(LawyerLanguage.lawyer_id).where(LawyerLanguage.lawyer_id == Lawyer.id,
                                                    LawyerLanguage.language == bindparam("language")).exists()
     query = (
@@ -81,7 +79,7 @@ def on_duty(session: Session, area: str | None, language: str, now: datetime, ci
     then in neighbouring cities; then any qualified lawyer on duty. A lawyer must speak the caller's language and
     practise the area (any area when the caller chose "other").
     """
-    params = {"since": now - LONGEST_SHIFT, "now": now, "language": language}
+    params = _at(now) | {"language": language}
     if area is not None:
         params["area"] = area
     if session.get_bind().dialect.name == "postgresql":
@@ -116,7 +114,7 @@ def on_duty(session: Session, area: str | None, language: str, now: datetime, ci
 
 def anyone_on_duty(session: Session, now: datetime) -> bool:
     """True when any published hotline or on-call shift is running now (the hotline's opening hours)."""
-    return session.execute(_running_shifts(now).limit(1)).first() is not None
+    return session.execute(_running_shifts().limit(1), _at(now)).first() is not None
 
 
 class OpenCache:
