@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from datetime import timedelta
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sqlalchemy.pool import NullPool
 from hotline import create_app
 from hotline.config import _database_url
 from hotline.extensions import db
+from hotline.models.types import utcnow
 from tests.factories import PASSWORD, Factory
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -181,3 +183,31 @@ def live_server(app):
     """The app served on a free localhost port in a background thread."""
     with serve(app) as url:
         yield url
+
+
+@pytest.fixture
+def on_duty(make):
+    """A published hotline shift running now: a labour seat, a Korean seat, and other lawyers on duty."""
+    now = utcnow()
+    shenyang = make.city(code="shenyang", name_en="Shenyang", neighbours="fushun")
+    fushun = make.city(code="fushun", name_en="Fushun", neighbours="shenyang")
+    dalian = make.city(code="dalian", name_en="Dalian")
+    period = make.period(status="published", starts_on=(now - timedelta(days=1)).date(), ends_on=(now + timedelta(days=1)).date())
+    kind = make.shift_type(kind="hotline")
+    shift = make.shift(period=period, shift_type=kind, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=2))
+    labour_seat = make.seat(shift=shift, legal_area="labour", seats=1)
+    korean_seat = make.seat(shift=shift, language="ko", seats=1)
+    general = make.seat(shift=shift, seats=3)
+    lawyers = {
+        "labour_seat": make.lawyer(areas=("labour",), city=dalian, phone="+8613900000001"),
+        "korean": make.lawyer(areas=("labour", "company"), languages=("zh", "ko"), city=dalian, phone="+8613900000002"),
+        "neighbour": make.lawyer(areas=("labour", "traffic"), city=fushun, phone="+8613900000003"),
+        "same_city": make.lawyer(areas=("labour",), city=shenyang, phone="+8613900000004"),
+        "other_area": make.lawyer(areas=("criminal",), city=shenyang, phone="+8613900000005"),
+    }
+    make.duty(shift=shift, lawyer=lawyers["labour_seat"], seat_id=labour_seat.id)
+    make.duty(shift=shift, lawyer=lawyers["korean"], seat_id=korean_seat.id)
+    for key in ("neighbour", "same_city", "other_area"):
+        make.duty(shift=shift, lawyer=lawyers[key], seat_id=general.id)
+    off_duty = make.lawyer(areas=("labour",), city=shenyang, phone="+8613900000009")
+    return {"lawyers": lawyers, "off_duty": off_duty, "shenyang": shenyang, "shift": shift}

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, String, bindparam, select, text
+from sqlalchemy.orm import Session, aliased
 
 from hotline.models import (
     City, DutyAssignment, DutyPeriod, Lawyer, LawyerArea, LawyerLanguage, SeatRequirement, Shift, ShiftType,
@@ -47,22 +47,27 @@ def _at(now: datetime) -> dict:
     return {"since": now - LONGEST_SHIFT, "now": now}
 
 
-# PostgreSQL plans this query in several times the time it runs it; once psycopg has prepared the statement on a
-# connection, a generic plan lets each later lookup skip planning.
-_GENERIC_PLANS = text("SET LOCAL plan_cache_mode = force_generic_plan")
-
-
 @lru_cache(maxsize=2)
 def _on_duty_query(by_area: bool):
-    """The on-duty query, built once with bound parameters (building it anew cost as much as running it)."""
-    # The running shifts as a subquery: a seven-way join took PostgreSQL far longer to plan than to run.
+    """The on-duty rows: each duty of a running shift whose lawyer is active and speaks :language (and practises
+    :area), with the lawyer's city code and the caller's city's neighbours (:city_id).
+
+    Built once with bound parameters (building it anew cost as much as running it); the running shifts are a
+    subquery (a seven-way join took PostgreSQL far longer to plan than to run). Migration 0004 holds the same
+    query as the PostgreSQL function on_duty_rows(); a test keeps the two equal.
+    """
     shift_ids = _running_shifts().scalar_subquery()
     speaks = select(LawyerLanguage.lawyer_id).where(LawyerLanguage.lawyer_id == Lawyer.id,
                                                    LawyerLanguage.language == bindparam("language")).exists()
+    caller = aliased(City)
+    caller_neighbours = select(caller.neighbours).where(caller.id == bindparam("city_id", type_=Integer))
     query = (
-        select(Lawyer.id, Lawyer.name, Lawyer.phone, Lawyer.city_id, SeatRequirement.legal_area, SeatRequirement.language)
+        select(Lawyer.id, Lawyer.name, Lawyer.phone, Lawyer.city_id, SeatRequirement.legal_area,
+               SeatRequirement.language, City.code.label("city_code"),
+               caller_neighbours.scalar_subquery().label("caller_neighbours"))
         .select_from(DutyAssignment)
         .join(Lawyer, Lawyer.id == DutyAssignment.lawyer_id)
+        .join(City, City.id == Lawyer.city_id)
         .outerjoin(SeatRequirement, SeatRequirement.id == DutyAssignment.seat_id)
         .where(DutyAssignment.shift_id.in_(shift_ids), Lawyer.active.is_(True), speaks)
     )
@@ -72,6 +77,23 @@ def _on_duty_query(by_area: bool):
     return query
 
 
+# PostgreSQL took several times longer to plan the query above than to run it, and psycopg forgets prepared
+# statements at every rollback; a PL/pgSQL function keeps its plan for the life of the connection.
+_ON_DUTY_ROWS = text("SELECT * FROM on_duty_rows(:since, :now, :language, :area, :city_id)").columns(
+    id=Integer, name=String, phone=String, city_id=Integer, legal_area=String, language=String, city_code=String,
+    caller_neighbours=String,
+).bindparams(bindparam("since", type_=UTCDateTime()), bindparam("now", type_=UTCDateTime()),
+             bindparam("language", type_=String), bindparam("area", type_=String), bindparam("city_id", type_=Integer))
+
+
+def on_duty_rows(session: Session, area: str | None, language: str, now: datetime, city_id: int | None):
+    """The rows of _on_duty_query() for this moment, through the stored function on PostgreSQL."""
+    params = _at(now) | {"language": language, "area": area, "city_id": city_id}
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(_ON_DUTY_ROWS, params).all()
+    return session.execute(_on_duty_query(area is not None), params).all()
+
+
 def on_duty(session: Session, area: str | None, language: str, now: datetime, city_id: int | None = None) -> list[OnDuty]:
     """Lawyers on a published hotline or on-call shift now, best first, each once.
 
@@ -79,28 +101,18 @@ def on_duty(session: Session, area: str | None, language: str, now: datetime, ci
     then in neighbouring cities; then any qualified lawyer on duty. A lawyer must speak the caller's language and
     practise the area (any area when the caller chose "other").
     """
-    params = _at(now) | {"language": language}
-    if area is not None:
-        params["area"] = area
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_GENERIC_PLANS)
-    rows = session.execute(_on_duty_query(area is not None), params).all()
+    rows = on_duty_rows(session, area, language, now, city_id)
     if not rows:
         return []
-    neighbours: list[int] = []
-    if city_id is not None and any(row.city_id != city_id for row in rows):
-        cities = {row.id: row for row in session.execute(select(City.id, City.code, City.neighbours))}
-        if city_id in cities:
-            by_code = {row.code: row.id for row in cities.values()}
-            neighbours = [by_code[code] for code in cities[city_id].neighbours.split(",") if code in by_code]
+    neighbours = [code for code in (rows[0].caller_neighbours or "").split(",") if code]
 
     def rank(row) -> tuple[int, str]:
         if area is not None and row.legal_area == area and row.language in (None, language):
             return 0, "seat"
         if city_id is not None and row.city_id == city_id:
             return 1, "city"
-        if row.city_id in neighbours:
-            return 2 + neighbours.index(row.city_id), "neighbour"
+        if row.city_code in neighbours:
+            return 2 + neighbours.index(row.city_code), "neighbour"
         return 10, "qualified"
 
     best: dict[int, tuple[int, str, object]] = {}
