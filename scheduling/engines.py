@@ -22,4 +22,11 @@ def _assign(commands) -> None:
     register(commands)
 
 
-REGISTRARS: list[Callable] = [_roster, _assign]
+def _book(commands) -> None:
+    """python -m scheduling book ..."""
+    from scheduling.booking_io import register
+
+    register(commands)
+
+
+REGISTRARS: list[Callable] = [_roster, _assign, _book]

@@ -1,0 +1,220 @@
+"""``python -m scheduling book FILE``: read a consultation-booking batch from JSON, allocate it, print the answer.
+
+The JSON format is in BOOKING_FORMAT.md. Errors name the file and the line of the offending object (or the line
+json reports for a syntax error) and exit with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import json.decoder
+import json.scanner
+import re
+from datetime import date, datetime
+from typing import Any
+
+from scheduling.booking import (
+    BookingLawyer,
+    BookingProblem,
+    BookingRequest,
+    BookingResult,
+    BookingSlot,
+    InvalidProblem,
+    allocate,
+    validate,
+)
+from scheduling.cli import InputError, nonnegative_int, positive_float, positive_int, write_result
+from scheduling.common import SolverSettings
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def register(commands) -> None:
+    """Add the ``book`` sub-command."""
+    parser = commands.add_parser("book", help="allocate pending counsel requests to consultation slots",
+                                 description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", help="the JSON batch (see scheduling/BOOKING_FORMAT.md)")
+    parser.add_argument("--time-limit", type=positive_float, default=60.0,
+                        help="seconds (default 60; taken like the other engines, but the exact flow solve "
+                             "finishes without one)")
+    parser.add_argument("--workers", type=positive_int, default=2, help="solver threads (default 2; not used)")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0; not used)")
+    parser.add_argument("--out", default=None, help="write the JSON result here instead of printing it")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, allocate, write; bad input raises InputError (exit status 2)."""
+    problem = read_problem(args.file)
+    result = allocate(problem, SolverSettings(time_limit=args.time_limit, workers=args.workers, seed=args.seed))
+    write_result(result_dict(result), args.out)
+    return 0
+
+
+def result_dict(result: BookingResult) -> dict[str, Any]:
+    """The answer as the command line prints it."""
+    return {
+        "status": result.status,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "wall_s": round(result.wall_s, 3),
+        "served": result.served,
+        "served_weight": result.served_weight,
+        "own_counsel": result.own_counsel_count,
+        "allocation": result.allocation,
+        "unallocated": result.unallocated,
+    }
+
+
+def read_problem(path: str) -> BookingProblem:
+    """Read a JSON batch file."""
+    with open(path, encoding="utf-8") as handle:
+        try:
+            text = handle.read()
+        except UnicodeDecodeError:
+            raise InputError(path, None, "not a UTF-8 text file") from None
+    return parse_problem(text, path)
+
+
+def parse_problem(text: str, path: str = "<json>") -> BookingProblem:
+    """Parse and validate a JSON batch; raises InputError naming the file and line."""
+    data = _loads(text, path)
+    if not isinstance(data, _Located):
+        raise InputError(path, 1, "the file must hold one JSON object")
+    r = _Reader(path)
+    lawyers = tuple(r.lawyer(item) for item in r.objects(data, "lawyers"))
+    slots = tuple(r.slot(item) for item in r.objects(data, "slots"))
+    requests = tuple(r.request(item) for item in r.objects(data, "requests"))
+    problem = BookingProblem(lawyers=lawyers, slots=slots, requests=requests)
+    try:
+        validate(problem)
+    except InvalidProblem as error:
+        raise InputError(path, r.lines.get((error.section, error.item)), str(error)) from None
+    return problem
+
+
+class _Located(dict):
+    """A JSON object that remembers the line it starts on."""
+
+    line: int = 0
+
+
+def _loads(text: str, path: str) -> Any:
+    """json.loads, but objects carry their line numbers; syntax errors become InputError."""
+    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    decoder = json.JSONDecoder()
+
+    def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
+        start = s_and_end[1]
+        value, end = json.decoder.JSONObject(s_and_end, strict, scan_once, None, None, memo)
+        located = _Located(value)
+        located.line = bisect.bisect_left(newlines, start) + 1
+        return located, end
+
+    decoder.parse_object = parse_object
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    try:
+        return decoder.decode(text)
+    except json.JSONDecodeError as error:
+        raise InputError(path, error.lineno, f"not valid JSON: {error.msg}") from None
+
+
+class _Reader:
+    """Field readers that raise InputError at the object's line; remembers each item's line for later errors."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lines: dict[tuple[str, str], int] = {}
+
+    def fail(self, obj: Any, problem: str) -> InputError:
+        return InputError(self.path, getattr(obj, "line", None), problem)
+
+    def objects(self, data: dict, key: str) -> list:
+        """A required list of JSON objects."""
+        if key not in data:
+            raise self.fail(data, f"missing {key!r}")
+        if not isinstance(data[key], list) or not all(isinstance(item, dict) for item in data[key]):
+            raise self.fail(data, f"{key!r} must be a list of objects")
+        return data[key]
+
+    def ident(self, obj: dict, section: str, noun: str) -> str:
+        """The object's id (a string or a whole number, read as a string)."""
+        value = self.value(obj, "id", (str, int), noun)
+        ident = str(value)
+        self.lines.setdefault((section, ident), obj.line)
+        return ident
+
+    def value(self, obj: dict, key: str, kind, noun: str, default: Any = ...) -> Any:
+        """A field of the given JSON type (booleans are not numbers); a missing required field is an error."""
+        if key not in obj:
+            if default is ...:
+                raise self.fail(obj, f"{noun} has no {key!r}")
+            return default
+        value = obj[key]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise self.fail(obj, f"{noun}: {key!r} has a bad value {value!r}")
+        return value
+
+    def names(self, obj: dict, key: str, noun: str) -> frozenset[str]:
+        """A list of ids or codes, as strings (empty when absent)."""
+        values = self.value(obj, key, list, noun, [])
+        if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+            raise self.fail(obj, f"{noun}: {key!r} must be a list of ids")
+        return frozenset(str(v) for v in values)
+
+    def moment(self, obj: dict, value: Any, noun: str, what: str) -> datetime:
+        """An ISO 8601 date and time with a UTC offset."""
+        try:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise self.fail(obj, f"{noun}: {what} {value!r} is not an ISO 8601 date and time")
+        if moment.tzinfo is None:
+            raise self.fail(obj, f"{noun}: {what} {value!r} has no UTC offset")
+        return moment
+
+    def day(self, obj: dict, value: Any, noun: str, what: str) -> date:
+        """A date written YYYY-MM-DD."""
+        if isinstance(value, str) and _DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.fail(obj, f"{noun}: {what} {value!r} is not a date (YYYY-MM-DD)")
+
+    def lawyer(self, obj: dict) -> BookingLawyer:
+        lid = self.ident(obj, "lawyers", "a lawyer")
+        noun = f"lawyer {lid!r}"
+        booked = self.value(obj, "already_booked", dict, noun, {})
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in booked.values()):
+            raise self.fail(obj, f"{noun}: 'already_booked' must map dates to whole numbers")
+        return BookingLawyer(
+            id=lid, areas=self.names(obj, "areas", noun), daily_cap=self.value(obj, "daily_cap", int, noun),
+            already_booked={self.day(obj, d, noun, "already_booked date"): n for d, n in booked.items()})
+
+    def slot(self, obj: dict) -> BookingSlot:
+        sid = self.ident(obj, "slots", "a slot")
+        noun = f"slot {sid!r}"
+        start = self.moment(obj, self.value(obj, "start", str, noun), noun, "start")
+        end = self.moment(obj, self.value(obj, "end", str, noun), noun, "end")
+        day = obj.get("day")
+        return BookingSlot(id=sid, lawyer=str(self.value(obj, "lawyer", (str, int), noun)), start=start, end=end,
+                           mode=self.value(obj, "mode", str, noun),
+                           day=start.date() if day is None else self.day(obj, day, noun, "day"))
+
+    def request(self, obj: dict) -> BookingRequest:
+        rid = self.ident(obj, "requests", "a request")
+        noun = f"request {rid!r}"
+        windows = []
+        for number, pair in enumerate(self.value(obj, "windows", list, noun), 1):
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise self.fail(obj, f"{noun}: window {number} must be a [start, end] pair")
+            windows.append((self.moment(obj, pair[0], noun, f"window {number} start"),
+                            self.moment(obj, pair[1], noun, f"window {number} end")))
+        return BookingRequest(
+            id=rid, area=self.value(obj, "area", str, noun), mode=self.value(obj, "mode", str, noun),
+            priority=self.value(obj, "priority", int, noun, 1), windows=tuple(windows),
+            own_counsel=self.names(obj, "own_counsel", noun), excluded=self.names(obj, "excluded", noun))
