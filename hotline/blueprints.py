@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
     from hotline.api.views import bp as api
     from hotline.auth.views import bp as auth
     from hotline.background.views import bp as background
+    from hotline.consult.views import bp as consult
     from hotline.duty.views import bp as duty
     from hotline.home.views import bp as home
     from hotline.intake.views import bp as intake
@@ -20,6 +21,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(auth)
     app.register_blueprint(background)
+    app.register_blueprint(consult)
     app.register_blueprint(duty)
     app.register_blueprint(home)
     app.register_blueprint(intake)

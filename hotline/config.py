@@ -43,6 +43,9 @@ def from_environment(instance_path: str | Path, environ: Mapping[str, str] | Non
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
         "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER") or None,
+        # An API key signs the short-lived Twilio Video access tokens of video consultations.
+        "TWILIO_API_KEY_SID": env.get("TWILIO_API_KEY_SID") or None,
+        "TWILIO_API_KEY_SECRET": env.get("TWILIO_API_KEY_SECRET") or None,
         "PUBLIC_BASE_URL": public_base_url,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -56,6 +59,12 @@ def from_environment(instance_path: str | Path, environ: Mapping[str, str] | Non
         "PROVINCE_TIMEZONE": "Asia/Shanghai",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Consultation slots cut from the roster's video and phone blocks, in minutes.
+        "CONSULT_SLOT_MINUTES": int(env.get("CONSULT_SLOT_MINUTES", "30")),
+        "CONSULT_BUFFER_MINUTES": int(env.get("CONSULT_BUFFER_MINUTES", "10")),
+        # Files attached to counsel requests, stored by their SHA-256.
+        "ATTACHMENT_DIR": str(instance / "attachments"),
+        "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
         # Seconds between outbox retries by the in-process sweeper; 0 turns it off.
         "OUTBOX_SWEEP_SECONDS": int(env.get("OUTBOX_SWEEP_SECONDS", "30")),
         # Run background work in the request's thread (tests).

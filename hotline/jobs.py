@@ -5,7 +5,7 @@ REDIS_URL is set (`flask --app wsgi worker`). Their state lives in the jobs tabl
 written as they run, a cancel request is read back, and a job whose worker died is reaped as failed.
 
 Outgoing messages are delivered right after the transaction that queued them commits, on the same pool (in
-tests, at once in the same thread), and a sweeper retries what is due.
+tests, at once in the same thread), and a sweeper retries what is due and queues consultation reminders.
 """
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ def mark_outbox_pending(session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     """Kick off delivery of messages queued by the transaction that just committed."""
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the messages wait for the real commit
     if session.info.pop(PENDING, False) and has_app_context():
         deliver_outbox(current_app._get_current_object())  # type: ignore[attr-defined]
 
@@ -53,13 +55,17 @@ def twilio_settings(app: Flask):
 
 
 def _deliver(app: Flask) -> int:
-    """Send what is due in the outbox, in a session of its own."""
+    """Queue the consultation reminders that are due, then send what is due in the outbox, in a session of its
+    own."""
     from hotline.extensions import db
     from hotline.models.types import utcnow
     from hotline.telephony import gateway
 
+    from hotline.services import reminders
+
     with app.app_context():
         try:
+            reminders.send_due(db.session, utcnow())
             sent = gateway.deliver_due(db.session, twilio_settings(app), utcnow())
             db.session.commit()
             return sent
@@ -188,6 +194,8 @@ JOBS_PENDING = "jobs_pending"
 @event.listens_for(Session, "after_commit")
 def _dispatch_jobs(session: Session) -> None:
     """Start the jobs created by the transaction that just committed."""
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(JOBS_PENDING, [])
     if pending and has_app_context():
         app = current_app._get_current_object()  # type: ignore[attr-defined]

@@ -79,7 +79,7 @@ def dialect(database) -> str:
 
 
 @pytest.fixture
-def app_factory(db_url):
+def app_factory(db_url, tmp_path):
     """make_app(**overrides) builds an app on this test's database; its connections are closed afterwards."""
     apps = []
 
@@ -93,6 +93,7 @@ def app_factory(db_url):
             "SECRET_KEY": "test-secret",
             "PUBLIC_BASE_URL": "https://hotline.example.cn",
             "JOBS_EAGER": True,
+            "ATTACHMENT_DIR": str(tmp_path / "attachments"),
         }
         app = create_app(config | overrides)
         apps.append(app)

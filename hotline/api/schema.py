@@ -52,6 +52,35 @@ ON_DUTY_OUT = {
 }
 
 
+BOOKING_IN = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["request_id", "slot_id"],
+    "properties": {
+        "request_id": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+        "slot_id": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+    },
+}
+
+BOOKING_OUT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "request_id": {"type": "integer"}, "slot_id": {"type": "integer"},
+        "lawyer": {"type": "string"}, "mode": {"type": "string", "enum": ["video", "phone"]},
+        "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"},
+        "status": {"type": "string"},
+    },
+}
+
+SLOTS_OUT = {
+    "type": "object",
+    "properties": {"slots": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "starts_at": {"type": "string", "format": "date-time"},
+        "ends_at": {"type": "string", "format": "date-time"}, "lawyer": {"type": "string"},
+        "own_counsel": {"type": ["string", "null"], "enum": ["primary", "backup", None]}}}}},
+}
+
+
 def _errors(*codes: int) -> dict:
     return {str(code): {"description": "Error", "content": {"application/json": {"schema": ERROR}}} for code in codes}
 
@@ -92,6 +121,21 @@ def document(server_url: str) -> dict:
                 ],
                 "responses": {"200": {"description": "On-duty list", "content": {"application/json": {"schema": ON_DUTY_OUT}}},
                               **_errors(400, 401)},
+            }},
+            "/requests/{request_id}/slots": {"get": {
+                "operationId": "requestSlots",
+                "summary": "Free consultation slots for a counsel request, the project's own counsel first",
+                "parameters": [{"name": "request_id", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": {"description": "Slots", "content": {"application/json": {"schema": SLOTS_OUT}}},
+                              **_errors(401, 404)},
+            }},
+            "/bookings": {"post": {
+                "operationId": "createBooking",
+                "summary": "Book a slot for a counsel request; 409 when the slot was taken first",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": BOOKING_IN}}},
+                "responses": {"201": {"description": "Booked", "content": {"application/json": {"schema": BOOKING_OUT}}},
+                              **_errors(400, 401, 404, 409)},
             }},
         },
     }

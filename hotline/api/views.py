@@ -11,15 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from hotline.api import schema
 from hotline.auth.access import public
 from hotline.extensions import csrf, db, limiter
-from hotline.models import ApiClient, City, Contact
+from hotline.models import ApiClient, Booking, City, Contact, CounselRequest
 from hotline.models.apiclient import token_digest
 from hotline.models.types import utcnow
-from hotline.services import duty_lookup, intake
+from hotline.services import consult, duty_lookup, intake, slots
 from hotline.vocab import LANGUAGES, LEGAL_AREAS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 CONTACT_VALIDATOR = Draft202012Validator(schema.CONTACT_IN)
+BOOKING_VALIDATOR = Draft202012Validator(schema.BOOKING_IN)
 
 
 def token_required(view):
@@ -40,6 +41,18 @@ def token_required(view):
 
 def _bad(message: str):
     return jsonify(error="bad_request", message=message), 400
+
+
+def _validated(validator) -> dict | tuple:
+    """The JSON body if it matches the schema, else a 400 response naming the first problem."""
+    payload = request.get_json(silent=True)
+    if payload is None:
+        return _bad("The body must be a JSON object.")
+    errors = sorted(validator.iter_errors(payload), key=lambda e: list(e.path))
+    if errors:
+        where = ".".join(str(part) for part in errors[0].path) or "body"
+        return _bad(f"{where}: {errors[0].message}"[:300])
+    return payload
 
 
 def _contact_json(contact: Contact) -> dict:
@@ -64,13 +77,9 @@ def openapi():
 @token_required
 def create_contact():
     """Hand a contact over; the same external_id returns the existing contact (200) instead of a new one."""
-    payload = request.get_json(silent=True)
-    if payload is None:
-        return _bad("The body must be a JSON object.")
-    errors = sorted(CONTACT_VALIDATOR.iter_errors(payload), key=lambda e: list(e.path))
-    if errors:
-        where = ".".join(str(part) for part in errors[0].path) or "body"
-        return _bad(f"{where}: {errors[0].message}"[:300])
+    payload = _validated(CONTACT_VALIDATOR)
+    if not isinstance(payload, dict):
+        return payload
     client = g.api_client
     external_id = payload.get("external_id")
     if external_id:
@@ -132,3 +141,52 @@ def on_duty():
     now = utcnow()
     lawyers = duty_lookup.on_duty(db.session, area, language, now, city_id)
     return jsonify(at=now.isoformat(), lawyers=[{"id": l.lawyer_id, "name": l.name, "reason": l.reason} for l in lawyers])
+
+
+def _booking_json(booking: Booking) -> dict:
+    return {"id": booking.id, "request_id": booking.request_id, "slot_id": booking.slot_id, "lawyer": booking.lawyer.name,
+            "mode": booking.mode, "starts_at": booking.starts_at.isoformat(), "ends_at": booking.ends_at.isoformat(),
+            "status": booking.status}
+
+
+@bp.route("/requests/<int:request_id>/slots")
+@public
+@token_required
+def request_slots(request_id: int):
+    """Free slots for a counsel request, the project's own counsel first (for the province's project platform)."""
+    item = db.session.get(CounselRequest, request_id)
+    if item is None:
+        return jsonify(error="not_found", message="No such counsel request."), 404
+    offers = slots.offers(db.session, item, utcnow())
+    return jsonify(slots=[{"id": o.slot.id, "starts_at": o.slot.starts_at.isoformat(), "ends_at": o.slot.ends_at.isoformat(),
+                           "lawyer": o.slot.lawyer.name, "own_counsel": o.role} for o in offers])
+
+
+BOOKING_REFUSALS = {
+    "taken": (409, "That slot has already been taken."),
+    "request_closed": (409, "The request is already booked, completed or withdrawn."),
+    "no_slot": (404, "No such slot."),
+}
+
+
+@bp.route("/bookings", methods=["POST"])
+@limiter.limit("120 per minute")
+@public
+@token_required
+def create_booking():
+    """Book a slot for a counsel request: 201 with the booking, or 409 when someone else took the slot first."""
+    payload = _validated(BOOKING_VALIDATOR)
+    if not isinstance(payload, dict):
+        return payload
+    item = db.session.get(CounselRequest, payload["request_id"])
+    if item is None:
+        return jsonify(error="not_found", message="No such counsel request."), 404
+    try:
+        booking = consult.book(db.session, item, payload["slot_id"], utcnow())
+        g.api_client.last_used_at = utcnow()
+        db.session.commit()
+    except consult.ConsultError as error:
+        db.session.rollback()
+        status, message = BOOKING_REFUSALS.get(error.code, (409, f"The slot does not suit the request ({error.code})."))
+        return jsonify(error="taken" if error.code == "taken" else error.code, message=message), status
+    return jsonify(_booking_json(booking)), 201

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from hotline.extensions import db
 from hotline.models import DutyAssignment, DutyPeriod, DutyRequest, Lawyer, Shift, Unavailability
 from hotline.models.types import PROVINCE_TZ, utcnow
 from hotline.services import requests as service
+from hotline.services import slots
 
 MESSAGES = {
     "in_past": lambda: _("That day has already passed."),
@@ -138,7 +139,7 @@ def decide(request_id: int):
     item = db.get_or_404(DutyRequest, request_id)
     try:
         service.decide(db.session, item, request.form.get("decision") == "approve", current_user.id,
-                       request.form.get("note", ""), utcnow())
+                       request.form.get("note", ""), utcnow(), slots.SlotSettings.from_config(current_app.config))
     except service.RequestError as error:
         db.session.rollback()
         return _decisions(400, error)
@@ -195,7 +196,8 @@ def replan_review(period_id: int, job_id: int):
         abort(404)
     if request.method == "POST":
         try:
-            count = rostering.apply_changes(db.session, period, result.get("changes", []), utcnow())
+            count = rostering.apply_changes(db.session, period, result.get("changes", []), utcnow(),
+                                            slots.SlotSettings.from_config(current_app.config))
         except rostering.RosteringError:
             db.session.rollback()
             flash(MESSAGES["roster_changed"](), "error")

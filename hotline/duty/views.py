@@ -16,9 +16,9 @@ from hotline.duty.forms import PeriodForm, SolveForm
 from hotline.extensions import db
 from hotline.formkit import choices
 from hotline.i18n import locale_code
-from hotline.models import DutyAssignment, DutyPeriod, Lawyer, Shift, ShiftType
+from hotline.models import Booking, CounselRequest, DutyAssignment, DutyPeriod, Lawyer, Shift, ShiftType
 from hotline.models.types import utcnow
-from hotline.services import ical, roster_review, rostering
+from hotline.services import ical, roster_review, rostering, slots
 
 bp = Blueprint("duty", __name__)
 
@@ -102,7 +102,8 @@ def publish(period_id: int):
     """Publish the roster and text each lawyer their duties."""
     current = db.get_or_404(DutyPeriod, period_id)
     try:
-        told = rostering.publish(db.session, current, current_user.id, utcnow())
+        told = rostering.publish(db.session, current, current_user.id, utcnow(),
+                                 slots.SlotSettings.from_config(current_app.config))
     except rostering.RosteringError as error:
         db.session.rollback()
         flash(MESSAGES[str(error)](), "error")
@@ -150,7 +151,7 @@ def feed_token():
 @bp.route("/calendar/<token>.ics")
 @public
 def feed(token: str):
-    """A lawyer's published duties as iCalendar, for their phone's calendar; the token is the only key."""
+    """A lawyer's published duties and consultations as iCalendar; the token is the only key."""
     if len(token) > 64:
         abort(404)
     lawyer = db.session.scalar(select(Lawyer).where(Lawyer.ical_token == token))
@@ -161,7 +162,12 @@ def feed(token: str):
         .where(DutyAssignment.lawyer_id == lawyer.id, DutyPeriod.status == "published")
         .options(selectinload(DutyAssignment.shift).selectinload(Shift.shift_type)).order_by(Shift.starts_at)
     ).all()
-    body = ical.feed(lawyer.name, [(d.id, d.shift) for d in duties], utcnow())
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.lawyer_id == lawyer.id, Booking.status != "cancelled")
+        .options(selectinload(Booking.request).selectinload(CounselRequest.project)).order_by(Booking.starts_at)
+    ).all()
+    body = ical.feed(lawyer.name, [(d.id, d.shift) for d in duties], utcnow(),
+                     bookings=ical.consultation_events(bookings, "lawyer"))
     return Response(body, mimetype="text/calendar", headers={"Content-Disposition": "inline; filename=duties.ics"})
 
 

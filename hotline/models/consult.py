@@ -107,7 +107,17 @@ class Booking(db.Model):
             sqlite_where=text("status = 'booked'"),
             postgresql_where=text("status = 'booked'"),
         ),
+        # A request holds one live booking at a time (rescheduling cancels the old one first).
+        Index(
+            "uq_bookings_live_request",
+            "request_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
         Index("ix_bookings_lawyer_time", "lawyer_id", "starts_at"),
+        # On PostgreSQL, migration 0005 adds an exclusion constraint: a lawyer's live bookings never overlap
+        # (ex_bookings_lawyer_overlap). SQLite checks the same inside its immediate transaction.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,6 +136,7 @@ class Booking(db.Model):
     outcome: Mapped[str] = mapped_column(Text, default="")
     reminder_24h_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_1h_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     request: Mapped[CounselRequest] = relationship()
     slot: Mapped[ConsultationSlot] = relationship()

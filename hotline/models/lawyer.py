@@ -37,6 +37,7 @@ class Lawyer(db.Model):
         CheckConstraint("max_weekends >= 0", name="max_weekends_nonnegative"),
         CheckConstraint("monthly_hours_available >= 0", name="hours_nonnegative"),
         CheckConstraint("max_projects >= 0", name="max_projects_nonnegative"),
+        CheckConstraint("max_consultations_per_day >= 0", name="max_consultations_nonnegative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +59,8 @@ class Lawyer(db.Model):
     # Counsel limits used by the matching engine.
     monthly_hours_available: Mapped[int] = mapped_column(default=0)
     max_projects: Mapped[int] = mapped_column(default=0)
+    # Consultation limit used by booking and the batch allocation.
+    max_consultations_per_day: Mapped[int] = mapped_column(default=6)
     ical_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     city: Mapped[City] = relationship()

@@ -36,6 +36,7 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ical_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # a liaison's consultation feed
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""

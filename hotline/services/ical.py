@@ -1,6 +1,7 @@
 """A lawyer's duties as an iCalendar feed (RFC 5545) and as calendar weeks for the page."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from hotline.models import Shift
@@ -30,8 +31,34 @@ def _utc(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def feed(owner: str, duties: list[tuple[int, Shift]], now: datetime) -> str:
-    """The VCALENDAR text: one event per duty, times in UTC."""
+@dataclass(frozen=True)
+class Event:
+    """One calendar event besides duties (a consultation)."""
+
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    description: str = ""
+
+
+MODE_NAMES = {"video": "视频咨询 / Video consultation", "phone": "电话咨询 / Phone consultation"}
+
+
+def consultation_events(bookings, viewer: str) -> list[Event]:
+    """Events for booked or held consultations; the lawyer sees the project, the liaison sees the lawyer."""
+    events = []
+    for booking in bookings:
+        if booking.status == "cancelled":
+            continue
+        other = booking.request.project.name if viewer == "lawyer" else booking.lawyer.name
+        events.append(Event(f"booking-{booking.id}@12348.liaoning", booking.starts_at, booking.ends_at,
+                            f"12348 {MODE_NAMES[booking.mode]}: {other}", booking.request.description[:500]))
+    return events
+
+
+def feed(owner: str, duties: list[tuple[int, Shift]], now: datetime, bookings: list[Event] = ()) -> str:
+    """The VCALENDAR text: one event per duty and per consultation, times in UTC."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//12348 Liaoning//Lawyer duties//ZH", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape('12348 值班 ' + owner)}", "X-WR-TIMEZONE:Asia/Shanghai"]
     for duty_id, shift in duties:
@@ -45,6 +72,12 @@ def feed(owner: str, duties: list[tuple[int, Shift]], now: datetime) -> str:
             f"SUMMARY:{_escape(f'12348 {kind.name_zh} / {kind.name_en}')}",
             "END:VEVENT",
         ]
+    for event in bookings:
+        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_utc(now)}", f"DTSTART:{_utc(event.starts_at)}",
+                  f"DTEND:{_utc(event.ends_at)}", f"SUMMARY:{_escape(event.summary)}"]
+        if event.description:
+            lines.append(f"DESCRIPTION:{_escape(event.description)}")
+        lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hotline.models import DutyAssignment, DutyPeriod, DutyRequest, Lawyer, SeatRequirement, Shift, Unavailability
 from hotline.models.types import PROVINCE_TZ
-from hotline.services import rostering
+from hotline.services import rostering, slots
 from hotline.telephony import gateway
 from scheduling.common import SolverSettings
 from scheduling.roster import problem as rp
@@ -135,8 +135,10 @@ def request_swap(session: Session, lawyer: Lawyer, my_assignment_id: int, their_
 SWAP_SMS = "【12348】调班已批准：{day} {shift} 由 {name} 值班。"
 
 
-def decide(session: Session, request: DutyRequest, approve: bool, user_id: int, note: str, now: datetime) -> None:
-    """Approve or reject a pending request; an approved swap is checked again and applied, both lawyers told."""
+def decide(session: Session, request: DutyRequest, approve: bool, user_id: int, note: str, now: datetime,
+           slot_settings: slots.SlotSettings = slots.SlotSettings()) -> None:
+    """Approve or reject a pending request; an approved swap is checked again and applied (consultation slots
+    follow the duties), both lawyers told."""
     if request.status != "pending":
         raise RequestError("already_decided")
     if approve and request.kind == "swap":
@@ -148,6 +150,8 @@ def decide(session: Session, request: DutyRequest, approve: bool, user_id: int, 
             raise RequestError("breaks_rules", broken)
         mine.lawyer_id, theirs.lawyer_id = theirs.lawyer_id, mine.lawyer_id
         session.flush()
+        for period in {mine.shift.period, theirs.shift.period}:
+            slots.refresh_for_period(session, period, slot_settings)
         for duty in (mine, theirs):
             lawyer = session.get(Lawyer, duty.lawyer_id)
             gateway.queue_sms(session, lawyer.phone, SWAP_SMS.format(day=f"{duty.shift.day:%m-%d}",

@@ -13,6 +13,7 @@ from hotline.models import (
     Unavailability,
 )
 from hotline.models.types import PROVINCE_TZ
+from hotline.services import slots
 from hotline.telephony import gateway
 from scheduling.roster import problem as rp
 
@@ -223,8 +224,10 @@ def _seat_for(lawyer: Lawyer, seats: list[SeatRequirement], filled: dict[int, in
 DUTY_SMS = "【12348】{name}律师，您好：{period}值班表已发布，您的值班：{duties}。如需调班请登录系统申请。"
 
 
-def publish(session: Session, period: DutyPeriod, user_id: int, now: datetime) -> int:
-    """Make the roster live and text each lawyer their duties; returns how many lawyers were told."""
+def publish(session: Session, period: DutyPeriod, user_id: int, now: datetime,
+            slot_settings: slots.SlotSettings = slots.SlotSettings()) -> int:
+    """Make the roster live, open its consultation slots and text each lawyer their duties; returns how many
+    lawyers were told."""
     if period.status != "draft":
         raise RosteringError("not_draft")
     duties = list(session.scalars(
@@ -248,6 +251,7 @@ def publish(session: Session, period: DutyPeriod, user_id: int, now: datetime) -
         gateway.queue_sms(session, lawyer.phone, DUTY_SMS.format(name=lawyer.name, period=period.name, duties=listed),
                           "duty_published", now)
     session.flush()
+    slots.refresh_for_period(session, period, slot_settings)
     return len(by_lawyer)
 
 
@@ -270,8 +274,10 @@ def published_roster(session: Session, period: DutyPeriod, built: Built) -> dict
 CHANGE_SMS = "【12348】值班调整：{day} {before} → {after}。"
 
 
-def apply_changes(session: Session, period: DutyPeriod, changes: list[dict], now: datetime) -> int:
-    """Apply a re-plan's duty changes to the published period and text each lawyer concerned."""
+def apply_changes(session: Session, period: DutyPeriod, changes: list[dict], now: datetime,
+                  slot_settings: slots.SlotSettings = slots.SlotSettings()) -> int:
+    """Apply a re-plan's duty changes to the published period (and its consultation slots) and text each lawyer
+    concerned."""
     if period.status != "published":
         raise RosteringError("not_published")
     shifts = {(s.day, s.shift_type.code): s for s in session.scalars(
@@ -296,6 +302,7 @@ def apply_changes(session: Session, period: DutyPeriod, changes: list[dict], now
                                  after=names.get(change["after"], "休息"))
         gateway.queue_sms(session, lawyer.phone, text, "duty_changed", now)
     session.flush()
+    slots.refresh_for_period(session, period, slot_settings)
     return len(changes)
 
 

@@ -23,24 +23,32 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 @dataclass(frozen=True)
 class TwilioSettings:
-    """Credentials and sender; http_client replaces Twilio's HTTP layer in tests."""
+    """Credentials and sender; http_client replaces Twilio's HTTP layer in tests; the API key signs video tokens."""
 
     account_sid: str | None
     auth_token: str | None
     from_number: str | None
     public_base_url: str
     http_client: Any = None
+    api_key_sid: str | None = None
+    api_key_secret: str | None = None
 
     @classmethod
     def from_config(cls, config, http_client=None) -> "TwilioSettings":
         """Read the settings from the app config."""
         return cls(config.get("TWILIO_ACCOUNT_SID"), config.get("TWILIO_AUTH_TOKEN"),
-                   config.get("TWILIO_FROM_NUMBER"), config["PUBLIC_BASE_URL"], http_client)
+                   config.get("TWILIO_FROM_NUMBER"), config["PUBLIC_BASE_URL"], http_client,
+                   config.get("TWILIO_API_KEY_SID"), config.get("TWILIO_API_KEY_SECRET"))
 
     @property
     def configured(self) -> bool:
         """True when messages can really be sent."""
         return bool(self.account_sid and self.auth_token and self.from_number)
+
+    @property
+    def video_configured(self) -> bool:
+        """True when video rooms can be created and access tokens signed."""
+        return bool(self.account_sid and self.auth_token and self.api_key_sid and self.api_key_secret)
 
     def client(self) -> Client:
         """A Twilio REST client (with the injected HTTP client, if any)."""

@@ -1,4 +1,4 @@
-"""TwiML for the 12348 voice menu: greeting, legal-area menu, dialling, voicemail."""
+"""TwiML for the 12348 voice menu (greeting, legal-area menu, dialling, voicemail) and booked phone consultations."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -32,6 +32,9 @@ CLOSED = {"zh": "现在是非值班时间。请在提示音后留言，我们将
           "mn": "现在是非值班时间。请在提示音后留言，我们将在工作时间回电。紧急情况请拨打110。"}
 THANKS = {"zh": "感谢您的来电，再见。", "ko": "전화해 주셔서 감사합니다.", "mn": "感谢您的来电，再见。"}
 NOT_UNDERSTOOD = "对不起，没有听清您的选择。"
+CONSULT_CONNECTING = "您好，这里是12348法律服务，正在为您接通项目联络人，请稍候。"
+CONSULT_UNAVAILABLE = "您好，这里是12348法律服务。这次咨询已不在预约中，无需接通。再见。"
+CONSULT_DIAL_TIMEOUT = 30
 
 
 def _xml(response: VoiceResponse) -> str:
@@ -91,6 +94,23 @@ def conference(room: str) -> str:
     response = VoiceResponse()
     dial = response.dial()
     dial.conference(room, start_conference_on_enter=True, end_conference_on_exit=False)
+    return _xml(response)
+
+
+def consult_connect(number: str, caller_id: str | None) -> str:
+    """The lawyer answered a booked phone consultation: ring the liaison, showing the hotline number."""
+    response = VoiceResponse()
+    response.say(CONSULT_CONNECTING, language=VOICE["zh"])
+    dial = response.dial(timeout=CONSULT_DIAL_TIMEOUT, caller_id=caller_id)
+    dial.number(number)
+    return _xml(response)
+
+
+def consult_unavailable() -> str:
+    """The consultation is no longer booked: say so and hang up."""
+    response = VoiceResponse()
+    response.say(CONSULT_UNAVAILABLE, language=VOICE["zh"])
+    response.hangup()
     return _xml(response)
 
 

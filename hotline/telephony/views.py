@@ -1,4 +1,5 @@
-"""Twilio webhooks under /telephony/: the 12348 voice menu, routing to the on-duty lawyer, voicemail, SMS replies.
+"""Twilio webhooks under /telephony/: the 12348 voice menu, routing to the on-duty lawyer, voicemail, SMS replies,
+and connecting booked phone consultations.
 
 Every view checks Twilio's signature (403 when wrong) and answers malformed input with 400, never 500.
 """
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from hotline.auth.access import public
 from hotline.extensions import csrf, db
-from hotline.models import Contact
+from hotline.models import Booking, Contact, User
 from hotline.models.types import utcnow
 from hotline.services import calls, duty_lookup, inbound
 from hotline.telephony import twiml
@@ -156,6 +157,20 @@ def voice_conference():
     if not room.startswith("contact-") or not room[8:].isdigit():
         abort(400, description="invalid room")
     return _xml(twiml.conference(room))
+
+
+@bp.route("/consult/<int:booking_id>/connect", methods=["POST"])
+@public
+@signed
+def consult_connect(booking_id: int):
+    """The lawyer answered a booked phone consultation: dial the liaison, or explain it is no longer booked."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    liaison = db.session.get(User, booking.request.liaison_id) if booking.request is not None else None
+    if booking.status != "booked" or booking.mode != "phone" or liaison is None or not liaison.phone:
+        return _xml(twiml.consult_unavailable())
+    return _xml(twiml.consult_connect(liaison.phone, current_app.config.get("TWILIO_FROM_NUMBER")))
 
 
 @bp.route("/sms/incoming", methods=["POST"])

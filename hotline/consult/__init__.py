@@ -1,0 +1,1 @@
+"""Counsel requests and consultations: the liaison portal, lawyers' consultations, batch allocation."""

@@ -1,0 +1,87 @@
+"""Coordinators allocate pending counsel requests to free slots in one batch, review, and publish."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from hotline import jobs
+from hotline.auth.access import roles_required
+from hotline.consult import tasks  # noqa: F401  (registers the booking_allocate job)
+from hotline.consult.views import MESSAGES, bp
+from hotline.extensions import db
+from hotline.models import ConsultationSlot, CounselRequest, Job, Lawyer
+from hotline.models.types import utcnow
+from hotline.services import allocation
+
+
+@bp.route("/consult/allocation")
+@roles_required("admin")
+def allocation_page():
+    """Pending requests, free slots, and the batch runs so far."""
+    now = utcnow()
+    pending = db.session.scalar(select(func.count(CounselRequest.id)).where(CounselRequest.status == "pending"))
+    free = db.session.scalar(select(func.count(ConsultationSlot.id)).where(ConsultationSlot.status == "open",
+                                                                         ConsultationSlot.starts_at > now))
+    runs = db.session.scalars(select(Job).where(Job.kind == "booking_allocate").order_by(Job.id.desc()).limit(20)).all()
+    return render_template("consult/allocation.html", pending=pending, free=free, runs=runs,
+                           results={job.id: jobs.result_of(job) for job in runs})
+
+
+@bp.route("/consult/allocation/run", methods=["POST"])
+@roles_required("admin")
+def allocation_run():
+    """Allocate every pending request in the background."""
+    try:
+        time_limit = int(request.form.get("time_limit", "30"))
+    except ValueError:
+        time_limit = -1
+    if not 5 <= time_limit <= 600:
+        flash(_("The time limit must be between 5 and 600 seconds."), "error")
+        return redirect(url_for("consult.allocation_page")), 303
+    job = jobs.submit(db.session, "booking_allocate", {"time_limit": time_limit}, current_user.id, utcnow())
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def _run_of(job_id: int) -> tuple[Job, dict]:
+    job = db.get_or_404(Job, job_id)
+    result = jobs.result_of(job)
+    if job.kind != "booking_allocate" or result is None:
+        abort(404)
+    return job, result
+
+
+@bp.route("/consult/allocation/<int:job_id>")
+@roles_required("admin")
+def allocation_review(job_id: int):
+    """A batch's proposed bookings, the requests it could not serve and why."""
+    job, result = _run_of(job_id)
+    ids = [p["request_id"] for p in result["proposals"]] + [u["request_id"] for u in result["unallocated"]]
+    names = allocation.project_names(db.session, ids)
+    lawyers = dict(db.session.execute(select(Lawyer.id, Lawyer.name).where(
+        Lawyer.id.in_([p["lawyer_id"] for p in result["proposals"]]))).all())
+    times = {p["request_id"]: datetime.fromisoformat(p["starts_at"]) for p in result["proposals"]}
+    return render_template("consult/allocation_review.html", job=job, result=result, names=names, lawyers=lawyers,
+                           times=times, messages=MESSAGES)
+
+
+@bp.route("/consult/allocation/<int:job_id>/publish", methods=["POST"])
+@roles_required("admin")
+def allocation_publish(job_id: int):
+    """Book the proposals (each checked again) and text both sides; a batch is published once."""
+    job, result = _run_of(job_id)
+    if result.get("published"):
+        flash(_("This allocation has already been published."), "error")
+        return redirect(url_for("consult.allocation_review", job_id=job_id)), 303
+    booked, skipped = allocation.publish(db.session, result["proposals"], utcnow())
+    result["published"] = True
+    result["skipped"] = [{"request_id": rid, "reason": code} for rid, code in skipped]
+    job.result_json = jobs.json.dumps(result, ensure_ascii=False)
+    db.session.commit()
+    flash(_("%(booked)d consultations booked; %(skipped)d proposals were overtaken since the run and skipped.",
+            booked=booked, skipped=len(skipped)), "success")
+    return redirect(url_for("consult.allocation_review", job_id=job_id))
