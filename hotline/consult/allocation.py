@@ -16,6 +16,22 @@ from hotline.extensions import db
 from hotline.models import ConsultationSlot, CounselRequest, Job, Lawyer
 from hotline.models.types import utcnow
 from hotline.services import allocation
+from scheduling import booking as engine
+
+
+def _reasons() -> dict[str, str]:
+    """The engine's reasons for an unallocated request, in the user's language."""
+    return {
+        engine.NO_WINDOW: _("It has no time window."),
+        engine.NO_LAWYER: _("No lawyer with free slots practises its legal area."),
+        engine.ALL_EXCLUDED: _("Every lawyer with free slots in its legal area has a conflict of interest."),
+        engine.NO_SLOT: _("No slot of a suitable lawyer falls in its time windows."),
+        engine.TAKEN: _("Every suitable slot went to a more urgent request."),
+        engine.CAPPED: _("The suitable lawyers have reached their daily limit."),
+        engine.TAKEN_OR_CAPPED: _("Suitable slots are taken or their lawyers have reached their daily limit."),
+        engine.CANCELLED: _("The allocation was cancelled before it finished."),
+        engine.NOT_CHOSEN: _("Not allocated in this run."),
+    }
 
 
 @bp.route("/consult/allocation")
@@ -66,7 +82,7 @@ def allocation_review(job_id: int):
         Lawyer.id.in_([p["lawyer_id"] for p in result["proposals"]]))).all())
     times = {p["request_id"]: datetime.fromisoformat(p["starts_at"]) for p in result["proposals"]}
     return render_template("consult/allocation_review.html", job=job, result=result, names=names, lawyers=lawyers,
-                           times=times, messages=MESSAGES)
+                           times=times, messages=MESSAGES, reasons=_reasons())
 
 
 @bp.route("/consult/allocation/<int:job_id>/publish", methods=["POST"])

@@ -17,8 +17,8 @@ class WindowForm(Form):
     """A preferred time window on one day (local time)."""
 
     day = DateField(_l("Day"), validators=[Optional()])
-    starts = TimeField(_l("From"), validators=[Optional()])
-    ends = TimeField(_l("To"), validators=[Optional()])
+    starts = TimeField(_l("Start time"), validators=[Optional()])
+    ends = TimeField(_l("End time"), validators=[Optional()])
 
     def validate_ends(self, field) -> None:
         """A window has a day, a start and a later end, or nothing at all."""

@@ -1,4 +1,7 @@
-"""A published consultation block tomorrow: two lawyers with video slots, a project, its liaison and a request."""
+"""A published consultation block tomorrow: two lawyers with video slots, a project, its liaison and a request.
+
+The users here read English, so tests can match the messages.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +33,8 @@ def world(app, make) -> World:
     """Tomorrow 09:00-12:00 Beijing time both lawyers hold a video block; the request's window covers it."""
     tomorrow = (utcnow() + timedelta(days=1)).astimezone(PROVINCE_TZ).date()
     block_start = datetime.combine(tomorrow, time(9, 0), tzinfo=PROVINCE_TZ)
-    liaison = make.user("liaison", phone="+8613911110000", name="Zhao Liaison")
-    lawyer_user = make.user("lawyer", name="Qian Lawyer")
+    liaison = make.user("liaison", phone="+8613911110000", name="Zhao Liaison", locale="en")
+    lawyer_user = make.user("lawyer", name="Qian Lawyer", locale="en")
     own = make.lawyer(areas=("company", "labour"), name="Qian Own", phone="+8613922220001", user_id=lawyer_user.id)
     other = make.lawyer(areas=("company",), name="Sun Other", phone="+8613922220002")
     project = make.project(liaisons=[liaison], name="Dalian Port Logistics Park")
@@ -54,7 +57,7 @@ def world(app, make) -> World:
 
 def second_request(make, world: World, **over):
     """Another liaison's request for the same project and window."""
-    liaison = make.user("liaison", phone="+8613911119999")
+    liaison = make.user("liaison", phone="+8613911119999", locale="en")
     request = make.counsel_request(project=world.project, liaison=liaison, legal_area="company", mode="video", **over)
     make.request_window(request=request, starts_at=world.block_start - timedelta(hours=1),
                         ends_at=world.block_start + timedelta(hours=4))

@@ -182,9 +182,9 @@ def test_feeds_carry_the_consultation_for_the_lawyer_and_the_liaison(app, world,
     assert app.test_client().get("/calendar/consultations/nope.ics").status_code == 404
 
 
-def test_a_coordinator_allocates_pending_requests_and_publishes(app, world, make, as_role):
+def test_a_coordinator_allocates_pending_requests_and_publishes(app, world, make):
     _other, urgent = second_request(make, world, urgency="critical")
-    admin = as_role("admin")
+    admin = signed_in(app, make.user("admin", locale="en"))
     assert "2 requests waiting" in admin.get("/consult/allocation").get_data(as_text=True)
     response = admin.post("/consult/allocation/run", data={"time_limit": "5"})
     assert response.status_code == 302
