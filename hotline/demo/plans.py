@@ -14,10 +14,12 @@ from hotline.duty import tasks as _roster_tasks  # noqa: F401  (registers the jo
 from hotline.extensions import db
 from sqlalchemy import select
 
-from hotline.models import DutyAssignment, DutyPeriod, Job, Lawyer, MatchPlan, Shift, ShiftType, User
+from hotline.models import (
+    ConsultationSlot, DutyAssignment, DutyPeriod, Job, Lawyer, MatchPlan, Shift, ShiftType, User,
+)
 from hotline.models.types import PROVINCE_TZ
 from hotline.projects import tasks as _match_tasks  # noqa: F401
-from hotline.services import matching, rostering
+from hotline.services import consult, matching, rostering, slots
 
 ROSTER_SECONDS = 15
 MATCH_SECONDS = 12
@@ -40,14 +42,16 @@ def _run(kind: str, params: dict, admin_id: int, now: datetime) -> dict:
 def publish_week(admin_id: int, now: datetime) -> str:
     """Roster the seven days from today and publish the roster; returns what happened, in a line.
 
-    The demo lawyer ('lawyer') is pinned to two duties, as a coordinator would, so that account has duties to see.
+    The demo lawyer ('lawyer') is pinned to three duties (one a video-consultation block), as a coordinator would,
+    so that account has duties and consultation slots to see.
     """
     start = now.astimezone(PROVINCE_TZ).date()
     period = rostering.create_period(db.session, rostering.PeriodData(
-        f"{start:%Y-%m-%d} 起一周值班", start, start + timedelta(days=6), ["AM", "PM", "EVE", "NIGHT"]), now)
+        f"{start:%Y-%m-%d} 起一周值班", start, start + timedelta(days=6), ["AM", "PM", "EVE", "NIGHT", "VIDEO", "PHONE"]),
+        now)
     period_id = period.id
     lawyer_id = db.session.scalar(select(Lawyer.id).join(User, User.id == Lawyer.user_id).where(User.username == "lawyer"))
-    for offset, code in ((1, "AM"), (3, "PM")):
+    for offset, code in ((1, "AM"), (2, "VIDEO"), (3, "PM")):
         shift_id = db.session.scalar(select(Shift.id).join(ShiftType).where(
             Shift.period_id == period_id, Shift.day == start + timedelta(days=offset), ShiftType.code == code))
         db.session.add(DutyAssignment(shift_id=shift_id, lawyer_id=lawyer_id, pinned=True))
@@ -55,7 +59,8 @@ def publish_week(admin_id: int, now: datetime) -> str:
     result = _run("roster_solve", {"period_id": period_id, "time_limit": ROSTER_SECONDS}, admin_id, now)
     if not result.get("duties"):
         return f"the roster engine found no roster in {ROSTER_SECONDS} s ({result['status']}); the week stays a draft"
-    rostering.publish(db.session, db.session.get(DutyPeriod, period_id), admin_id, now)
+    rostering.publish(db.session, db.session.get(DutyPeriod, period_id), admin_id, now,
+                      slots.SlotSettings.from_config(current_app.config))
     db.session.commit()
     return f"roster published: {result['duties']} duties, penalty {result['objective']} ({result['status']})"
 
@@ -66,3 +71,31 @@ def publish_counsel(admin_id: int, now: datetime) -> str:
     matching.publish(db.session, db.session.get(MatchPlan, result["plan_id"]), admin_id, now)
     db.session.commit()
     return f"counsel published: {result['matched']} projects matched, {result['unmatched']} with a reason why not"
+
+
+def consultations(now: datetime) -> str:
+    """The demo liaison asks for counsel twice: one request booked with the demo lawyer's video block, one left
+    pending for the batch allocation; returns what happened, in a line."""
+    liaison = db.session.scalar(select(User).where(User.username == "liaison"))
+    lawyer = db.session.scalar(select(Lawyer).join(User, User.id == Lawyer.user_id).where(User.username == "lawyer"))
+    projects = consult.liaison_projects(db.session, liaison.id) if liaison else []
+    first_slot = db.session.scalar(select(ConsultationSlot).where(
+        ConsultationSlot.lawyer_id == lawyer.id, ConsultationSlot.status == "open").order_by(ConsultationSlot.starts_at)) \
+        if lawyer else None
+    if not projects or first_slot is None:
+        return "no demo consultations: the demo lawyer has no consultation slot"
+    area = lawyer.area_codes()[0]
+    day = first_slot.starts_at
+    booked = consult.create_request(db.session, liaison.id, consult.RequestData(
+        projects[0].id, area, "high", "video", "投资协议中的仲裁条款需要律师把关，附件为协议草稿。",
+        [(day - timedelta(hours=1), day + timedelta(hours=3))]), now)
+    try:
+        booking = consult.book(db.session, booked, first_slot.id, now)
+    except consult.ConsultError as refused:
+        db.session.rollback()
+        return f"no demo consultation booked: {refused.code}"
+    consult.create_request(db.session, liaison.id, consult.RequestData(
+        projects[-1].id, area, "normal", "video", "新招聘外籍员工的劳动合同条款咨询。",
+        [(day - timedelta(hours=1), day + timedelta(hours=3))]), now)
+    db.session.commit()
+    return f"consultations: one booked ({booking.starts_at:%m-%d %H:%M} UTC with {lawyer.name}), one pending"

@@ -24,6 +24,8 @@ DEFAULT_SEATS = {
     "PM": [(None, None, 4, 1), ("labour", None, 1, 0), ("contracts_debts", None, 1, 0)],
     "EVE": [(None, None, 2, 1)],
     "NIGHT": [(None, None, 1, 1)],
+    "VIDEO": [(None, None, 3, 0)],
+    "PHONE": [(None, None, 2, 0)],
 }
 WEEKEND_SEATS = {"AM": [(None, None, 2, 1)], "PM": [(None, None, 2, 1)], "EVE": [(None, None, 1, 0)],
                  "NIGHT": [(None, None, 1, 1)]}

@@ -53,3 +53,6 @@ def sign_in(page, base: str, username: str, password: str | None = None) -> None
     page.fill("input[name=password]", password or PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
+
+
+from tests.consult.conftest import world  # noqa: E402,F401  (the consultation journey's fixture)
