@@ -1,4 +1,4 @@
-"""The scheduling command line: ``python -m scheduling roster|assign FILE ...`` (see DESIGN.md).
+"""The scheduling command line: ``python -m scheduling roster|assign|book FILE ...`` (see DESIGN.md).
 
 Each engine registers its own sub-command; they all print one JSON object and exit 2 on bad input.
 """
