@@ -6,10 +6,6 @@ json reports for a syntax error) and exit with status 2.
 from __future__ import annotations
 
 import argparse
-import bisect
-import json
-import json.decoder
-import json.scanner
 import re
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +20,9 @@ from scheduling.booking import (
     allocate,
     validate,
 )
-from scheduling.cli import InputError, nonnegative_int, positive_float, positive_int, write_result
+from scheduling.cli import (
+    InputError, Located, load_located_json, nonnegative_int, positive_float, positive_int, write_result,
+)
 from scheduling.common import SolverSettings
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -80,8 +78,8 @@ def read_problem(path: str) -> BookingProblem:
 
 def parse_problem(text: str, path: str = "<json>") -> BookingProblem:
     """Parse and validate a JSON batch; raises InputError naming the file and line."""
-    data = _loads(text, path)
-    if not isinstance(data, _Located):
+    data = load_located_json(text, path)
+    if not isinstance(data, Located):
         raise InputError(path, 1, "the file must hold one JSON object")
     r = _Reader(path)
     lawyers = tuple(r.lawyer(item) for item in r.objects(data, "lawyers"))
@@ -95,30 +93,6 @@ def parse_problem(text: str, path: str = "<json>") -> BookingProblem:
     return problem
 
 
-class _Located(dict):
-    """A JSON object that remembers the line it starts on."""
-
-    line: int = 0
-
-
-def _loads(text: str, path: str) -> Any:
-    """json.loads, but objects carry their line numbers; syntax errors become InputError."""
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-    decoder = json.JSONDecoder()
-
-    def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
-        start = s_and_end[1]
-        value, end = json.decoder.JSONObject(s_and_end, strict, scan_once, None, None, memo)
-        located = _Located(value)
-        located.line = bisect.bisect_left(newlines, start) + 1
-        return located, end
-
-    decoder.parse_object = parse_object
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)
-    try:
-        return decoder.decode(text)
-    except json.JSONDecodeError as error:
-        raise InputError(path, error.lineno, f"not valid JSON: {error.msg}") from None
 
 
 class _Reader:

@@ -5,7 +5,9 @@ Each engine registers its own sub-command; they all print one JSON object and ex
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
+import json.scanner
 import sys
 from typing import Any, Sequence
 
@@ -26,6 +28,33 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+class Located(dict):
+    """A JSON object that remembers the line it starts on."""
+
+    line: int = 0
+
+
+def load_located_json(text: str, path: str) -> Any:
+    """json.loads, but objects carry their line numbers (Located); syntax errors become InputError."""
+    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    decoder = json.JSONDecoder()
+
+    def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
+        """Parse one object and record its line."""
+        start = s_and_end[1]
+        value, end = json.decoder.JSONObject(s_and_end, strict, scan_once, None, None, memo)
+        located = Located(value)
+        located.line = bisect.bisect_left(newlines, start) + 1
+        return located, end
+
+    decoder.parse_object = parse_object
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    try:
+        return decoder.decode(text)
+    except json.JSONDecodeError as error:
+        raise InputError(path, error.lineno, f"not valid JSON: {error.msg}") from None
 
 
 def positive_float(text: str) -> float:

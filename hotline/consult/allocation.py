@@ -13,6 +13,7 @@ from hotline.auth.access import roles_required
 from hotline.consult import tasks  # noqa: F401  (registers the booking_allocate job)
 from hotline.consult.views import MESSAGES, bp
 from hotline.extensions import db
+from hotline.formkit import seconds_field
 from hotline.models import ConsultationSlot, CounselRequest, Job, Lawyer
 from hotline.models.types import utcnow
 from hotline.services import allocation
@@ -51,11 +52,8 @@ def allocation_page():
 @roles_required("admin")
 def allocation_run():
     """Allocate every pending request in the background."""
-    try:
-        time_limit = int(request.form.get("time_limit", "30"))
-    except ValueError:
-        time_limit = -1
-    if not 5 <= time_limit <= 600:
+    time_limit = seconds_field(request.form.get("time_limit"))
+    if time_limit is None:
         flash(_("The time limit must be between 5 and 600 seconds."), "error")
         return redirect(url_for("consult.allocation_page")), 303
     job = jobs.submit(db.session, "booking_allocate", {"time_limit": time_limit}, current_user.id, utcnow())

@@ -1,7 +1,6 @@
 """The liaison portal and the consultation pages: request counsel, book, reschedule, cancel, join, record, rate."""
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -13,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from hotline import jobs
 from hotline.auth.access import public, roles_required
 from hotline.consult.forms import CancelForm, OutcomeForm, RatingForm, RequestForm
+from hotline.duty.views import renew_feed
 from hotline.extensions import db
 from hotline.formkit import choices
 from hotline.models import Attachment, Booking, CounselRequest, KeyProject, Lawyer, ServiceRecord, User
@@ -423,12 +423,7 @@ def project_history(project_id: int):
 @roles_required("liaison")
 def feed_token():
     """Create a new private calendar address for the liaison's consultations (the old one stops), or revoke it."""
-    user = db.session.get(User, current_user.id)
-    user.ical_token = None if request.form.get("action") == "revoke" else secrets.token_urlsafe(24)
-    db.session.commit()
-    flash(_("Calendar feed address revoked.") if user.ical_token is None
-          else _("New calendar feed address created; the old one no longer works."), "success")
-    return redirect(url_for("consult.index"))
+    return renew_feed(db.session.get(User, current_user.id), "consult.index")
 
 
 @bp.route("/calendar/consultations/<token>.ics")

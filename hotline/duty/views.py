@@ -140,12 +140,16 @@ def my_duties():
 @roles_required("lawyer")
 def feed_token():
     """Create a new private feed address (the old one stops working), or revoke it."""
-    lawyer = _my_lawyer()
-    lawyer.ical_token = None if request.form.get("action") == "revoke" else secrets.token_urlsafe(24)
+    return renew_feed(_my_lawyer(), "duty.my_duties")
+
+
+def renew_feed(holder, endpoint: str):
+    """Give a lawyer or a liaison a new private feed token (the old address stops working), or revoke it."""
+    holder.ical_token = None if request.form.get("action") == "revoke" else secrets.token_urlsafe(24)
     db.session.commit()
-    flash(_("Calendar feed address revoked.") if lawyer.ical_token is None
+    flash(_("Calendar feed address revoked.") if holder.ical_token is None
           else _("New calendar feed address created; the old one no longer works."), "success")
-    return redirect(url_for("duty.my_duties"))
+    return redirect(url_for(endpoint))
 
 
 @bp.route("/calendar/<token>.ics")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from hotline import jobs
 from hotline.auth.access import roles_required
 from hotline.extensions import db
+from hotline.formkit import seconds_field
 from hotline.models import City, Job, KeyProject, Lawyer, MatchPlan
 from hotline.models.types import utcnow
 from hotline.projects import tasks  # noqa: F401  (registers the match_solve job)
@@ -31,11 +32,8 @@ def matching_page():
 @roles_required("admin")
 def run():
     """Match all key projects in the background."""
-    try:
-        time_limit = int(request.form.get("time_limit", "30"))
-    except ValueError:
-        time_limit = -1
-    if not 5 <= time_limit <= 600:
+    time_limit = seconds_field(request.form.get("time_limit"))
+    if time_limit is None:
         flash(_("The time limit must be between 5 and 600 seconds."), "error")
         return redirect(url_for("projects.matching_page")), 303
     job = jobs.submit(db.session, "match_solve", {"time_limit": time_limit, "user_id": current_user.id},

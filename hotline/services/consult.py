@@ -20,11 +20,12 @@ from hotline.models import (
 from hotline.models.types import PROVINCE_TZ
 from hotline.services import servicelog, slots
 from hotline.telephony import gateway
+from scheduling.booking import PRIORITY_BY_URGENCY
 
 # Bookings cannot be moved or cancelled this close to their start: the lawyer has prepared and set the time aside.
 CHANGE_CUTOFF = timedelta(hours=2)
 # Batch allocation weighs requests by urgency.
-URGENCY_PRIORITY = {"low": 1, "normal": 2, "high": 4, "critical": 8}
+URGENCY_PRIORITY = PRIORITY_BY_URGENCY
 CLOSED_REQUEST = ("booked", "completed", "cancelled")
 
 BOOKED_SMS = "【12348】{who}：{when}{mode}咨询已预约（{project}）。"

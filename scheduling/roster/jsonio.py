@@ -23,42 +23,14 @@ Days are 0-based from ``start`` (a Monday when absent); ``null`` or a missing li
 """
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import json
-import json.decoder
-import json.scanner
 from typing import Any
 
-from scheduling.cli import InputError
+from scheduling.cli import InputError, Located, load_located_json
 from scheduling.roster.problem import Cover, Fairness, Pin, Problem, Request, Roster, ShiftType, Staff
 
 
-class _Located(dict):
-    """A JSON object that remembers the line it starts on."""
-
-    line: int = 0
-
-
-def _loads(text: str, path: str) -> Any:
-    """json.loads, but objects carry their line numbers; syntax errors become InputError."""
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-    decoder = json.JSONDecoder()
-
-    def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
-        """Parse one object and record its line."""
-        start = s_and_end[1]
-        value, end = json.decoder.JSONObject(s_and_end, strict, scan_once, None, None, memo)
-        located = _Located(value)
-        located.line = bisect.bisect_left(newlines, start) + 1
-        return located, end
-
-    decoder.parse_object = parse_object
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)
-    try:
-        return decoder.decode(text)
-    except json.JSONDecodeError as error:
-        raise InputError(path, error.lineno, f"invalid JSON: {error.msg}") from None
 
 
 def read_json(path: str) -> Problem:
@@ -69,8 +41,8 @@ def read_json(path: str) -> Problem:
 
 def parse_json(text: str, path: str = "<json>") -> Problem:
     """Parse JSON text into a Problem; raises InputError naming the line of a bad object."""
-    data = _loads(text, path)
-    if not isinstance(data, _Located):
+    data = load_located_json(text, path)
+    if not isinstance(data, Located):
         raise InputError(path, 1, "the file must hold one JSON object")
     r = _Reader(path)
     days = r.integer(data, "days", low=1)
@@ -93,7 +65,7 @@ def parse_json(text: str, path: str = "<json>") -> Problem:
         shift = item.get("shift") or ""
         r.check(shift == "" or shift in ids, item, f"unknown shift {shift!r}")
         pins.append(Pin(item["staff"], r.integer(item, "day", 0, days - 1), shift))
-    fairness = data.get("fairness") or _Located()
+    fairness = data.get("fairness") or Located()
     published = data.get("published")
     if published is not None:
         r.check(isinstance(published, dict), data, "published must map staff ids to lists of shift ids")

@@ -76,7 +76,7 @@ def test_json_defaults():
      4, "'max_consecutive' must be at least 0"),
     ('{"days": 2,\n "shifts": [{"id": "D", "minutes": 60}],\n "staff": [{"id": "a"}],\n "covers": [\n'
      '  {"day": 0, "shift": "X", "requirement": 1}]}', 5, "unknown shift 'X'"),
-    ('{"days": 2,\n "shifts": [{"id": "D", "minutes": 60}\n "staff": []}', 3, "invalid JSON"),
+    ('{"days": 2,\n "shifts": [{"id": "D", "minutes": 60}\n "staff": []}', 3, "not valid JSON"),
     ('{"shifts": []}', 1, "missing 'days'"),
 ])
 def test_json_errors_name_the_line(text, line, words):
