@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     from hotline.outbox.views import bp as outbox
     from hotline.projects.views import bp as projects
     from hotline.servicelog.views import bp as servicelog
+    from hotline.stats.views import bp as stats
     from hotline.telephony.views import bp as telephony
 
     app.register_blueprint(api)
@@ -28,4 +29,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(outbox)
     app.register_blueprint(projects)
     app.register_blueprint(servicelog)
+    app.register_blueprint(stats)
     app.register_blueprint(telephony)

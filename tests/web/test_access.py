@@ -75,6 +75,12 @@ EXPECTED = {
     "consult.allocation_run": {"admin"},
     "consult.allocation_review": {"admin"},
     "consult.allocation_publish": {"admin"},
+    "stats.dashboard": {"admin"},
+    "stats.export_csv": {"admin"},
+    "stats.export_xlsx": {"admin"},
+    "stats.report": {"admin"},
+    "stats.report_pdf": {"admin"},
+    "stats.records": {"admin"},
     "duty.my_duties": {"lawyer"},
     "duty.feed_token": {"lawyer"},
     "duty.feed": PUBLIC,  # the private token in the address is the key (tests/duty)

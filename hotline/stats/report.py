@@ -1,0 +1,103 @@
+"""The department's periodic report: the usual sentences in Chinese and English, the figures behind them, and a PDF."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from hotline.models import City
+from hotline.services.statistics import Figures, Filters, approximately
+
+ZH_FLAGS = {"suicide": "自杀", "civil_to_criminal": "民转刑案件", "group_petition": "群体性上访", "group_fight": "群体性械斗"}
+EN_FLAGS = {"suicide": ("suicide", "suicides"), "civil_to_criminal": ("civil-to-criminal case", "civil-to-criminal cases"),
+            "group_petition": ("group petition", "group petitions"), "group_fight": ("group fight", "group fights")}
+
+
+def _rate(share: float | None) -> str:
+    return f"{round(100 * share)}%" if share is not None else "—"
+
+
+@dataclass
+class Report:
+    """One period's report for a city or the whole province."""
+
+    filters: Filters
+    found: Figures
+    city: City | None
+
+    @property
+    def where_zh(self) -> str:
+        """The area covered, in Chinese."""
+        return self.city.name_zh if self.city else "全省"
+
+    @property
+    def where_en(self) -> str:
+        """The area covered, in English."""
+        return self.city.name_en if self.city else "the province"
+
+    @property
+    def period(self) -> str:
+        """The period as first to last day."""
+        return f"{self.filters.first:%Y-%m-%d} – {self.filters.last:%Y-%m-%d}"
+
+    def sentence_zh(self) -> str:
+        """The report's sentence in the department's usual Chinese form."""
+        f = self.found
+        prevented = "、".join(f"{ZH_FLAGS[k]}{f.prevented.get(k, 0)}起" for k in ZH_FLAGS)
+        satisfaction = f"，服务满意度{f.satisfaction:.1f}分（满分5分，{f.ratings}人评价）" if f.satisfaction is not None else ""
+        return (f"{self.period}，{self.where_zh}12348法律服务热线共受理来电来访{f.contacts:,}件，接听电话{f.answered:,}个，"
+                f"接通率{_rate(f.answer_rate)}；排查矛盾纠纷{approximately(f.disputes)}件，调解{f.mediated:,}件，"
+                f"调解成功{f.mediated_successfully:,}件，调解成功率{_rate(f.success_rate)}；"
+                f"成功预防{prevented}{satisfaction}。")
+
+    def sentence_en(self) -> str:
+        """The same sentence in English."""
+        f = self.found
+        parts = [f"{f.prevented.get(k, 0):,} {EN_FLAGS[k][0] if f.prevented.get(k, 0) == 1 else EN_FLAGS[k][1]}"
+                 for k in EN_FLAGS]
+        prevented = ", ".join(parts[:-1]) + " and " + parts[-1]
+        satisfaction = (f"; satisfaction {f.satisfaction:.1f} out of 5 ({f.ratings:,} ratings)"
+                        if f.satisfaction is not None else "")
+        return (f"{self.period}, 12348 hotline, {self.where_en}: {f.contacts:,} contacts received and {f.answered:,} calls "
+                f"answered (answer rate {_rate(f.answer_rate)}); {approximately(f.disputes)} disputes found; "
+                f"{f.mediated:,} mediated; {f.mediated_successfully:,} mediated successfully, a success rate of "
+                f"{_rate(f.success_rate)}; prevented {prevented}{satisfaction}.")
+
+    def lines(self) -> list[tuple[str, str, str, int]]:
+        """(figure key, Chinese, English, count) for the figures table, each traceable to its records."""
+        f = self.found
+        table = [("contacts", "受理来电来访", "Contacts received", f.contacts),
+                 ("answered", "接听电话", "Calls answered", f.answered),
+                 ("disputes", "排查矛盾纠纷", "Disputes found", f.disputes),
+                 ("mediated", "调解", "Mediated", f.mediated),
+                 ("mediated_successfully", "调解成功", "Mediated successfully", f.mediated_successfully)]
+        table += [(f"prevented:{k}", f"预防{ZH_FLAGS[k]}", f"Prevented: {EN_FLAGS[k][1]}", f.prevented.get(k, 0))
+                  for k in ZH_FLAGS]
+        table.append(("ratings", "满意度评价", "Satisfaction ratings", f.ratings))
+        return table
+
+
+def pdf(report: Report) -> bytes:
+    """The report as an A4 PDF, Chinese set in the standard Song CID font (no font file needed)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    title = ParagraphStyle("title", fontName="STSong-Light", fontSize=16, leading=22, spaceAfter=8)
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=11, leading=18, spaceAfter=6)
+    out = io.BytesIO()
+    document = SimpleDocTemplate(out, pagesize=A4, title=f"12348 report {report.period}", author="12348")
+    table = Table([["项目 / Figure", "件数 / Count"]] + [[f"{zh} / {en}", f"{count:,}"] for _k, zh, en, count in report.lines()],
+                  colWidths=[330, 120])
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 10),
+                               ("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
+    document.build([
+        Paragraph(f"{report.where_zh}12348公共法律服务工作情况 / 12348 public legal service: {report.where_en}", title),
+        Paragraph(report.period, body), Paragraph(report.sentence_zh(), body), Paragraph(report.sentence_en(), body),
+        Spacer(1, 12), table,
+    ])
+    return out.getvalue()

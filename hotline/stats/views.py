@@ -1,0 +1,205 @@
+"""The dashboard (filters, figures, charts with their tables), CSV and XLSX exports, the printable report and its PDF,
+and the records behind every figure."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from hotline.auth.access import roles_required
+from hotline.extensions import db
+from hotline.formkit import choices
+from hotline.i18n import locale_code
+from hotline.models import City, Contact, Lawyer, ServiceRecord
+from hotline.models.types import PROVINCE_TZ, utcnow
+from hotline.services import statistics
+from hotline.stats import report as report_text
+from hotline.stats.forms import FilterForm
+from hotline.vocab import RISK_FLAGS, SERVICE_KINDS, label
+
+bp = Blueprint("stats", __name__, url_prefix="/stats")
+
+
+def _form() -> FilterForm:
+    """The filter form from the query string, defaulting to the current quarter."""
+    args = MultiDict(request.args)
+    if not args.get("first") and not args.get("last"):
+        first, last = statistics.quarter_of(utcnow().astimezone(PROVINCE_TZ).date())
+        args["first"], args["last"] = first.isoformat(), last.isoformat()
+    form = FilterForm(formdata=args)
+    cities = db.session.scalars(select(City).order_by(City.id)).all()
+    form.city_id.choices = choices([(c.id, c.name(locale_code())) for c in cities], blank=_("All"))
+    lawyers = db.session.execute(select(Lawyer.id, Lawyer.name).order_by(Lawyer.name)).all()
+    form.lawyer_id.choices = choices([(l.id, l.name) for l in lawyers], blank=_("All"))
+    return form
+
+
+def _filters(form: FilterForm) -> statistics.Filters:
+    return statistics.Filters(form.first.data, form.last.data, form.city_id.data or None, form.legal_area.data or None,
+                              form.channel.data or None, form.lawyer_id.data or None)
+
+
+def _valid_filters() -> tuple[FilterForm, statistics.Filters | None]:
+    form = _form()
+    return form, (_filters(form) if form.validate() else None)
+
+
+def rows(found: statistics.Figures) -> list[tuple[str, str, object]]:
+    """Every figure shown, as (section, item, value) rows: the exports' content."""
+    table = [
+        (_("Contacts"), _("Contacts received"), found.contacts),
+        (_("Contacts"), _("Phone calls"), found.phone_calls),
+        (_("Contacts"), _("Calls answered"), found.answered),
+        (_("Contacts"), _("Answer rate (%)"), _percent(found.answer_rate)),
+        (_("Contacts"), _("Average wait (s)"), round(found.average_wait, 1) if found.average_wait is not None else ""),
+        (_("Contacts"), _("90th-percentile wait (s)"), found.p90_wait if found.p90_wait is not None else ""),
+        (_("Contacts"), _("Callbacks due"), found.callbacks_due),
+        (_("Contacts"), _("Callbacks done on time"), found.callbacks_on_time),
+        (_("Disputes"), _("Disputes found"), found.disputes),
+        (_("Disputes"), _("Mediated"), found.mediated),
+        (_("Disputes"), _("Mediated successfully"), found.mediated_successfully),
+        (_("Disputes"), _("Success rate (%)"), _percent(found.success_rate)),
+    ]
+    table += [(_("Incidents prevented"), label(RISK_FLAGS, flag), count) for flag, count in found.prevented.items()]
+    table += [(_("Services"), label(SERVICE_KINDS, kind), count) for kind, count in sorted(found.services.items())]
+    table += [(_("Satisfaction"), _("Average rating (1-5)"),
+               round(found.satisfaction, 2) if found.satisfaction is not None else ""),
+              (_("Satisfaction"), _("Ratings"), found.ratings)]
+    table += [(_("Services per lawyer"), name, count) for _id, name, count in found.per_lawyer]
+    table += [(_("Contacts per day"), day.isoformat(), count) for day, count in found.per_day]
+    return table
+
+
+def _percent(share: float | None):
+    return round(100 * share, 1) if share is not None else ""
+
+
+@bp.route("/")
+@roles_required("admin")
+def dashboard():
+    """The figures for the chosen period and filters, with charts and their tables."""
+    form, filters = _valid_filters()
+    if filters is None:
+        return render_template("stats/dashboard.html", form=form, found=None), 400
+    found = statistics.figures(db.session, filters)
+    charts = {
+        "per_day": {"labels": [d.strftime("%m-%d") for d, _c in found.per_day], "values": [c for _d, c in found.per_day]},
+        "services": {"labels": [str(label(SERVICE_KINDS, k)) for k in sorted(found.services)],
+                     "values": [found.services[k] for k in sorted(found.services)]},
+        "prevented": {"labels": [str(label(RISK_FLAGS, k)) for k in found.prevented],
+                      "values": list(found.prevented.values())},
+        "per_lawyer": {"labels": [name for _i, name, _c in found.per_lawyer], "values": [c for _i, _n, c in found.per_lawyer]},
+    }
+    return render_template("stats/dashboard.html", form=form, found=found, filters=filters, args=filters.query_args(),
+                           charts=charts)
+
+
+@bp.route("/export.csv")
+@roles_required("admin")
+def export_csv():
+    """What the dashboard shows, as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese)."""
+    form, filters = _valid_filters()
+    if filters is None:
+        abort(400, description="; ".join(e for errors in form.errors.values() for e in errors))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Section"), _("Item"), _("Value")])
+    writer.writerows(rows(statistics.figures(db.session, filters)))
+    name = f"12348-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.csv"
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.route("/export.xlsx")
+@roles_required("admin")
+def export_xlsx():
+    """What the dashboard shows, as an Excel workbook."""
+    from openpyxl import Workbook
+
+    form, filters = _valid_filters()
+    if filters is None:
+        abort(400, description="; ".join(e for errors in form.errors.values() for e in errors))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "12348"
+    sheet.append([_("Section"), _("Item"), _("Value")])
+    for section, item, value in rows(statistics.figures(db.session, filters)):
+        sheet.append([str(section), str(item), value])
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 36
+    out = io.BytesIO()
+    book.save(out)
+    name = f"12348-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.xlsx"
+    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _report_context():
+    form, filters = _valid_filters()
+    if filters is None:
+        return form, None
+    found = statistics.figures(db.session, filters)
+    city = db.session.get(City, filters.city_id) if filters.city_id else None
+    return form, report_text.Report(filters, found, city)
+
+
+@bp.route("/report")
+@roles_required("admin")
+def report():
+    """The periodic report, printable, in Chinese and English, each figure linked to its records."""
+    form, built = _report_context()
+    if built is None:
+        return render_template("stats/report.html", form=form, report=None), 400
+    return render_template("stats/report.html", form=form, report=built, args=built.filters.query_args())
+
+
+@bp.route("/report.pdf")
+@roles_required("admin")
+def report_pdf():
+    """The periodic report as a PDF."""
+    form, built = _report_context()
+    if built is None:
+        abort(400, description="; ".join(e for errors in form.errors.values() for e in errors))
+    name = f"12348-report-{built.filters.first:%Y%m%d}-{built.filters.last:%Y%m%d}.pdf"
+    return Response(report_text.pdf(built), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename={name}"})
+
+
+FIGURE_NAMES = {
+    "contacts": lambda: _("Contacts received"), "phone_calls": lambda: _("Phone calls"),
+    "answered": lambda: _("Calls answered"), "callbacks_due": lambda: _("Callbacks due"),
+    "callbacks_on_time": lambda: _("Callbacks done on time"), "disputes": lambda: _("Disputes found"),
+    "mediated": lambda: _("Mediated"), "mediated_successfully": lambda: _("Mediated successfully"),
+    "services": lambda: _("Services"), "ratings": lambda: _("Ratings"),
+}
+
+
+def figure_name(figure: str) -> str:
+    """A figure key in words."""
+    if figure.startswith("prevented:"):
+        return _("Prevented: %(kind)s", kind=label(RISK_FLAGS, figure.split(":", 1)[1]))
+    if figure.startswith("service:"):
+        return label(SERVICE_KINDS, figure.split(":", 1)[1])
+    return FIGURE_NAMES[figure]() if figure in FIGURE_NAMES else figure
+
+
+@bp.route("/records/<figure>")
+@roles_required("admin")
+def records(figure: str):
+    """The records one figure counts, so every number can be checked."""
+    form, filters = _valid_filters()
+    if filters is None:
+        return render_template("stats/records.html", form=form, page=None, figure=figure, name=""), 400
+    query = statistics.records_behind(db.session, figure[:64], filters)
+    if query is None:
+        abort(404)
+    entity = query.column_descriptions[0]["entity"]
+    order = Contact.received_at if entity is Contact else ServiceRecord.started_at
+    page = db.paginate(query.order_by(order, entity.id), per_page=50, error_out=False)
+    return render_template("stats/records.html", form=form, page=page, figure=figure, name=figure_name(figure),
+                           kind="contact" if entity is Contact else "service", args=filters.query_args())
+

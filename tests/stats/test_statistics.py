@@ -1,0 +1,140 @@
+"""The figures come from the records: the demo province's report equals a direct count, and every page and
+export shows the same numbers."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from hotline.extensions import db
+from hotline.models import City, Contact, FollowUp, RiskFlag, ServiceRecord
+from hotline.models.types import PROVINCE_TZ, utcnow
+from hotline.services import statistics
+from hotline.stats.report import Report
+from tests.conftest import login
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(PROVINCE_TZ).date()
+
+
+def test_the_demo_province_report_matches_a_direct_count_of_the_records(app, runner, make):
+    assert runner.invoke(args=["demo", "--no-plans"]).exit_code == 0
+    today = utcnow().astimezone(PROVINCE_TZ).date()
+    first, last = today - timedelta(days=365), today
+    city = make.scalar(select(City).where(City.code == "dalian"))
+    for city_id in (None, city.id):
+        filters = statistics.Filters(first, last, city_id=city_id)
+        with app.app_context():
+            found = statistics.figures(db.session, filters)
+            report = Report(filters, found, db.session.get(City, city_id) if city_id else None)
+            sentence = report.sentence_en()
+        contacts = [c for c in make.scalars(select(Contact)) if first <= _local_day(c.received_at) <= last
+                    and (city_id is None or c.city_id == city_id)]
+        ids = {c.id for c in contacts}
+        assert found.contacts == len(contacts) > 0
+        assert found.answered == sum(1 for c in contacts if c.channel == "phone" and c.answered_at is not None)
+        assert found.disputes == sum(1 for c in contacts if c.is_dispute) > 0
+        assert found.mediated == sum(1 for c in contacts if c.dispute_outcome in ("success", "failed"))
+        assert found.mediated_successfully == sum(1 for c in contacts if c.dispute_outcome == "success")
+        flags = [f for f in make.scalars(select(RiskFlag)) if f.contact_id in ids and f.prevented]
+        for kind in statistics.PREVENTED_TYPES:
+            assert found.prevented[kind] == sum(1 for f in flags if f.flag == kind)
+        waits = sorted(c.wait_seconds for c in contacts if c.answered_at is not None and c.wait_seconds is not None)
+        assert found.p90_wait == waits[int(0.9 * (len(waits) - 1))]
+        assert found.average_wait == pytest.approx(sum(waits) / len(waits))
+        services = [s for s in make.scalars(select(ServiceRecord)) if first <= _local_day(s.started_at) <= last
+                    and (city_id is None or s.city_id == city_id)]
+        assert sum(found.services.values()) == len(services) > 0
+        scores = {f.service_record_id: f.score for f in make.scalars(select(FollowUp))
+                  if f.status in ("answered", "called_back") and f.score is not None}
+        rated = [scores[s.id] for s in services if s.id in scores]
+        assert found.ratings == len(rated)
+        assert (found.satisfaction is None) == (not rated)
+        assert f"{found.mediated:,} mediated; {found.mediated_successfully:,} mediated successfully" in sentence
+        assert f"{statistics.approximately(found.disputes)} disputes found" in sentence
+
+
+def test_approximately_follows_the_departments_style():
+    assert statistics.approximately(26412) == "26,000+"
+    assert statistics.approximately(9999) == "9,999"
+    assert statistics.quarter_of(date(2026, 11, 27)) == (date(2026, 10, 1), date(2026, 12, 31))
+
+
+@pytest.fixture
+def small_province(make):
+    """Three contacts and two services in Dalian this week, one contact in Shenyang."""
+    dalian = make.city(code="dalian", name_en="Dalian", name_zh="大连")
+    shenyang = make.city(code="shenyang", name_en="Shenyang", name_zh="沈阳")
+    now = utcnow()
+    answered = make.contact(city_id=dalian.id, channel="phone", received_at=now - timedelta(hours=3),
+                            answered_at=now - timedelta(hours=3), wait_seconds=12, is_dispute=True,
+                            dispute_outcome="success")
+    make.risk_flag(contact=answered, flag="group_petition", prevented=True)
+    make.contact(city_id=dalian.id, channel="phone", received_at=now - timedelta(hours=2), is_dispute=True,
+                 dispute_outcome="failed")
+    make.contact(city_id=dalian.id, channel="web", received_at=now - timedelta(hours=1))
+    make.contact(city_id=shenyang.id, channel="phone", received_at=now - timedelta(hours=1))
+    record = make.service(now=now, kind="hotline", city_id=dalian.id, started_at=now - timedelta(hours=3),
+                          contact_id=answered.id)
+    make.follow_up(service_record_id=record.id, status="answered", score=4)
+    return {"dalian": dalian, "shenyang": shenyang}
+
+
+def _admin(app, make):
+    client = app.test_client()
+    assert login(client, make.user("admin", locale="en").username).status_code == 302
+    return client
+
+
+def test_the_dashboard_filters_by_city_and_links_each_figure_to_its_records(app, make, small_province):
+    client = _admin(app, make)
+    page = client.get("/stats/").get_data(as_text=True)
+    assert "Contacts received" in page
+    today = utcnow().astimezone(PROVINCE_TZ).date().isoformat()
+    args = f"first={today}&last={today}&city_id={small_province['dalian'].id}"
+    dalian = client.get(f"/stats/?{args}")
+    assert dalian.status_code == 200
+    with app.app_context():
+        found = statistics.figures(db.session, statistics.Filters(date.fromisoformat(today), date.fromisoformat(today),
+                                                                  city_id=small_province["dalian"].id))
+    assert (found.contacts, found.disputes, found.mediated, found.mediated_successfully) == (3, 2, 2, 1)
+    assert found.prevented["group_petition"] == 1 and found.satisfaction == 4.0
+    records = client.get(f"/stats/records/disputes?{args}").get_data(as_text=True)
+    assert "2 records" in records
+    assert client.get(f"/stats/records/astrology?{args}").status_code == 404
+    assert client.get("/stats/?first=2026-13-01&last=2026-01-01").status_code == 400
+    assert client.get("/stats/?first=2026-05-01&last=2026-01-01").status_code == 400
+    assert client.get("/stats/?first=2024-01-01&last=2026-01-01").status_code == 400
+    assert client.get(f"/stats/?first={today}&last={today}&city_id=abc").status_code == 400
+    assert client.get(f"/stats/?first={today}&last={today}&legal_area=astrology").status_code == 400
+
+
+def test_exports_carry_the_figures_shown(app, make, small_province):
+    from openpyxl import load_workbook
+
+    client = _admin(app, make)
+    today = utcnow().astimezone(PROVINCE_TZ).date().isoformat()
+    args = f"first={today}&last={today}&city_id={small_province['dalian'].id}"
+    csv_text = client.get(f"/stats/export.csv?{args}").get_data(as_text=True)
+    assert csv_text.startswith("\ufeffSection,Item,Value")
+    assert "Disputes,Disputes found,2" in csv_text and "Disputes,Mediated successfully,1" in csv_text
+    workbook = load_workbook(io.BytesIO(client.get(f"/stats/export.xlsx?{args}").data))
+    values = {(row[0], row[1]): row[2] for row in workbook.active.iter_rows(values_only=True)}
+    assert values[("Disputes", "Mediated")] == 2 and values[("Contacts", "Contacts received")] == 3
+    assert client.get("/stats/export.csv?first=x").status_code == 400
+
+
+def test_the_report_reads_as_the_department_writes_it_in_both_languages_and_as_pdf(app, make, small_province):
+    client = _admin(app, make)
+    today = utcnow().astimezone(PROVINCE_TZ).date().isoformat()
+    args = f"first={today}&last={today}&city_id={small_province['dalian'].id}"
+    page = client.get(f"/stats/report?{args}").get_data(as_text=True)
+    assert "2 disputes found; 2 mediated; 1 mediated successfully, a success rate of 50%" in page
+    assert "prevented 0 suicides, 0 civil-to-criminal cases, 1 group petition and 0 group fights" in page
+    assert "排查矛盾纠纷2件，调解2件，调解成功1件，调解成功率50%" in page and "大连" in page
+    assert "/stats/records/mediated_successfully?" in page
+    pdf = client.get(f"/stats/report.pdf?{args}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
