@@ -177,3 +177,4 @@ def feed(token: str):
 
 from hotline.duty import requests as _requests  # noqa: E402,F401  (its routes live on this blueprint)
 from hotline.duty import settings as _settings  # noqa: E402,F401
+from hotline.duty import staffing as _staffing  # noqa: E402,F401

@@ -1,0 +1,55 @@
+"""A coordinator filters the dashboard by city, exports CSV, and prints the periodic report."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hotline.models.types import PROVINCE_TZ, utcnow
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_coordinator_filters_exports_and_prints(page, live_server, make):
+    admin = make.user("admin", locale="en")
+    dalian = make.city(code="dalian", name_en="Dalian", name_zh="大连")
+    other = make.city(code="anshan", name_en="Anshan", name_zh="鞍山")
+    now = utcnow()
+    for hours in (1, 2, 3):
+        contact = make.contact(city_id=dalian.id, channel="phone", received_at=now - timedelta(hours=hours),
+                               answered_at=now - timedelta(hours=hours), wait_seconds=10 * hours, is_dispute=True,
+                               dispute_outcome="success" if hours < 3 else "failed")
+    make.risk_flag(contact=contact, flag="suicide", prevented=True)
+    make.contact(city_id=other.id, channel="phone", received_at=now - timedelta(hours=1), is_dispute=True)
+    today = now.astimezone(PROVINCE_TZ).date().isoformat()
+
+    sign_in(page, live_server, admin.username)
+    page.click("#mainnav >> text=Statistics")
+    page.fill("input[name=first]", today)
+    page.fill("input[name=last]", today)
+    page.select_option("select[name=city_id]", str(dalian.id))
+    page.click("[data-testid=filters] button:has-text('Show')")
+    page.wait_for_url("**city_id=*")
+    table = page.inner_text("[data-testid=contact-table]")
+    assert "Disputes found\t3" in table and "Mediated successfully\t2" in table
+    assert page.evaluate("document.querySelectorAll('canvas').length") == 4
+
+    with page.expect_download() as download:
+        page.click("[data-testid=export-csv]")
+    with open(download.value.path(), encoding="utf-8-sig") as handle:
+        content = handle.read()
+    assert "Disputes,Disputes found,3" in content and "Disputes,Mediated,3" in content
+
+    page.click("[data-testid=report-link]")
+    page.wait_for_selector("[data-testid=report]")
+    english = page.inner_text("[data-testid=report-en]")
+    assert "3 disputes found; 3 mediated; 2 mediated successfully, a success rate of 67%" in english
+    assert "prevented 1 suicide, 0 civil-to-criminal cases" in english
+    page.evaluate("window.__printed = false; window.print = () => { window.__printed = true; }")
+    page.click("[data-testid=print]")
+    assert page.evaluate("window.__printed") is True
+    page.emulate_media(media="print")
+    assert not page.is_visible("[data-testid=filters]") and page.is_visible("[data-testid=report-table]")
+    page.click("[data-testid=report-table] a[data-figure=mediated_successfully]")
+    assert "2 records" in page.inner_text("[data-testid=record-count]")
