@@ -28,6 +28,8 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 _SQLITE_LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 LOCK_KEY = "hotline_sqlite_lock"
+# Execution option of engines that only read: their SQLite transactions are deferred, so they run side by side.
+READ_ONLY = "hotline_read_only"
 
 
 def _sqlite_lock(database: str | None) -> threading.Lock:
@@ -45,6 +47,9 @@ def _sqlite_begin(conn: Connection) -> None:
     the production database, uses row and advisory locks instead.
     """
     if conn.dialect.name != "sqlite":
+        return
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")  # a reader (a log check's worker process) takes no write lock
         return
     lock = _sqlite_lock(conn.engine.url.database)
     # A connection lost without rollback must not stop the process: after 30 s go on and let SQLite wait.

@@ -5,7 +5,8 @@ REDIS_URL is set (`flask --app wsgi worker`). Their state lives in the jobs tabl
 written as they run, a cancel request is read back, and a job whose worker died is reaped as failed.
 
 Outgoing messages are delivered right after the transaction that queued them commits, on the same pool (in
-tests, at once in the same thread), and a sweeper retries what is due and queues consultation reminders.
+tests, at once in the same thread), and a sweeper retries what is due and queues consultation reminders and
+follow-up surveys.
 """
 from __future__ import annotations
 
@@ -55,17 +56,18 @@ def twilio_settings(app: Flask):
 
 
 def _deliver(app: Flask) -> int:
-    """Queue the consultation reminders that are due, then send what is due in the outbox, in a session of its
-    own."""
+    """Queue the consultation reminders and follow-up surveys that are due, then send what is due in the outbox,
+    in a session of its own."""
     from hotline.extensions import db
     from hotline.models.types import utcnow
     from hotline.telephony import gateway
 
-    from hotline.services import reminders
+    from hotline.services import followups, reminders
 
     with app.app_context():
         try:
             reminders.send_due(db.session, utcnow())
+            followups.send_due(db.session, utcnow())
             sent = gateway.deliver_due(db.session, twilio_settings(app), utcnow())
             db.session.commit()
             return sent

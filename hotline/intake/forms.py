@@ -5,8 +5,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hotline.auth.forms import PhoneField
@@ -100,3 +103,21 @@ class SearchForm(FlaskForm):
         """The range must not be reversed."""
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+class FollowUpCallForm(FlaskForm):
+    """What came of an operator's call about an unanswered follow-up survey."""
+
+    outcome = SelectField(_l("Outcome"), choices=choices({
+        "reached": _l("Reached: gave a score"),
+        "declined": _l("Reached: declined to give a score"),
+        "no_answer": _l("No answer (try again tomorrow)"),
+    }))
+    score = IntegerField(_l("Score (1 to 5)"), validators=[
+        Optional(), NumberRange(1, 5, message=_l("The score must be a whole number from 1 to 5."))])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
+
+    def validate_outcome(self, field) -> None:
+        """Someone who was reached and rated the service needs a score."""
+        if field.data == "reached" and not (self.score.raw_data and self.score.raw_data[0].strip()):
+            raise ValidationError(_l("Enter the score the person gave, from 1 to 5."))

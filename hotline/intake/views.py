@@ -253,3 +253,6 @@ def close_escalation(flag_id: int):
     flash(_("Escalation closed."), "success")
     return redirect(request.form.get("back") == "contact" and url_for("intake.contact", contact_id=flag.contact_id)
                     or url_for("intake.escalations"))
+
+
+from hotline.intake import followups as _followups  # noqa: E402,F401  (its routes live on this blueprint)

@@ -35,6 +35,8 @@ class Contact(db.Model):
         CheckConstraint("wait_seconds IS NULL OR wait_seconds >= 0", name="wait_nonnegative"),
         CheckConstraint("duration_seconds IS NULL OR duration_seconds >= 0", name="duration_nonnegative"),
         Index("ix_contacts_received", "received_at"),
+        # The dashboard's waits of answered calls, read from the index alone.
+        Index("ix_contacts_received_wait", "received_at", "answered_at", "wait_seconds"),
         Index("ix_contacts_status_received", "status", "received_at"),
         Index("ix_contacts_caller", "caller_phone", "received_at"),
         # A client's own id for a contact it sent: sending it again finds the same contact.

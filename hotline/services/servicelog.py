@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from hotline.database import lock_for_append
@@ -16,6 +16,7 @@ from hotline.models.servicelog import (
     canonical_content,
     chain_hash,
 )
+from hotline.services import followups
 
 # Advisory-lock key for the one service-log chain (PostgreSQL); any constant the app uses nowhere else.
 SERVICE_LOG_LOCK = 12348_0001
@@ -62,8 +63,10 @@ def append(session: Session, entry: ServiceEntry, now: datetime) -> ServiceRecor
     return append_many(session, [entry], now)[0]
 
 
-def append_many(session: Session, entries: Iterable[ServiceEntry], now: datetime) -> list[ServiceRecord]:
-    """Append records in order under one lock, each chained to the one before."""
+def append_many(session: Session, entries: Iterable[ServiceEntry], now: datetime,
+                follow_ups: bool = True) -> list[ServiceRecord]:
+    """Append records in order under one lock, each chained to the one before; each record with a recipient's
+    phone gets its follow-up survey in the same transaction (follow_ups=False: the caller writes its own)."""
     lock_for_append(session, SERVICE_LOG_LOCK)
     last = session.execute(
         select(ServiceRecord.seq, ServiceRecord.hash).order_by(ServiceRecord.seq.desc()).limit(1)
@@ -78,36 +81,129 @@ def append_many(session: Session, entries: Iterable[ServiceEntry], now: datetime
         records.append(record)
     session.add_all(records)
     session.flush()
+    if follow_ups:
+        followups.open_for(session, records)
     return records
 
 
-def verify(session: Session, batch_size: int = 5000) -> VerifyResult:
-    """Recompute the whole chain in order and report the first record that does not check out."""
+@dataclass(frozen=True)
+class _Span:
+    """What checking one run of sequence numbers found: its first link back and its last hash."""
+
+    checked: int
+    first_prev: str | None
+    last_hash: str | None
+    broken: VerifyResult | None
+
+
+def _verify_span(session: Session, first_seq: int, last_seq: int | None, expected_prev: str | None,
+                 batch_size: int) -> _Span:
+    """Check records first_seq..last_seq (to the end when None); expected_prev None: take the first record's link
+    as given (the caller checks it against the span before)."""
     columns = [ServiceRecord.id, ServiceRecord.prev_hash, ServiceRecord.hash] + [
-        getattr(ServiceRecord, name) for name in HASHED_FIELDS if name != "seq"
+        _canonical_column(session, name) for name in HASHED_FIELDS if name != "seq"
     ]
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    last_seq = 0
+    expected_seq, checked, after, first_prev, last_hash = first_seq, 0, first_seq - 1, None, None
     while True:
-        rows = session.execute(
-            select(ServiceRecord.seq, *columns)
-            .where(ServiceRecord.seq > last_seq)
-            .order_by(ServiceRecord.seq)
-            .limit(batch_size)
-        ).all()
+        query = select(ServiceRecord.seq, *columns).where(ServiceRecord.seq > after)
+        if last_seq is not None:
+            query = query.where(ServiceRecord.seq <= last_seq)
+        rows = session.execute(query.order_by(ServiceRecord.seq).limit(batch_size)).all()
         if not rows:
-            return VerifyResult(checked=checked)
+            return _Span(checked, first_prev, last_hash, None)
+        keys = list(rows[0]._fields)
         for row in rows:
-            values = row._mapping
+            values = dict(zip(keys, row))
+            if first_prev is None:
+                first_prev = row.prev_hash
+                expected_prev = row.prev_hash if expected_prev is None else expected_prev
             problem = _check(values, expected_seq, expected_prev)
             if problem:
-                return VerifyResult(checked=checked, broken_seq=row.seq, broken_id=row.id, problem=problem)
+                return _Span(checked, first_prev, last_hash,
+                             VerifyResult(checked=checked, broken_seq=row.seq, broken_id=row.id, problem=problem))
             checked += 1
             expected_seq = row.seq + 1
-            expected_prev = row.hash
-            last_seq = row.seq
+            expected_prev = last_hash = row.hash
+            after = row.seq
+
+
+def _verify_span_apart(url: str, first_seq: int, last_seq: int, batch_size: int) -> _Span:
+    """_verify_span in a worker process, on a connection of its own."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from hotline.database import READ_ONLY
+
+    engine = create_engine(url, poolclass=NullPool, execution_options={READ_ONLY: True})
+    try:
+        with Session(engine) as session:
+            return _verify_span(session, first_seq, last_seq, None, batch_size)
+    finally:
+        engine.dispose()
+
+
+# Below this many records a single process is quicker than starting workers.
+PARALLEL_FROM = 100_000
+
+
+def verify(session: Session, batch_size: int = 5000, workers: int = 1) -> VerifyResult:
+    """Recompute the whole chain in order and report the first record that does not check out.
+
+    With workers > 1 a long log is split into runs of sequence numbers, each checked by its own process (hashing
+    is the cost); the runs are then joined: each must start where the one before ended. The session's
+    transaction is ended first (the check writes nothing).
+    """
+    last = session.scalar(select(func.max(ServiceRecord.seq))) or 0
+    if workers <= 1 or last < PARALLEL_FROM:
+        span = _verify_span(session, 1, None, GENESIS_HASH, batch_size)
+        return span.broken or VerifyResult(checked=span.checked)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    session.rollback()  # a read-only check: let go of SQLite's lock, or the workers could not read
+    size = -(-last // workers)
+    bounds = [(start, min(start + size - 1, last)) for start in range(1, last + 1, size)]
+    with ProcessPoolExecutor(len(bounds), mp_context=multiprocessing.get_context("spawn")) as pool:
+        spans = list(pool.map(_verify_span_apart, [url] * len(bounds), *zip(*bounds), [batch_size] * len(bounds)))
+    checked, expected_prev = 0, GENESIS_HASH
+    for (start, _end), span in zip(bounds, spans):
+        if span.checked == 0 and span.broken is None:
+            # An empty run means records were removed from its start on; the sequence check below names it.
+            return VerifyResult(checked=checked, broken_seq=start, problem=f"sequence jumps from {start - 1}: "
+                                                                           "a record was removed")
+        if span.first_prev is not None and span.first_prev != expected_prev:
+            return VerifyResult(checked=checked, broken_seq=start,
+                                broken_id=None, problem="does not link to the record before it")
+        if span.broken is not None:
+            broken = span.broken
+            return VerifyResult(checked=checked + broken.checked, broken_seq=broken.broken_seq,
+                                broken_id=broken.broken_id, problem=broken.problem)
+        checked += span.checked
+        expected_prev = span.last_hash
+    return VerifyResult(checked=checked)
+
+
+TIMESTAMPS = ("started_at", "ended_at", "created_at")
+
+
+def _canonical_column(session: Session, name: str):
+    """A hashed column as verify reads it: timestamps already as the canonical UTC text, made by the database.
+
+    Formatting a million timestamps in Python was most of the time of a full check. The text equals
+    models.servicelog._utc_iso: YYYY-MM-DDTHH:MM:SS.ffffffZ.
+    """
+    column = getattr(ServiceRecord, name)
+    if name not in TIMESTAMPS:
+        return column
+    if session.get_bind().dialect.name == "postgresql":
+        text_value = func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    else:
+        # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff" in UTC (the fraction may be missing if written by hand).
+        raw = type_coerce(column, String)
+        full = case((func.length(raw) == 19, raw + ".000000"), else_=raw)
+        text_value = func.replace(full, " ", "T") + "Z"
+    return type_coerce(text_value, String).label(name)
 
 
 def _check(values, expected_seq: int, expected_prev: str) -> str:

@@ -1,8 +1,10 @@
-"""TwiML for the 12348 voice menu (greeting, legal-area menu, dialling, voicemail) and booked phone consultations."""
+"""TwiML for the 12348 voice menu (greeting, legal-area menu, dialling, voicemail), booked phone consultations and
+SMS replies."""
 from __future__ import annotations
 
 from functools import lru_cache
 
+from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 # Keypad -> legal area; 9 is "anything else" (any qualified lawyer on duty).
@@ -35,6 +37,7 @@ NOT_UNDERSTOOD = "对不起，没有听清您的选择。"
 CONSULT_CONNECTING = "您好，这里是12348法律服务，正在为您接通项目联络人，请稍候。"
 CONSULT_UNAVAILABLE = "您好，这里是12348法律服务。这次咨询已不在预约中，无需接通。再见。"
 CONSULT_DIAL_TIMEOUT = 30
+SURVEY_THANKS = "【12348】已收到您的评分，感谢您的反馈！"
 
 
 def _xml(response: VoiceResponse) -> str:
@@ -112,6 +115,13 @@ def consult_unavailable() -> str:
     response.say(CONSULT_UNAVAILABLE, language=VOICE["zh"])
     response.hangup()
     return _xml(response)
+
+
+def message(text: str) -> str:
+    """Answer an SMS with one SMS back (e.g. thanks for a survey score)."""
+    response = MessagingResponse()
+    response.message(text)
+    return str(response)
 
 
 def empty() -> str:

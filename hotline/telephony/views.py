@@ -177,7 +177,9 @@ def consult_connect(booking_id: int):
 @public
 @signed
 def sms_incoming():
-    """An SMS to the hotline number: kept with the sender's latest contact (survey answers are read from it)."""
-    inbound.sms_received(db.session, _form("From", limit=32), _form("Body", required=False, limit=1600), utcnow())
+    """An SMS to the hotline number: a survey score is answered with thanks; anything else is kept with the sender's
+    latest contact."""
+    received = inbound.sms_received(db.session, _form("From", limit=32), _form("Body", required=False, limit=1600),
+                                    utcnow())
     db.session.commit()
-    return _xml(twiml.empty())
+    return _xml(twiml.message(twiml.SURVEY_THANKS) if received.follow_up is not None else twiml.empty())

@@ -174,3 +174,71 @@ def test_fifty_concurrent_appends_keep_one_chain(app, make):
     result = servicelog.verify(make.session)
     make.session.close()
     assert result.intact and result.checked == 50
+
+
+def test_the_database_writes_timestamps_as_the_chain_hashes_them(make):
+    """verify reads timestamps as text made by the database; it must equal the canonical Python form."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+
+    from hotline.models import ServiceRecord
+    from hotline.models.servicelog import _utc_iso
+
+    for moment in (datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc), datetime(2026, 3, 1, 8, 0, 1, 250, tzinfo=timezone.utc)):
+        record = make.service(started_at=moment, ended_at=None)
+        column = servicelog._canonical_column(make.session, "started_at")
+        text = make.scalar(select(column).where(ServiceRecord.id == record.id))
+        assert text == _utc_iso(moment)
+        assert make.scalar(select(servicelog._canonical_column(make.session, "ended_at"))
+                           .where(ServiceRecord.id == record.id)) is None
+    assert servicelog.verify(make.session).intact
+
+
+def test_canonical_content_is_exactly_the_sorted_compact_json():
+    """The hand-written canonical form equals json.dumps for every kind of value a record holds."""
+    import json
+    from datetime import datetime, timezone
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from hotline.models.servicelog import HASHED_FIELDS, _utc_iso, canonical_content
+
+    values = st.one_of(st.none(), st.integers(-2**40, 2**40), st.text(), st.booleans(),
+                       st.datetimes(timezones=st.just(timezone.utc)))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.fixed_dictionaries({name: values for name in HASHED_FIELDS}))
+    def same(record):
+        plain = {k: (_utc_iso(v) if isinstance(v, datetime) else v) for k, v in record.items()}
+        assert canonical_content(record) == json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    same()
+
+
+@pytest.fixture
+def split_early(monkeypatch):
+    """Check in parallel from three records on, so a short log is split between two processes."""
+    monkeypatch.setattr(servicelog, "PARALLEL_FROM", 3)
+
+
+def test_parallel_verify_agrees_and_finds_a_change_in_the_second_half(make, dialect, split_early):
+    for n in range(8):
+        make.service(outcome=f"case {n}")
+    result = servicelog.verify(make.session, batch_size=3, workers=2)
+    make.session.close()
+    assert result.intact and result.checked == 8
+    _tamper(make.session, dialect, "UPDATE service_records SET outcome = 'forged' WHERE seq = 6")
+    result = servicelog.verify(make.session, batch_size=3, workers=2)
+    make.session.close()
+    assert (result.broken_seq, result.checked) == (6, 5) and "changed" in result.problem
+
+
+def test_parallel_verify_finds_a_record_removed_at_the_split(make, dialect, split_early):
+    for n in range(8):
+        make.service(outcome=f"case {n}")
+    _tamper(make.session, dialect, "DELETE FROM service_records WHERE seq = 5")
+    result = servicelog.verify(make.session, workers=2)
+    make.session.close()
+    assert not result.intact and result.broken_seq in (5, 6)

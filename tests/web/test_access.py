@@ -75,6 +75,8 @@ EXPECTED = {
     "consult.allocation_run": {"admin"},
     "consult.allocation_review": {"admin"},
     "consult.allocation_publish": {"admin"},
+    "duty.staffing": {"admin"},
+    "duty.staffing_apply": {"admin"},
     "stats.dashboard": {"admin"},
     "stats.export_csv": {"admin"},
     "stats.export_xlsx": {"admin"},
