@@ -48,6 +48,8 @@ EXPECTED = {
     "intake.put_through": {"operator", "admin"},
     "intake.reveal": {"operator", "admin"},
     "intake.escalations": {"operator", "admin"},
+    "intake.followups": {"operator", "admin"},
+    "intake.follow_up_call": {"operator", "admin"},
     "intake.close_escalation": {"operator", "admin"},  # and only supervisors among operators: test_console
     "duty.periods": {"admin"},
     "duty.period": {"admin"},
