@@ -20,20 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hotline_bench_dashboard"
+
+from bench import pg  # noqa: E402
 CHUNK = 20000
-
-
-def fresh_postgres() -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.pool import NullPool
-
-    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", poolclass=NullPool,
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS hotline_bench_dashboard"))
-        conn.execute(text("CREATE DATABASE hotline_bench_dashboard"))
-    admin.dispose()
 
 
 def _insert(db, table, rows: list[dict]) -> None:
@@ -131,8 +120,7 @@ def bench(kind: str, contacts: int, services: int, url: str | None = None) -> No
     if existing:
         pass
     elif kind == "postgresql":
-        fresh_postgres()
-        url = PG_URL
+        url = pg.fresh_database("hotline_bench_dashboard")
     else:
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='hotline-dashboard-')) / 'bench.sqlite3'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})

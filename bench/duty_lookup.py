@@ -19,19 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hotline_bench_lookup"
 
-
-def fresh_postgres() -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.pool import NullPool
-
-    admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", poolclass=NullPool,
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS hotline_bench_lookup"))
-        conn.execute(text("CREATE DATABASE hotline_bench_lookup"))
-    admin.dispose()
+from bench import pg  # noqa: E402
 
 
 def publish_year(db, first: date, rng: random.Random) -> int:
@@ -80,8 +69,7 @@ def bench(kind: str, lookups: int) -> None:
     from hotline.vocab import LEGAL_AREAS
 
     if kind == "postgresql":
-        fresh_postgres()
-        url = PG_URL
+        url = pg.fresh_database("hotline_bench_lookup")
     else:
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='hotline-lookup-')) / 'bench.sqlite3'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})

@@ -25,6 +25,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench import pg  # noqa: E402
 TOKEN = "bench-token"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/hotline_bench"
 
@@ -38,15 +40,7 @@ def free_port() -> int:
 def prepare(database_url: str) -> None:
     """A fresh schema with reference data and a published hotline shift running now."""
     if database_url.startswith("postgresql"):
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.pool import NullPool
-
-        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", poolclass=NullPool,
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS hotline_bench"))
-            conn.execute(text("CREATE DATABASE hotline_bench"))
-        admin.dispose()
+        pg.fresh_database("hotline_bench")
     from flask_migrate import upgrade
 
     from hotline import create_app
