@@ -55,28 +55,45 @@ def twilio_settings(app: Flask):
     return TwilioSettings.from_config(app.config, app.extensions.get("twilio_http_client"))
 
 
-def _deliver(app: Flask) -> int:
-    """Queue the consultation reminders and follow-up surveys that are due, then send what is due in the outbox,
-    in a session of its own."""
+def _in_own_session(app: Flask, work: Callable, what: str) -> int:
+    """Run work(session) in a session of its own and commit; a failure is logged, not lost, and returns 0."""
     from hotline.extensions import db
-    from hotline.models.types import utcnow
-    from hotline.telephony import gateway
-
-    from hotline.services import followups, reminders
 
     with app.app_context():
         try:
-            reminders.send_due(db.session, utcnow())
-            followups.send_due(db.session, utcnow())
-            sent = gateway.deliver_due(db.session, twilio_settings(app), utcnow())
+            done = work(db.session)
             db.session.commit()
-            return sent
+            return done
         except Exception:  # noqa: BLE001 (a background failure must be logged, not lost)
             db.session.rollback()
-            log.exception("outbox delivery failed")
+            log.exception("%s failed", what)
             return 0
         finally:
             db.session.remove()
+
+
+def _deliver(app: Flask) -> int:
+    """Send what is due in the outbox (after a commit that queued messages); returns how many were tried."""
+    from hotline.models.types import utcnow
+    from hotline.telephony import gateway
+
+    return _in_own_session(app, lambda session: gateway.deliver_due(session, twilio_settings(app), utcnow()),
+                           "outbox delivery")
+
+
+def _sweep(app: Flask) -> int:
+    """The periodic sweep: queue the consultation reminders and follow-up surveys that are due, then send what is
+    due in the outbox; returns how many messages were tried."""
+    from hotline.models.types import utcnow
+    from hotline.services import followups, reminders
+    from hotline.telephony import gateway
+
+    def work(session) -> int:
+        reminders.send_due(session, utcnow())
+        followups.send_due(session, utcnow())
+        return gateway.deliver_due(session, twilio_settings(app), utcnow())
+
+    return _in_own_session(app, work, "outbox sweep")
 
 
 def deliver_outbox(app: Flask) -> None:
@@ -88,12 +105,13 @@ def deliver_outbox(app: Flask) -> None:
 
 
 def start_sweeper(app: Flask, every_seconds: float) -> threading.Thread:
-    """A daemon thread that retries due messages every few seconds (one per process)."""
+    """A daemon thread that queues due reminders and surveys and retries due messages every few seconds (one per
+    process)."""
     stop = threading.Event()
 
     def loop() -> None:
         while not stop.wait(every_seconds):
-            _deliver(app)
+            _sweep(app)
 
     thread = threading.Thread(target=loop, name="hotline-outbox-sweeper", daemon=True)
     thread.stop = stop  # type: ignore[attr-defined]

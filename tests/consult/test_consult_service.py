@@ -201,7 +201,7 @@ def test_the_outcome_goes_into_the_service_log_and_the_liaison_rates_it(app, wor
 
 def test_reminders_go_once_24_hours_and_1_hour_before_and_never_for_a_cancelled_booking(app, world, make):
     booking_id = _booked(app, world)
-    # As if booked days ago (the delivery after the booking already marked the day-before reminder as not needed).
+    # As if booked days ago, with no reminder sent yet.
     make.update(Booking, booking_id, created_at=utcnow() - timedelta(days=3), reminder_24h_sent_at=None)
     start = make.get(Booking, booking_id).starts_at
     with app.app_context():

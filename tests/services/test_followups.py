@@ -118,13 +118,13 @@ def test_the_sweeper_sends_the_survey_through_twilio(app_factory, make):
     app.extensions["twilio_http_client"] = fake
     now = utcnow()
     record = make.service(now=now - timedelta(hours=2), recipient_phone=PHONE)
-    assert jobs._deliver(app) == 1
+    assert jobs._sweep(app) == 1
     assert fake.requests == [{
         "method": "POST", "uri": f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages.json",
         "data": {"To": PHONE, "From": "+862412348", "Body": followups.SURVEY_SMS}, "auth": (SID, "token")}]
     assert _follow_up(make, record.id).status == "sent"
     assert _surveys(make)[0].status == "sent"
-    jobs._deliver(app)
+    jobs._sweep(app)
     assert len(fake.requests) == 1
 
 
