@@ -99,30 +99,21 @@ class Figures:
         return self.callbacks_on_time / self.callbacks_due if self.callbacks_due else None
 
 
+def _conditions(filters: Filters, time_column, columns: tuple, period: bool = True) -> list:
+    """The filters as SQL conditions on a table: its time column, then city, area, channel and lawyer columns."""
+    conditions = [time_column >= filters.start, time_column < filters.end] if period else []
+    values = (filters.city_id, filters.legal_area, filters.channel, filters.lawyer_id)
+    return conditions + [column == value for column, value in zip(columns, values) if value is not None]
+
+
 def _contact_filter(filters: Filters, period: bool = True) -> list:
-    conditions = [Contact.received_at >= filters.start, Contact.received_at < filters.end] if period else []
-    if filters.city_id is not None:
-        conditions.append(Contact.city_id == filters.city_id)
-    if filters.legal_area is not None:
-        conditions.append(Contact.legal_area == filters.legal_area)
-    if filters.channel is not None:
-        conditions.append(Contact.channel == filters.channel)
-    if filters.lawyer_id is not None:
-        conditions.append(Contact.lawyer_id == filters.lawyer_id)
-    return conditions
+    return _conditions(filters, Contact.received_at,
+                       (Contact.city_id, Contact.legal_area, Contact.channel, Contact.lawyer_id), period)
 
 
 def _service_filter(filters: Filters) -> list:
-    conditions = [ServiceRecord.started_at >= filters.start, ServiceRecord.started_at < filters.end]
-    if filters.city_id is not None:
-        conditions.append(ServiceRecord.city_id == filters.city_id)
-    if filters.legal_area is not None:
-        conditions.append(ServiceRecord.legal_area == filters.legal_area)
-    if filters.channel is not None:
-        conditions.append(ServiceRecord.channel == filters.channel)
-    if filters.lawyer_id is not None:
-        conditions.append(ServiceRecord.provider_lawyer_id == filters.lawyer_id)
-    return conditions
+    return _conditions(filters, ServiceRecord.started_at, (ServiceRecord.city_id, ServiceRecord.legal_area,
+                                                           ServiceRecord.channel, ServiceRecord.provider_lawyer_id))
 
 
 def _count_if(condition):

@@ -48,6 +48,20 @@ def _valid_filters() -> tuple[FilterForm, statistics.Filters | None]:
     return form, (_filters(form) if form.validate() else None)
 
 
+def _filters_or_400() -> statistics.Filters:
+    """The filters of a download, or 400 naming what is wrong with them."""
+    form, filters = _valid_filters()
+    if filters is None:
+        abort(400, description="; ".join(e for errors in form.errors.values() for e in errors))
+    return filters
+
+
+def _file(data, mimetype: str, name: str, inline: bool = False) -> Response:
+    """A download named for the period."""
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"{'inline' if inline else 'attachment'}; filename={name}"})
+
+
 def rows(found: statistics.Figures) -> list[tuple[str, str, object]]:
     """Every figure shown, as (section, item, value) rows: the exports' content."""
     table = [
@@ -102,16 +116,12 @@ def dashboard():
 @roles_required("admin")
 def export_csv():
     """What the dashboard shows, as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese)."""
-    form, filters = _valid_filters()
-    if filters is None:
-        abort(400, description="; ".join(e for errors in form.errors.values() for e in errors))
+    filters = _filters_or_400()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Section"), _("Item"), _("Value")])
     writer.writerows(rows(statistics.figures(db.session, filters)))
-    name = f"12348-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return _file("\ufeff" + out.getvalue(), "text/csv", f"12348-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.csv")
 
 
 @bp.route("/export.xlsx")
@@ -120,9 +130,7 @@ def export_xlsx():
     """What the dashboard shows, as an Excel workbook."""
     from openpyxl import Workbook
 
-    form, filters = _valid_filters()
-    if filters is None:
-        abort(400, description="; ".join(e for errors in form.errors.values() for e in errors))
+    filters = _filters_or_400()
     book = Workbook()
     sheet = book.active
     sheet.title = "12348"
@@ -133,27 +141,24 @@ def export_xlsx():
     sheet.column_dimensions["B"].width = 36
     out = io.BytesIO()
     book.save(out)
-    name = f"12348-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.xlsx"
-    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return _file(out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 f"12348-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.xlsx")
 
 
-def _report_context():
-    form, filters = _valid_filters()
-    if filters is None:
-        return form, None
-    found = statistics.figures(db.session, filters)
+def _report(filters: statistics.Filters) -> report_text.Report:
+    """The report for valid filters."""
     city = db.session.get(City, filters.city_id) if filters.city_id else None
-    return form, report_text.Report(filters, found, city)
+    return report_text.Report(filters, statistics.figures(db.session, filters), city)
 
 
 @bp.route("/report")
 @roles_required("admin")
 def report():
     """The periodic report, printable, in Chinese and English, each figure linked to its records."""
-    form, built = _report_context()
-    if built is None:
+    form, filters = _valid_filters()
+    if filters is None:
         return render_template("stats/report.html", form=form, report=None), 400
+    built = _report(filters)
     return render_template("stats/report.html", form=form, report=built, args=built.filters.query_args())
 
 
@@ -161,12 +166,9 @@ def report():
 @roles_required("admin")
 def report_pdf():
     """The periodic report as a PDF."""
-    form, built = _report_context()
-    if built is None:
-        abort(400, description="; ".join(e for errors in form.errors.values() for e in errors))
-    name = f"12348-report-{built.filters.first:%Y%m%d}-{built.filters.last:%Y%m%d}.pdf"
-    return Response(report_text.pdf(built), mimetype="application/pdf",
-                    headers={"Content-Disposition": f"inline; filename={name}"})
+    filters = _filters_or_400()
+    return _file(report_text.pdf(_report(filters)), "application/pdf",
+                 f"12348-report-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.pdf", inline=True)
 
 
 FIGURE_NAMES = {
