@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from hotline.models import ConsultationSlot, CounselAssignment, CounselRequest, KeyProject, Lawyer, LawyerArea
+from hotline.models import Conflict, ConsultationSlot, CounselAssignment, CounselRequest, KeyProject, Lawyer, LawyerArea
 from hotline.services import consult, slots
 from scheduling import booking as engine
 from scheduling.common import CancelToken, ProgressCallback, SolverSettings
@@ -21,11 +21,8 @@ def build_problem(session: Session, now: datetime) -> engine.BookingProblem:
     if not requests:
         return engine.BookingProblem(lawyers=(), slots=(), requests=())
     last = max(w.ends_at for r in requests for w in r.windows)
-    free = list(session.scalars(
-        select(ConsultationSlot).join(Lawyer, Lawyer.id == ConsultationSlot.lawyer_id)
-        .where(ConsultationSlot.status == "open", ConsultationSlot.starts_at >= now + slots.BOOKING_LEAD,
-               ConsultationSlot.ends_at <= last, Lawyer.active.is_(True), ~slots._unavailable())
-        .order_by(ConsultationSlot.starts_at, ConsultationSlot.id)))
+    free = list(session.scalars(slots.free_slots_query(now).where(ConsultationSlot.ends_at <= last)
+                                .order_by(ConsultationSlot.starts_at, ConsultationSlot.id)))
     lawyer_ids = sorted({slot.lawyer_id for slot in free})
     areas: dict[int, set[str]] = {}
     for lawyer_id, area in session.execute(select(LawyerArea.lawyer_id, LawyerArea.area)
@@ -41,7 +38,15 @@ def build_problem(session: Session, now: datetime) -> engine.BookingProblem:
                                                  .where(CounselAssignment.ended_at.is_(None))):
         counsel.setdefault(project_id, set()).add(str(lawyer_id))
     projects = {r.project_id: r.project for r in requests}
-    excluded = {pid: {str(l) for l in slots.conflicted_lawyers(session, project)} for pid, project in projects.items()}
+    # Every conflict at once (a query per project cost one round trip per request's project).
+    by_project: dict[int, set[str]] = {}
+    by_firm: dict[int, set[str]] = {}
+    for lawyer_id, project_id, firm_id in session.execute(select(Conflict.lawyer_id, Conflict.project_id,
+                                                                 Conflict.firm_id)):
+        (by_project.setdefault(project_id, set()) if project_id is not None
+         else by_firm.setdefault(firm_id, set())).add(str(lawyer_id))
+    excluded = {pid: by_project.get(pid, set()) | by_firm.get(project.involved_firm_id, set())
+                for pid, project in projects.items()}
     return engine.BookingProblem(
         lawyers=tuple(engine.BookingLawyer(id=str(l), areas=frozenset(areas.get(l, ())), daily_cap=caps[l],
                                            already_booked=already.get(l, {})) for l in lawyer_ids),

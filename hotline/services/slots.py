@@ -106,21 +106,26 @@ def booked_per_day(session: Session, lawyer_ids, first: datetime, last: datetime
     return counts
 
 
-def _unavailable():
-    """SQL condition: an approved unavailability of the slot's lawyer overlaps the slot."""
-    return exists().where(Unavailability.lawyer_id == ConsultationSlot.lawyer_id, Unavailability.status == "approved",
-                          Unavailability.starts_at < ConsultationSlot.ends_at,
-                          Unavailability.ends_at > ConsultationSlot.starts_at)
+def absence_overlapping(lawyer_id, starts_at, ends_at):
+    """SQL condition: an approved absence of the lawyer overlaps the time (values, or a slot's columns)."""
+    return exists().where(Unavailability.lawyer_id == lawyer_id, Unavailability.status == "approved",
+                          Unavailability.starts_at < ends_at, Unavailability.ends_at > starts_at)
+
+
+def free_slots_query(now: datetime):
+    """Open slots of active lawyers, far enough ahead, not cut by an absence."""
+    return (
+        select(ConsultationSlot).join(Lawyer, Lawyer.id == ConsultationSlot.lawyer_id)
+        .where(ConsultationSlot.status == "open", ConsultationSlot.starts_at >= now + BOOKING_LEAD,
+               Lawyer.active.is_(True),
+               ~absence_overlapping(ConsultationSlot.lawyer_id, ConsultationSlot.starts_at, ConsultationSlot.ends_at))
+    )
 
 
 def open_slots_query(area: str, mode: str, now: datetime):
-    """Open slots of active lawyers practising the area, in the mode, far enough ahead, not cut by an absence."""
+    """Free slots in the mode, of lawyers practising the area."""
     practises = exists().where(LawyerArea.lawyer_id == ConsultationSlot.lawyer_id, LawyerArea.area == area)
-    return (
-        select(ConsultationSlot).join(Lawyer, Lawyer.id == ConsultationSlot.lawyer_id)
-        .where(ConsultationSlot.status == "open", ConsultationSlot.mode == mode,
-               ConsultationSlot.starts_at >= now + BOOKING_LEAD, Lawyer.active.is_(True), practises, ~_unavailable())
-    )
+    return free_slots_query(now).where(ConsultationSlot.mode == mode, practises)
 
 
 def within_windows(windows, starts_at: datetime, ends_at: datetime) -> bool:
@@ -170,6 +175,4 @@ def live_overlap(session: Session, lawyer_id: int, starts_at: datetime, ends_at:
 
 def unavailable(session: Session, lawyer_id: int, starts_at: datetime, ends_at: datetime) -> bool:
     """True when an approved absence of the lawyer overlaps this time."""
-    return session.scalar(select(func.count(Unavailability.id)).where(
-        Unavailability.lawyer_id == lawyer_id, Unavailability.status == "approved",
-        Unavailability.starts_at < ends_at, Unavailability.ends_at > starts_at)) > 0
+    return bool(session.scalar(select(absence_overlapping(lawyer_id, starts_at, ends_at))))
