@@ -35,17 +35,24 @@ def _page(period: DutyPeriod, values: dict[str, str], plan: service.Plan | None,
     return render_template("duty/staffing.html", period=period, values=values, plan=plan), status
 
 
+def _read(period: DutyPeriod, source) -> tuple[dict[str, str], service.Targets | None, tuple | None]:
+    """The parameters as typed, the targets they give, and the 400 page when they are not valid."""
+    values = _parameters(source)
+    try:
+        return values, _targets(values), None
+    except FormError as error:
+        flash(str(error), "error")
+        return values, None, _page(period, values, None, 400)
+
+
 @bp.route("/duty/periods/<int:period_id>/staffing")
 @roles_required("admin")
 def staffing(period_id: int):
     """Forecast calls of each hotline shift from past weeks and the seats they need, beside the seats set now."""
     period = db.get_or_404(DutyPeriod, period_id)
-    values = _parameters(request.args)
-    try:
-        targets = _targets(values)
-    except FormError as error:
-        flash(str(error), "error")
-        return _page(period, values, None, 400)
+    values, targets, refused = _read(period, request.args)
+    if refused:
+        return refused
     return _page(period, values, service.plan(db.session, period, targets, utcnow()))
 
 
@@ -54,12 +61,9 @@ def staffing(period_id: int):
 def staffing_apply(period_id: int):
     """Set every hotline shift's seats for any lawyer to the seats the plan says it needs."""
     period = db.get_or_404(DutyPeriod, period_id)
-    values = _parameters(request.form)
-    try:
-        targets = _targets(values)
-    except FormError as error:
-        flash(str(error), "error")
-        return _page(period, values, None, 400)
+    values, targets, refused = _read(period, request.form)
+    if refused:
+        return refused
     back = url_for("duty.staffing", period_id=period.id, **values)
     try:
         changed = service.apply_seats(db.session, period, service.plan(db.session, period, targets, utcnow()))
