@@ -101,17 +101,10 @@ def index():
         select(Booking).join(CounselRequest).where(CounselRequest.liaison_id == current_user.id)
         .options(selectinload(Booking.lawyer), selectinload(Booking.request).selectinload(CounselRequest.project))
         .order_by(Booking.starts_at.desc()).limit(100)).all()
-    counsel = {p.id: consult_counsel(p.id) for p in projects}
+    counsel = consult.counsel_of(db.session, [p.id for p in projects])
     feed = url_for("consult.feed", token=current_user.ical_token, _external=True) if current_user.ical_token else None
     return render_template("consult/index.html", projects=projects, counsel=counsel, requests=requests,
                            bookings=bookings, now=utcnow(), feed=feed)
-
-
-def consult_counsel(project_id: int) -> list[tuple[str, Lawyer]]:
-    """The project's current counsel, primary first."""
-    roles = slots.own_counsel(db.session, project_id)
-    lawyers = {l.id: l for l in db.session.scalars(select(Lawyer).where(Lawyer.id.in_(list(roles))))}
-    return sorted(((role, lawyers[lawyer_id]) for lawyer_id, role in roles.items()), key=lambda item: item[0] != "primary")
 
 
 @bp.route("/consult/requests/new", methods=["GET", "POST"])
@@ -416,7 +409,7 @@ def project_history(project_id: int):
     records = db.session.scalars(select(ServiceRecord).where(ServiceRecord.project_id == project_id)
                                  .order_by(ServiceRecord.seq.desc()).limit(200)).all()
     return render_template("consult/project.html", project=project, requests=requests, bookings=bookings,
-                           ratings=ratings, records=records, counsel=consult_counsel(project_id))
+                           ratings=ratings, records=records, counsel=consult.counsel_of(db.session, [project_id])[project_id])
 
 
 @bp.route("/consult/feed", methods=["POST"])

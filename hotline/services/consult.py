@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.models import (
-    Booking, ConsultationSlot, CounselRequest, FollowUp, KeyProject, LawyerArea, RequestWindow, ServiceRecord, User,
+    Booking, ConsultationSlot, CounselAssignment, CounselRequest, Lawyer, FollowUp, KeyProject, LawyerArea, RequestWindow, ServiceRecord, User,
     project_liaisons,
 )
 from hotline.models.types import PROVINCE_TZ
@@ -57,6 +57,19 @@ def liaison_projects(session: Session, user_id: int) -> list[KeyProject]:
     """The projects this liaison speaks for."""
     return list(session.scalars(select(KeyProject).join(project_liaisons, project_liaisons.c.project_id == KeyProject.id)
                                 .where(project_liaisons.c.user_id == user_id).order_by(KeyProject.name)))
+
+
+def counsel_of(session: Session, project_ids: list[int]) -> dict[int, list[tuple[str, Lawyer]]]:
+    """Each project's current counsel as (role, lawyer), primary first, in one query."""
+    found: dict[int, list[tuple[str, Lawyer]]] = {project_id: [] for project_id in project_ids}
+    if project_ids:
+        for project_id, role, lawyer in session.execute(
+                select(CounselAssignment.project_id, CounselAssignment.role, Lawyer)
+                .join(Lawyer, Lawyer.id == CounselAssignment.lawyer_id)
+                .where(CounselAssignment.project_id.in_(project_ids), CounselAssignment.ended_at.is_(None))
+                .order_by(CounselAssignment.project_id, CounselAssignment.role.desc())):
+            found[project_id].append((role, lawyer))
+    return found
 
 
 def is_liaison_of(session: Session, user_id: int, project_id: int) -> bool:

@@ -22,6 +22,7 @@ from hotline.models import (
     Shift,
     project_liaisons,
 )
+from hotline.services import consult
 
 
 @dataclass
@@ -175,16 +176,9 @@ def liaison_summary(session: Session, user_id: int, now: datetime) -> LiaisonSum
             .order_by(KeyProject.priority.desc(), KeyProject.name)
         )
     )
-    counsel: dict[tuple[int, str], Lawyer] = {}
-    if projects:
-        rows = session.execute(
-            select(CounselAssignment.project_id, CounselAssignment.role, Lawyer)
-            .join(Lawyer, Lawyer.id == CounselAssignment.lawyer_id)
-            .where(
-                CounselAssignment.project_id.in_([p.id for p in projects]), CounselAssignment.ended_at.is_(None)
-            )
-        ).all()
-        counsel = {(project_id, role): lawyer for project_id, role, lawyer in rows}
+    counsel = {(project_id, role): lawyer
+               for project_id, pairs in consult.counsel_of(session, [p.id for p in projects]).items()
+               for role, lawyer in pairs}
     requests = session.scalars(
         select(CounselRequest)
         .where(CounselRequest.liaison_id == user_id, CounselRequest.status.in_(("pending", "allocated")))
