@@ -1,15 +1,30 @@
 """A job's progress page, its JSON for the live view, and cancel."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from hotline import jobs
 from hotline.auth.access import roles_required
 from hotline.extensions import db
+from hotline.formkit import seconds_field
 from hotline.models import Job
 from hotline.models.types import utcnow
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+def start_from_form(kind: str, params: dict, back: str):
+    """Start a background job with the time limit posted in the form and show its progress; a bad time limit is
+    refused back to `back` (303)."""
+    time_limit = seconds_field(request.form.get("time_limit"))
+    if time_limit is None:
+        flash(_("The time limit must be between 5 and 600 seconds."), "error")
+        return redirect(back), 303
+    job = jobs.submit(db.session, kind, params | {"time_limit": time_limit}, current_user.id, utcnow())
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 def _job(job_id: int) -> Job:

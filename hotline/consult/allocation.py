@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from hotline import jobs
 from hotline.auth.access import roles_required
+from hotline.background.views import start_from_form
 from hotline.consult import tasks  # noqa: F401  (registers the booking_allocate job)
 from hotline.consult.views import MESSAGES, bp
 from hotline.extensions import db
-from hotline.formkit import seconds_field
 from hotline.models import ConsultationSlot, CounselRequest, Job, Lawyer
 from hotline.models.types import utcnow
 from hotline.services import allocation
@@ -52,13 +51,7 @@ def allocation_page():
 @roles_required("admin")
 def allocation_run():
     """Allocate every pending request in the background."""
-    time_limit = seconds_field(request.form.get("time_limit"))
-    if time_limit is None:
-        flash(_("The time limit must be between 5 and 600 seconds."), "error")
-        return redirect(url_for("consult.allocation_page")), 303
-    job = jobs.submit(db.session, "booking_allocate", {"time_limit": time_limit}, current_user.id, utcnow())
-    db.session.commit()
-    return redirect(url_for("jobs.show", job_id=job.id))
+    return start_from_form("booking_allocate", {}, url_for("consult.allocation_page"))
 
 
 def _run_of(job_id: int) -> tuple[Job, dict]:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from hotline import jobs
 from hotline.auth.access import roles_required
+from hotline.background.views import start_from_form
 from hotline.extensions import db
-from hotline.formkit import seconds_field
 from hotline.models import City, Job, KeyProject, Lawyer, MatchPlan
 from hotline.models.types import utcnow
 from hotline.projects import tasks  # noqa: F401  (registers the match_solve job)
@@ -32,14 +32,7 @@ def matching_page():
 @roles_required("admin")
 def run():
     """Match all key projects in the background."""
-    time_limit = seconds_field(request.form.get("time_limit"))
-    if time_limit is None:
-        flash(_("The time limit must be between 5 and 600 seconds."), "error")
-        return redirect(url_for("projects.matching_page")), 303
-    job = jobs.submit(db.session, "match_solve", {"time_limit": time_limit, "user_id": current_user.id},
-                      current_user.id, utcnow())
-    db.session.commit()
-    return redirect(url_for("jobs.show", job_id=job.id))
+    return start_from_form("match_solve", {"user_id": current_user.id}, url_for("projects.matching_page"))
 
 
 def _map(cities: list[City], flows: dict, projects_by_city: dict, lawyers_by_city: dict) -> dict:
