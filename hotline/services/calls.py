@@ -1,9 +1,10 @@
 """The voice flow of a 12348 call: one contact per CallSid, routing down the on-duty list, voicemail, completion."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,17 +32,27 @@ def contact_for_call(session: Session, call_sid: str, from_number: str | None, n
     INSERT ... ON CONFLICT DO NOTHING makes Twilio's retries of the same CallSid, even concurrent ones on
     several workers, find the one contact instead of creating a second.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     values = {"channel": "phone", "call_sid": call_sid, "caller_phone": caller_number(from_number),
               "status": "waiting", "received_at": now, "language": "zh", "urgency": "normal", "summary": "",
               "advice": "", "caller_name": "", "is_dispute": False}
-    created = session.scalar(
-        insert(Contact).values(**values).on_conflict_do_nothing(index_elements=["call_sid"]).returning(Contact.id)
-    )
+    created = session.scalar(_create_once(session.get_bind().dialect.name), values)
     if created is not None:
         return created
     return session.scalar(select(Contact.id).where(Contact.call_sid == call_sid))
+
+
+@functools.cache
+def _create_once(dialect: str):
+    """The INSERT ... ON CONFLICT DO NOTHING RETURNING id of a call's contact, built once per dialect.
+
+    Every incoming call runs it, so it is built with bound parameters once rather than coerced and keyed anew.
+    """
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = Contact.__table__
+    columns = ("channel", "call_sid", "caller_phone", "status", "received_at", "language", "urgency", "summary",
+               "advice", "caller_name", "is_dispute")
+    return (insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+            .on_conflict_do_nothing(index_elements=["call_sid"]).returning(table.c.id))
 
 
 def choose(session: Session, contact: Contact, area: str | None, language: str, now: datetime) -> None:
