@@ -3,6 +3,11 @@
 Every hard rule except a seat's hard minimum concerns one person, so solving each person alone keeps the
 roster valid; the objective sees the seats the earlier people left empty, so later people fill them. Hard seat
 minimums are treated as heavily weighted seats here; the result is used only when it meets them.
+
+Each person is first placed by the person-level DP (``person_dp.py``, milliseconds) under prices read from the
+seats; the people it cannot place are solved by CP-SAT as before. Then, while the start's time lasts, passes
+re-plan every person by the DP against all the others. The prices leave out the fairness spread (not a sum over
+people), which the search after the start still sees.
 """
 from __future__ import annotations
 
@@ -13,8 +18,9 @@ import time
 
 from ortools.sat.python import cp_model
 
-from scheduling.roster.model import build_model
-from scheduling.roster.problem import Problem, Roster
+from scheduling.roster.model import build_model, relaxed_minimum_weight
+from scheduling.roster.person_dp import cheapest_schedule
+from scheduling.roster.problem import Cover, Problem, Request, Roster, Staff
 from scheduling.roster.solve import extract
 
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
@@ -35,35 +41,135 @@ def construct(problem: Problem, seconds: float, seed: int = 0, stop=lambda: Fals
     # a few people at a time on large periods, so the number of solves stays around forty
     batch = max(1, round(len(order) / 40))
     groups = [order[i:i + batch] for i in range(0, len(order), batch)]
+    seats = Seats(problem)
     fallbacks = 0
     for index, group in enumerate(groups):
         if stop() or time.monotonic() >= last_chance:
             return None
-        free = {person.id: list(range(problem.days)) for person in group}
-        sub = build_model(problem, fixed=roster, free=free, relaxed=True)
+        # the DP places most people in milliseconds; CP-SAT takes the ones it cannot place
+        hard = []
+        for person in group:
+            row = cheapest_schedule(problem, person, seats.prices(person))
+            if row is None:
+                hard.append(person)
+            else:
+                roster[person.id] = row
+                seats.place(person, row)
+        if not hard:
+            continue
         share = max(deadline - time.monotonic(), 0.0) / (len(groups) - index)
         # after two groups in a row that needed it, go straight to the fallback (but retry every eighth group)
-        skip = fallbacks >= 2 and index % 8
-        solver = None
-        for attempt, (level, least) in enumerate(() if skip else ((2, 0.3), (0, 0.6))):
-            solver = _solve(sub, max(share, least), last_chance, seed + attempt, level)
-            if solver is not None:
-                break
-        fallbacks = 0 if solver is not None else fallbacks + 1
-        if solver is None:
-            # placed alongside nobody, every seat wants people: the search finds a valid schedule at once
-            alone = build_model(problem, fixed=problem.empty_roster(), free=free, relaxed=True)
-            for attempt, (level, least) in enumerate(((0, 1.0), (2, 2.0), (0, 5.0), (2, 20.0))):
-                solver = _solve(alone, least, last_chance, seed + attempt, level, first=True)
-                if solver is not None or time.monotonic() >= last_chance:
-                    break
-            if solver is None:
-                return None
-            schedule = extract(alone, solver)
-            roster = {s: schedule[s] if s in free else row for s, row in roster.items()}
-            continue
-        roster = extract(sub, solver)
+        roster, alone = _solve_group(problem, roster, hard, share, last_chance, seed,
+                                     skip=bool(fallbacks >= 2 and index % 8))
+        if roster is None:
+            return None
+        fallbacks = fallbacks + 1 if alone else 0
+        for person in hard:
+            seats.place(person, roster[person.id])
+    _improve(problem, roster, seats, order, deadline, stop)
     return roster if meets_hard_minimums(problem, roster) else None
+
+
+def _improve(problem: Problem, roster: Roster, seats: Seats, order: list[Staff], deadline: float, stop) -> None:
+    """Passes of re-planning each person by the DP against everybody else's final rows: the first people chose
+    when every seat was empty, so they now sit on seats later people also took. A row is replaced only when the
+    new one is cheaper; passes stop when one changes nothing or the time is up."""
+    changed = True
+    while changed:
+        changed = False
+        for person in order:
+            if stop() or time.monotonic() >= deadline:
+                return
+            seats.place(person, roster[person.id], -1)
+            prices = seats.prices(person)
+            row = cheapest_schedule(problem, person, prices)
+            if row is not None and _row_cost(problem, prices, row) < _row_cost(problem, prices, roster[person.id]):
+                roster[person.id] = row
+                changed = True
+            seats.place(person, roster[person.id])
+
+
+def _row_cost(problem: Problem, prices: list[list[float]], row: list[str]) -> float:
+    """What a person's row costs under their prices."""
+    column = {s.id: k for k, s in enumerate(problem.shifts)}
+    return sum(prices[day][column[shift]] for day, shift in enumerate(row) if shift)
+
+
+def _solve_group(problem: Problem, roster: Roster, group: list[Staff], share: float, last_chance: float,
+                 seed: int, skip: bool) -> tuple[Roster | None, bool]:
+    """Place a group by CP-SAT given the others (or alone when that finds nothing); (roster, placed alone)."""
+    free = {person.id: list(range(problem.days)) for person in group}
+    sub = build_model(problem, fixed=roster, free=free, relaxed=True)
+    solver = None
+    for attempt, (level, least) in enumerate(() if skip else ((2, 0.3), (0, 0.6))):
+        solver = _solve(sub, max(share, least), last_chance, seed + attempt, level)
+        if solver is not None:
+            return extract(sub, solver), False
+    # placed alongside nobody, every seat wants people: the search finds a valid schedule at once
+    alone = build_model(problem, fixed=problem.empty_roster(), free=free, relaxed=True)
+    for attempt, (level, least) in enumerate(((0, 1.0), (2, 2.0), (0, 5.0), (2, 20.0))):
+        solver = _solve(alone, least, last_chance, seed + attempt, level, first=True)
+        if solver is not None or time.monotonic() >= last_chance:
+            break
+    if solver is None:
+        return None, True
+    schedule = extract(alone, solver)
+    return {s: schedule[s] if s in free else row for s, row in roster.items()}, True
+
+
+class Seats:
+    """How many placed people fill each seat group, and what one more person's duty would cost or save."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self.filled = [0] * len(problem.covers)
+        self.at: dict[tuple[int, str], list[int]] = {}
+        for index, cover in enumerate(problem.covers):
+            self.at.setdefault((cover.day, cover.shift), []).append(index)
+        self.on: dict[str, list[Request]] = {}
+        self.off: dict[str, list[Request]] = {}
+        for requests, by_staff in ((problem.on_requests, self.on), (problem.off_requests, self.off)):
+            for request in requests:
+                by_staff.setdefault(request.staff, []).append(request)
+
+    def place(self, person: Staff, row: list[str], sign: int = 1) -> None:
+        """Count the person's duties in the seats they qualify for (or take them out with sign -1)."""
+        covers = self.problem.covers
+        for day, shift in enumerate(row):
+            for index in self.at.get((day, shift), ()) if shift else ():
+                if covers[index].qualifies(person):
+                    self.filled[index] += sign
+
+    def prices(self, person: Staff) -> list[list[float]]:
+        """Cost change of each (day, shift) duty for the person against the day off, in the relaxed start model's
+        terms: seats short or over, the hard minimum's heavy weight, requests and changes to a published roster."""
+        p = self.problem
+        column = {s.id: k for k, s in enumerate(p.shifts)}
+        prices = [[0.0] * len(p.shifts) for _ in range(p.days)]
+        for (day, shift), indices in self.at.items():
+            for index in indices:
+                cover = p.covers[index]
+                if cover.qualifies(person):
+                    prices[day][column[shift]] += _seat_price(cover, self.filled[index])
+        for request in self.on.get(person.id, ()):
+            prices[request.day][column[request.shift]] -= request.weight
+        for request in self.off.get(person.id, ()):
+            prices[request.day][column[request.shift]] += request.weight
+        if p.published is not None and p.change_weight:
+            published = p.published.get(person.id, [""] * p.days)
+            for day, before in enumerate(published):
+                for k, shift in enumerate(p.shifts):
+                    prices[day][k] += p.change_weight * ((shift.id != before) - (before != ""))
+        return prices
+
+
+def _seat_price(cover: Cover, filled: int) -> float:
+    """One more person in a seat group: an empty seat filled (and, below a hard minimum, the weight
+    the relaxed model gives it) or one more person over the requirement."""
+    price = -cover.under_weight if filled < cover.requirement else cover.over_weight
+    if cover.hard_min and filled < cover.hard_min:
+        price -= relaxed_minimum_weight(cover)
+    return price
 
 
 def _solve(sub, seconds: float, last_chance: float, seed: int, level: int, workers: int = 1, first: bool = False):

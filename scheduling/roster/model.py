@@ -274,6 +274,11 @@ def shift_successions(rm: RosterModel) -> None:
                     rm.linear(rm.cell(person.id, day, before) + nxt <= 1, words)
 
 
+def relaxed_minimum_weight(cover: Cover) -> int:
+    """What one person short of a hard minimum costs in the relaxed model of the constructive start."""
+    return 10 * max(cover.under_weight, 1000)
+
+
 def hard_cover_minimum(rm: RosterModel) -> None:
     # Seats with a hard minimum get at least that many qualified people.
     p = rm.problem
@@ -283,7 +288,7 @@ def hard_cover_minimum(rm: RosterModel) -> None:
             if rm.relaxed:
                 missing = rm.model.new_int_var(0, cover.hard_min, "below hard minimum")
                 rm.model.add(missing >= cover.hard_min - assigned)
-                rm.terms.append(Term("below hard minimum", 10 * max(cover.under_weight, 1000), missing))
+                rm.terms.append(Term("below hard minimum", relaxed_minimum_weight(cover), missing))
                 continue
             words = f"{p.day_label(cover.day)} {cover_label(p, cover)} needs at least {cover.hard_min}"
             rm.linear(assigned >= cover.hard_min, words)
