@@ -86,6 +86,12 @@ def small_province(make):
     return {"dalian": dalian, "shenyang": shenyang}
 
 
+def _window() -> tuple[str, str]:
+    """First and last day of the small province's records: up to three hours old, so they may start yesterday."""
+    now = utcnow().astimezone(PROVINCE_TZ)
+    return (now - timedelta(hours=4)).date().isoformat(), now.date().isoformat()
+
+
 def _admin(app, make):
     client = app.test_client()
     assert login(client, make.user("admin", locale="en").username).status_code == 302
@@ -96,12 +102,12 @@ def test_the_dashboard_filters_by_city_and_links_each_figure_to_its_records(app,
     client = _admin(app, make)
     page = client.get("/stats/").get_data(as_text=True)
     assert "Contacts received" in page
-    today = utcnow().astimezone(PROVINCE_TZ).date().isoformat()
-    args = f"first={today}&last={today}&city_id={small_province['dalian'].id}"
+    first, last = _window()
+    args = f"first={first}&last={last}&city_id={small_province['dalian'].id}"
     dalian = client.get(f"/stats/?{args}")
     assert dalian.status_code == 200
     with app.app_context():
-        found = statistics.figures(db.session, statistics.Filters(date.fromisoformat(today), date.fromisoformat(today),
+        found = statistics.figures(db.session, statistics.Filters(date.fromisoformat(first), date.fromisoformat(last),
                                                                   city_id=small_province["dalian"].id))
     assert (found.contacts, found.disputes, found.mediated, found.mediated_successfully) == (3, 2, 2, 1)
     assert found.prevented["group_petition"] == 1 and found.satisfaction == 4.0
@@ -111,16 +117,16 @@ def test_the_dashboard_filters_by_city_and_links_each_figure_to_its_records(app,
     assert client.get("/stats/?first=2026-13-01&last=2026-01-01").status_code == 400
     assert client.get("/stats/?first=2026-05-01&last=2026-01-01").status_code == 400
     assert client.get("/stats/?first=2024-01-01&last=2026-01-01").status_code == 400
-    assert client.get(f"/stats/?first={today}&last={today}&city_id=abc").status_code == 400
-    assert client.get(f"/stats/?first={today}&last={today}&legal_area=astrology").status_code == 400
+    assert client.get(f"/stats/?first={first}&last={last}&city_id=abc").status_code == 400
+    assert client.get(f"/stats/?first={first}&last={last}&legal_area=astrology").status_code == 400
 
 
 def test_exports_carry_the_figures_shown(app, make, small_province):
     from openpyxl import load_workbook
 
     client = _admin(app, make)
-    today = utcnow().astimezone(PROVINCE_TZ).date().isoformat()
-    args = f"first={today}&last={today}&city_id={small_province['dalian'].id}"
+    first, last = _window()
+    args = f"first={first}&last={last}&city_id={small_province['dalian'].id}"
     csv_text = client.get(f"/stats/export.csv?{args}").get_data(as_text=True)
     assert csv_text.startswith("\ufeffSection,Item,Value")
     assert "Disputes,Disputes found,2" in csv_text and "Disputes,Mediated successfully,1" in csv_text
@@ -132,8 +138,8 @@ def test_exports_carry_the_figures_shown(app, make, small_province):
 
 def test_the_report_reads_as_the_department_writes_it_in_both_languages_and_as_pdf(app, make, small_province):
     client = _admin(app, make)
-    today = utcnow().astimezone(PROVINCE_TZ).date().isoformat()
-    args = f"first={today}&last={today}&city_id={small_province['dalian'].id}"
+    first, last = _window()
+    args = f"first={first}&last={last}&city_id={small_province['dalian'].id}"
     page = client.get(f"/stats/report?{args}").get_data(as_text=True)
     assert "2 disputes found; 2 mediated; 1 mediated successfully, a success rate of 50%" in page
     assert "prevented 0 suicides, 0 civil-to-criminal cases, 1 group petition and 0 group fights" in page

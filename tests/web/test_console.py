@@ -189,7 +189,8 @@ def test_escalation_list_and_queue(staff, make):
 def test_search_by_number_name_area_status_and_date(staff, make):
     """Search narrows contacts by each filter; a reversed date range is a 400."""
     now = utcnow()
-    make.contact(caller_phone="+8613800138000", caller_name="王五", legal_area="labour", status="closed")
+    make.contact(caller_phone="+8613800138000", caller_name="王五", legal_area="labour", status="closed",
+                 received_at=now)
     make.contact(caller_phone="+8613911112222", caller_name="赵六", legal_area="traffic", status="waiting",
                  received_at=now - timedelta(days=10))
     client = staff["operator"]
