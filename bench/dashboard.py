@@ -32,6 +32,14 @@ def _insert(db, table, rows: list[dict]) -> None:
         db.session.execute(insert(table), rows[start:start + CHUNK])
 
 
+def _flush_when_full(db, table, rows: list[dict]) -> list[dict]:
+    """Write the rows once a chunk has gathered (bounding memory); the rows still to write."""
+    if len(rows) < CHUNK:
+        return rows
+    _insert(db, table, rows)
+    return []
+
+
 def generate(db, contacts: int, services: int, first: datetime, rng: random.Random) -> None:
     """Bulk rows spread over the year from `first`: contacts with waits, disputes and risk flags; a valid chain."""
     from sqlalchemy import select
@@ -65,9 +73,7 @@ def generate(db, contacts: int, services: int, first: datetime, rng: random.Rand
             flags.append({"contact_id": index, "flag": rng.choice(("suicide", "civil_to_criminal", "group_petition",
                                                                    "group_fight")),
                           "raised_at": received, "prevented": True})
-        if len(rows) == CHUNK:
-            _insert(db, Contact, rows)
-            rows = []
+        rows = _flush_when_full(db, Contact, rows)
     _insert(db, Contact, rows)
     _insert(db, RiskFlag, flags)
     db.session.commit()
@@ -87,9 +93,7 @@ def generate(db, contacts: int, services: int, first: datetime, rng: random.Rand
         if rng.random() < 0.2:
             follow.append({"service_record_id": seq, "status": "answered", "due_at": started, "score": rng.choice((3, 4, 5, 5)),
                            "note": ""})
-        if len(rows) == CHUNK:
-            _insert(db, ServiceRecord, rows)
-            rows = []
+        rows = _flush_when_full(db, ServiceRecord, rows)
     _insert(db, ServiceRecord, rows)
     _insert(db, FollowUp, follow)
     db.session.commit()

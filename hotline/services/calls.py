@@ -35,22 +35,20 @@ def contact_for_call(session: Session, call_sid: str, from_number: str | None, n
     values = {"channel": "phone", "call_sid": call_sid, "caller_phone": caller_number(from_number),
               "status": "waiting", "received_at": now, "language": "zh", "urgency": "normal", "summary": "",
               "advice": "", "caller_name": "", "is_dispute": False}
-    created = session.scalar(_create_once(session.get_bind().dialect.name), values)
+    created = session.scalar(_create_once(session.get_bind().dialect.name, tuple(values)), values)
     if created is not None:
         return created
     return session.scalar(select(Contact.id).where(Contact.call_sid == call_sid))
 
 
 @functools.cache
-def _create_once(dialect: str):
+def _create_once(dialect: str, columns: tuple[str, ...]):
     """The INSERT ... ON CONFLICT DO NOTHING RETURNING id of a call's contact, built once per dialect.
 
     Every incoming call runs it, so it is built with bound parameters once rather than coerced and keyed anew.
     """
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     table = Contact.__table__
-    columns = ("channel", "call_sid", "caller_phone", "status", "received_at", "language", "urgency", "summary",
-               "advice", "caller_name", "is_dispute")
     return (insert(table).values({name: bindparam(name, type_=table.c[name].type) for name in columns})
             .on_conflict_do_nothing(index_elements=["call_sid"]).returning(table.c.id))
 

@@ -83,16 +83,10 @@ def _improve(problem: Problem, roster: Roster, seats: Seats, order: list[Staff],
             seats.place(person, roster[person.id], -1)
             prices = seats.prices(person)
             row = cheapest_schedule(problem, person, prices)
-            if row is not None and _row_cost(problem, prices, row) < _row_cost(problem, prices, roster[person.id]):
+            if row is not None and seats.row_cost(prices, row) < seats.row_cost(prices, roster[person.id]):
                 roster[person.id] = row
                 changed = True
             seats.place(person, roster[person.id])
-
-
-def _row_cost(problem: Problem, prices: list[list[float]], row: list[str]) -> float:
-    """What a person's row costs under their prices."""
-    column = {s.id: k for k, s in enumerate(problem.shifts)}
-    return sum(prices[day][column[shift]] for day, shift in enumerate(row) if shift)
 
 
 def _solve_group(problem: Problem, roster: Roster, group: list[Staff], share: float, last_chance: float,
@@ -122,6 +116,7 @@ class Seats:
 
     def __init__(self, problem: Problem):
         self.problem = problem
+        self.column = {s.id: k for k, s in enumerate(problem.shifts)}
         self.filled = [0] * len(problem.covers)
         self.at: dict[tuple[int, str], list[int]] = {}
         for index, cover in enumerate(problem.covers):
@@ -140,11 +135,14 @@ class Seats:
                 if covers[index].qualifies(person):
                     self.filled[index] += sign
 
+    def row_cost(self, prices: list[list[float]], row: list[str]) -> float:
+        """What a person's row costs under their prices."""
+        return sum(prices[day][self.column[shift]] for day, shift in enumerate(row) if shift)
+
     def prices(self, person: Staff) -> list[list[float]]:
         """Cost change of each (day, shift) duty for the person against the day off, in the relaxed start model's
         terms: seats short or over, the hard minimum's heavy weight, requests and changes to a published roster."""
-        p = self.problem
-        column = {s.id: k for k, s in enumerate(p.shifts)}
+        p, column = self.problem, self.column
         prices = [[0.0] * len(p.shifts) for _ in range(p.days)]
         for (day, shift), indices in self.at.items():
             for index in indices:
