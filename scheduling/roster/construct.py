@@ -15,6 +15,7 @@ import os
 import random
 import sys
 import time
+from collections.abc import Iterable
 
 from ortools.sat.python import cp_model
 
@@ -143,22 +144,30 @@ class Seats:
         """Cost change of each (day, shift) duty for the person against the day off, in the relaxed start model's
         terms: seats short or over, the hard minimum's heavy weight, requests and changes to a published roster."""
         p, column = self.problem, self.column
-        prices = [[0.0] * len(p.shifts) for _ in range(p.days)]
+        prices = own_prices(p, person, self.on.get(person.id, ()), self.off.get(person.id, ()))
         for (day, shift), indices in self.at.items():
             for index in indices:
                 cover = p.covers[index]
                 if cover.qualifies(person):
                     prices[day][column[shift]] += _seat_price(cover, self.filled[index])
-        for request in self.on.get(person.id, ()):
-            prices[request.day][column[request.shift]] -= request.weight
-        for request in self.off.get(person.id, ()):
-            prices[request.day][column[request.shift]] += request.weight
-        if p.published is not None and p.change_weight:
-            published = p.published.get(person.id, [""] * p.days)
-            for day, before in enumerate(published):
-                for k, shift in enumerate(p.shifts):
-                    prices[day][k] += p.change_weight * ((shift.id != before) - (before != ""))
         return prices
+
+
+def own_prices(problem: Problem, person: Staff, on: Iterable[Request], off: Iterable[Request]) -> list[list[float]]:
+    """Cost change of each (day, shift) duty against the day off from the person's own terms: their shift-on and
+    shift-off requests (`on`, `off`) and changes to a published roster."""
+    column = {s.id: k for k, s in enumerate(problem.shifts)}
+    prices = [[0.0] * len(problem.shifts) for _ in range(problem.days)]
+    for request in on:
+        prices[request.day][column[request.shift]] -= request.weight
+    for request in off:
+        prices[request.day][column[request.shift]] += request.weight
+    if problem.published is not None and problem.change_weight:
+        published = problem.published.get(person.id, [""] * problem.days)
+        for day, before in enumerate(published):
+            for k, shift in enumerate(problem.shifts):
+                prices[day][k] += problem.change_weight * ((shift.id != before) - (before != ""))
+    return prices
 
 
 def _seat_price(cover: Cover, filled: int) -> float:

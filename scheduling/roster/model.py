@@ -56,6 +56,28 @@ class RosterModel:
         var = self.work.get((staff, day))
         return var if var is not None else int(self.fixed[staff][day] != "")
 
+    def total(self, staff: str, weight) -> Any:
+        """Sum of weight(day, shift id) over the person's duties: the fixed days' part as one constant (read off
+        the incumbent's row), the free days' part as a weighted sum of literals."""
+        p = self.problem
+        constant, free = 0, range(p.days)
+        if self.free is not None:
+            free = self.free.get(staff, [])
+            chosen = set(free)
+            constant = sum(weight(d, s) for d, s in enumerate(self.fixed[staff]) if s and d not in chosen)
+        literals, weights = [], []
+        for d in free:
+            for shift in p.shifts:
+                w = weight(d, shift.id)
+                if w:
+                    literals.append(self.x[staff, d, shift.id])
+                    weights.append(w)
+        return constant + cp_model.LinearExpr.weighted_sum(literals, weights) if literals else constant
+
+    def is_free(self, staff: str, day: int) -> bool:
+        """True when the cell is a variable of this model."""
+        return (staff, day) in self.work
+
     def people(self) -> list[Staff]:
         """Staff with at least one free day (everybody in a full model)."""
         if self.free is None:
@@ -178,7 +200,7 @@ def max_shifts_per_type(rm: RosterModel) -> None:
     for person in rm.people():
         for shift_id, limit in person.max_shifts.items():
             if limit < p.days:
-                total = sum(rm.cell(person.id, d, shift_id) for d in range(p.days))
+                total = rm.total(person.id, lambda d, s, shift_id=shift_id: int(s == shift_id))
                 rm.linear(total <= limit, f"{person.label} works at most {limit} {p.shift(shift_id).label} shifts")
 
 
@@ -186,7 +208,7 @@ def total_minutes(rm: RosterModel) -> None:
     # Everybody's total working time stays within their minimum and maximum minutes.
     p = rm.problem
     for person in rm.people():
-        total = sum(s.minutes * rm.cell(person.id, d, s.id) for d in range(p.days) for s in p.shifts)
+        total = rm.total(person.id, lambda d, s: p.shift(s).minutes)
         if person.min_minutes > 0:
             rm.linear(total >= person.min_minutes, f"{person.label} works at least {person.min_minutes} minutes")
         if person.max_minutes is not None:
@@ -269,7 +291,8 @@ def shift_successions(rm: RosterModel) -> None:
         words = f"no {', '.join(p.shift(a).label for a in afters)} shift the day after a {p.shift(before).label} shift"
         for person in rm.people():
             for day in rm.span(person.id, 1):
-                if day + 1 < p.days:
+                # two fixed days are the incumbent's, which meets the rule
+                if day + 1 < p.days and (rm.is_free(person.id, day) or rm.is_free(person.id, day + 1)):
                     nxt = sum(rm.cell(person.id, day + 1, a) for a in afters)
                     rm.linear(rm.cell(person.id, day, before) + nxt <= 1, words)
 
@@ -310,11 +333,21 @@ def cover_seats(rm: RosterModel) -> None:
     # Each empty seat costs the under-cover weight and each extra person the over-cover weight.
     p, model = rm.problem, rm.model
     for index, cover in enumerate(p.covers):
-        assigned = _assigned(rm, cover)
+        fixed, free = (0, None) if rm.free is None else _assigned_parts(rm, cover)
+        assigned = _assigned(rm, cover) if free is None else fixed + cp_model.LinearExpr.sum(free) if free else fixed
         if isinstance(assigned, int):
             rm.terms.append(Term("seat short", cover.under_weight, max(cover.requirement - assigned, 0)))
             rm.terms.append(Term("seat over", cover.over_weight, max(assigned - cover.requirement, 0)))
             continue
+        if free is not None:
+            # few people free: when the fixed ones already fill the seats (or all of them together cannot), one
+            # side is zero whatever they do and the other is linear in them, so no short/over variables are needed
+            if fixed >= cover.requirement:
+                rm.terms.append(Term("seat over", cover.over_weight, assigned - cover.requirement))
+                continue
+            if fixed + len(free) <= cover.requirement:
+                rm.terms.append(Term("seat short", cover.under_weight, cover.requirement - assigned))
+                continue
         able = len(p.qualified(cover))
         short = model.new_int_var(0, cover.requirement, f"cover {index} short")
         over = model.new_int_var(0, max(able - cover.requirement, 0), f"cover {index} over")
@@ -356,10 +389,7 @@ def fair_spread(rm: RosterModel) -> None:
 def _count(rm: RosterModel, person: Staff, unpopular_only: bool):
     """The person's number of duties (or unpopular duties): an int when all their days are fixed."""
     p = rm.problem
-    if rm.free is not None and not rm.free.get(person.id):
-        return sum(1 for d, s in enumerate(rm.fixed[person.id]) if s and (not unpopular_only or p.is_unpopular(d, s)))
-    return sum(rm.cell(person.id, d, s.id) for d in range(p.days) for s in p.shifts
-               if not unpopular_only or p.is_unpopular(d, s.id))
+    return rm.total(person.id, lambda d, s: int(not unpopular_only or p.is_unpopular(d, s)))
 
 
 def keep_published_duties(rm: RosterModel) -> None:
@@ -379,12 +409,19 @@ def keep_published_duties(rm: RosterModel) -> None:
 def _assigned(rm: RosterModel, cover: Cover):
     """Number of qualified people working the cover's shift on its day (an int when all are fixed)."""
     if rm.free is None:
-        return sum(rm.x[person, cover.day, cover.shift] for person in rm.problem.qualified(cover))
+        literals = [rm.x[person, cover.day, cover.shift] for person in rm.problem.qualified(cover)]
+        return cp_model.LinearExpr.sum(literals) if literals else 0
+    fixed, free = _assigned_parts(rm, cover)
+    return fixed + cp_model.LinearExpr.sum(free) if free else fixed
+
+
+def _assigned_parts(rm: RosterModel, cover: Cover) -> tuple[int, list]:
+    """In a sub-model: the number of fixed qualified people on the cover's shift and the free people's literals."""
     staff = rm.problem.staff_index
     fixed = sum(1 for person in rm.on_shift.get((cover.day, cover.shift), ()) if cover.qualifies(staff[person]))
     free = [rm.x[person, cover.day, cover.shift] for person in rm.free_on_day.get(cover.day, ())
             if cover.qualifies(staff[person])]
-    return fixed + sum(free) if free else fixed
+    return fixed, free
 
 
 def cover_label(problem: Problem, cover: Cover) -> str:

@@ -96,3 +96,35 @@ def test_time_limit_is_respected(medium, checker):
     assert checker.violations(problem, result.roster) == []
     assert result.objective == checker.objective(problem, result.roster)
     assert result.stats.extra["lns_iterations"] > 0
+
+
+def test_neighbourhood_sub_models_count_the_whole_roster(medium, checker):
+    # A sub-model frees some cells of a roster and keeps the rest as constants. Seats that the fixed people already
+    # fill (or that the free people cannot fill) get no short/over variables; the objective must still be the
+    # whole roster's cost: for the incumbent kept as it is, and for the sub-model's optimum.
+    problem = medium(seed=3, staff=10, days=14)
+    incumbent = solve_model(build_model(problem), SolverSettings(2, 1, 0), time_limit=2).roster
+    value = checker.objective(problem, incumbent)
+    ids = [p.id for p in problem.staff]
+    neighbourhoods = [
+        {ids[0]: list(range(14)), ids[1]: list(range(14))},  # two people, every day
+        {s: [5, 6, 7] for s in ids},  # everybody, three days
+        {s: list(range(3, 9)) for s in ids[2:6]},  # four people, six days
+    ]
+    shortcuts = 0
+    for free in neighbourhoods:
+        sub = build_model(problem, fixed=incumbent, free=free)
+        shortcuts += sum(1 for t in sub.terms if t.rule in ("seat short", "seat over")
+                         and not isinstance(t.expr, (int, cp_model.IntVar)))
+        keep = sub.model.clone()
+        for (staff, day, shift), var in sub.x.items():
+            keep.add(keep.get_bool_var_from_proto_index(var.index) == int(incumbent[staff][day] == shift))
+        solver = cp_model.CpSolver()
+        SolverSettings(5, 1, 0).apply(solver)
+        assert solver.solve(keep) == cp_model.OPTIMAL
+        assert solver.objective_value == value
+        assert solver.solve(sub.model) == cp_model.OPTIMAL
+        better = extract(sub, solver)
+        assert checker.violations(problem, better) == []
+        assert checker.objective(problem, better) == solver.objective_value <= value
+    assert shortcuts  # the neighbourhoods did exercise seats without short/over variables
