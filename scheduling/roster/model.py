@@ -49,7 +49,11 @@ class RosterModel:
     def cell(self, staff: str, day: int, shift: str):
         """The literal 'staff works shift on day', or 0/1 when the cell is fixed."""
         var = self.x.get((staff, day, shift))
-        return var if var is not None else int(self.fixed[staff][day] == shift)
+        if var is not None:
+            return var
+        if (staff, day) in self.work:
+            return 0  # a free cell where this shift cannot be worked (see _variables)
+        return int(self.fixed[staff][day] == shift)
 
     def worked(self, staff: str, day: int):
         """The literal 'staff works on day', or 0/1 when the cell is fixed."""
@@ -68,9 +72,10 @@ class RosterModel:
         literals, weights = [], []
         for d in free:
             for shift in p.shifts:
-                w = weight(d, shift.id)
+                var = self.x.get((staff, d, shift.id))
+                w = weight(d, shift.id) if var is not None else 0
                 if w:
-                    literals.append(self.x[staff, d, shift.id])
+                    literals.append(var)
                     weights.append(w)
         return constant + cp_model.LinearExpr.weighted_sum(literals, weights) if literals else constant
 
@@ -145,18 +150,29 @@ def build_model(problem: Problem, explain: bool = False, fixed: Roster | None = 
 
 
 def _variables(rm: RosterModel) -> None:
-    # Each person works at most one shift a day; work[s, d] says whether they work at all.
+    # Each person works at most one shift a day; work[s, d] says whether they work at all. Outside explain mode,
+    # shift types a person may never work (a limit of 0) and their fixed days off get no shift variables: those
+    # cells are 0 (cell() says so) and the models are smaller. Pinned cells keep theirs, so a pin that breaks a
+    # rule still makes the model infeasible, and explain mode (every variable) names the conflict.
     model, p = rm.model, rm.problem
+    pinned = {(pin.staff, pin.day) for pin in p.pins}
     for person in rm.people():
+        usable = p.shifts if rm.explain else [s for s in p.shifts if person.max_shifts.get(s.id, p.days) > 0]
         for day in (range(p.days) if rm.free is None else rm.free[person.id]):
+            if (person.id, day) in pinned:
+                allowed = p.shifts
+            elif day in person.days_off and not rm.explain:
+                allowed = []
+            else:
+                allowed = usable
             shifts = []
-            for shift in p.shifts:
+            for shift in allowed:
                 var = model.new_bool_var(f"{person.id} works {shift.id} on day {day}")
                 rm.x[person.id, day, shift.id] = var
                 shifts.append(var)
             work = model.new_bool_var(f"{person.id} works on day {day}")
             rm.work[person.id, day] = work
-            model.add(sum(shifts) == work)
+            model.add(cp_model.LinearExpr.sum(shifts) == work if shifts else work == 0)
 
 
 def _index_fixed_cells(rm: RosterModel) -> None:
@@ -409,7 +425,8 @@ def keep_published_duties(rm: RosterModel) -> None:
 def _assigned(rm: RosterModel, cover: Cover):
     """Number of qualified people working the cover's shift on its day (an int when all are fixed)."""
     if rm.free is None:
-        literals = [rm.x[person, cover.day, cover.shift] for person in rm.problem.qualified(cover)]
+        literals = [var for person in rm.problem.qualified(cover)
+                    if (var := rm.x.get((person, cover.day, cover.shift))) is not None]
         return cp_model.LinearExpr.sum(literals) if literals else 0
     fixed, free = _assigned_parts(rm, cover)
     return fixed + cp_model.LinearExpr.sum(free) if free else fixed
@@ -419,8 +436,8 @@ def _assigned_parts(rm: RosterModel, cover: Cover) -> tuple[int, list]:
     """In a sub-model: the number of fixed qualified people on the cover's shift and the free people's literals."""
     staff = rm.problem.staff_index
     fixed = sum(1 for person in rm.on_shift.get((cover.day, cover.shift), ()) if cover.qualifies(staff[person]))
-    free = [rm.x[person, cover.day, cover.shift] for person in rm.free_on_day.get(cover.day, ())
-            if cover.qualifies(staff[person])]
+    free = [var for person in rm.free_on_day.get(cover.day, ())
+            if cover.qualifies(staff[person]) and (var := rm.x.get((person, cover.day, cover.shift))) is not None]
     return fixed, free
 
 

@@ -16,6 +16,14 @@ def test_day_off_against_pinned_duty(make):
     assert result.to_json()["explanation"] == result.explanation
 
 
+def test_pin_to_a_shift_type_the_person_may_never_work(make):
+    # the solving model has no variables for a type with a limit of 0, except on pinned days
+    problem = make(5, [Staff("A", max_shifts={"D": 0}), Staff("B")], pins=[Pin("A", 3, "D")])
+    result = solve(problem, SolverSettings(10, 2, 0))
+    assert result.status == "INFEASIBLE" and result.roster is None
+    assert sorted(result.explanation) == ["A is pinned to day on Thursday, day 3", "A works at most 0 day shifts"]
+
+
 def test_seats_against_personal_limits(make):
     staff = [Staff("A", max_shifts={"D": 1}), Staff("B", days_off=frozenset({2})), Staff("C", max_consecutive=2)]
     covers = [Cover(d, "D", 2, 0, 0, hard_min=2) for d in range(3)]
