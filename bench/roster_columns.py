@@ -34,7 +34,7 @@ from ortools.linear_solver import pywraplp  # noqa: E402
 from ortools.sat.python import cp_model  # noqa: E402
 
 from scheduling.roster.model import relaxed_minimum_weight  # noqa: E402
-from scheduling.roster.construct import construct, own_prices  # noqa: E402
+from scheduling.roster.construct import Seats, construct, own_prices  # noqa: E402
 from scheduling.roster.person_dp import cheapest_schedule  # noqa: E402
 from scheduling.roster.problem import Problem, Roster, Staff  # noqa: E402
 
@@ -61,7 +61,6 @@ class _Column:
     covers: list[int]
     duties: int
     unpopular: int
-    var: object = None
 
 
 @dataclass
@@ -90,11 +89,11 @@ class Master:
         for index, cover in enumerate(problem.covers):
             self.at.setdefault((cover.day, cover.shift), []).append(index)
         self.able = [[cover.qualifies(person) for cover in problem.covers] for person in self.staff]
-        on, off = _by_staff(problem.on_requests), _by_staff(problem.off_requests)
-        self.own = [own_prices(problem, person, on.get(person.id, ()), off.get(person.id, ())) for person in self.staff]
+        requests = Seats(problem)  # only for its requests grouped by person
+        self.own = [own_prices(problem, person, requests.on.get(person.id, ()), requests.off.get(person.id, ()))
+                    for person in self.staff]
         self.const = [_constant(problem, person) for person in self.staff]
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
-        self.value: float | None = None
         self._centre: tuple | None = None
         self.verbose = False
         self._build_rows()
@@ -161,7 +160,7 @@ class Master:
         duties = sum(1 for s in row if s)
         unpopular = sum(1 for d, s in enumerate(row) if s and p.is_unpopular(d, s))
         column = _Column(i, key[1], self.cost(i, row), covers, duties, unpopular)
-        column.var = var = self.lp.NumVar(0, self.lp.infinity(), f"row {len(self.columns)}")
+        var = self.lp.NumVar(0, self.lp.infinity(), f"row {len(self.columns)}")
         self.lp.Objective().SetCoefficient(var, column.cost)
         self.convexity[i].SetCoefficient(var, 1)
         for c in covers:
@@ -193,7 +192,7 @@ class Master:
         status = self.lp.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             raise RuntimeError(f"master LP ended with status {status}")
-        self.value = self.lp.Objective().Value()
+        value = self.lp.Objective().Value()
         # read every dual now: adding a column invalidates the solver's solution
         self.seat_dual = [row.dual_value() for row in self.seat_rows]
         for c, row in self.minimum_rows.items():
@@ -203,7 +202,7 @@ class Master:
         for fair in self.fair:
             for i in fair.members:
                 self.fair_dual[i][fair.unpopular] += fair.high[i].dual_value() - fair.low[i].dual_value()
-        return self.value
+        return value
 
     def prices(self, i: int) -> list[list[float]]:
         """The DP's price of each (day, shift) duty for person i under the LP's duals (without the constant)."""
@@ -303,7 +302,7 @@ class Master:
         for index, cover in enumerate(p.covers):
             assigned = cp_model.LinearExpr.sum([chosen[n] for n in on_cover[index]])
             short = model.new_int_var(0, cover.requirement, f"short {index}")
-            over = model.new_int_var(0, max(len(on_cover[index]), 0), f"over {index}")
+            over = model.new_int_var(0, len(on_cover[index]), f"over {index}")
             model.add(assigned - cover.requirement == over - short)
             terms += [short, over]
             weights += [cover.under_weight, cover.over_weight]
@@ -347,14 +346,6 @@ def _constant(problem: Problem, person: Staff) -> float:
     if problem.published is not None and problem.change_weight:
         total += problem.change_weight * sum(1 for s in problem.published.get(person.id, ()) if s)
     return total
-
-
-def _by_staff(requests: list) -> dict[str, list]:
-    """Requests grouped by staff id."""
-    grouped: dict[str, list] = {}
-    for request in requests:
-        grouped.setdefault(request.staff, []).append(request)
-    return grouped
 
 
 def main() -> int:

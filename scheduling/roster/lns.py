@@ -22,7 +22,8 @@ from ortools.sat.python import cp_model
 
 from scheduling.common import CancelToken, Progress, ProgressCallback, SolverSettings
 from scheduling.roster.construct import construct
-from scheduling.roster.model import RosterModel, build_model
+from scheduling.roster.model import build_model
+from scheduling.roster.variables import RosterModel
 from scheduling.roster.penalties import evaluate, objective
 from scheduling.roster.problem import Roster
 from scheduling.roster.solve import FullSolve, extract, run_solver, set_hint, solve_model

@@ -1,9 +1,9 @@
 """Build the CP-SAT model of a roster problem: one function per rule, hard rules first, then soft penalties.
 
-Variables are keyed by domain ids: ``x[staff, day, shift]`` is 1 when that person works that shift that day and
-``work[staff, day]`` when they work at all. Sequence rules are posted as clauses that forbid the bad patterns
-over sliding windows (stronger and smaller than counters). In explain mode every hard rule is guarded by an
-enforcement literal carrying the coordinator's words, so an infeasible core can be read back.
+The variables and the helpers that read cells are in ``variables.py``. Sequence rules are posted as clauses
+that forbid the bad patterns over sliding windows (stronger and smaller than counters). In explain mode every
+hard rule is guarded by an enforcement literal carrying the coordinator's words, so an infeasible core can be
+read back.
 
 A sub-model for large-neighbourhood search passes ``fixed`` (an incumbent roster) and ``free`` (the days each
 person may change): fixed cells become constants, so the model only holds what may move, and its objective
@@ -11,124 +11,10 @@ still counts every penalty of the whole roster.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from ortools.sat.python import cp_model
 
 from scheduling.roster.problem import Cover, Problem, Roster, Staff
-
-
-@dataclass
-class Term:
-    """One weighted, non-negative part of the objective with the name of the rule that asks for it."""
-
-    rule: str
-    weight: int
-    expr: Any
-
-
-@dataclass
-class RosterModel:
-    """The CP-SAT model with its variables keyed by ids and the named objective terms."""
-
-    problem: Problem
-    model: cp_model.CpModel
-    x: dict[tuple[str, int, str], Any] = field(default_factory=dict)
-    work: dict[tuple[str, int], Any] = field(default_factory=dict)
-    terms: list[Term] = field(default_factory=list)
-    guards: dict[str, Any] = field(default_factory=dict)  # coordinator's words -> enforcement literal
-    explain: bool = False
-    fixed: Roster | None = None  # incumbent for the cells that are not free
-    free: dict[str, list[int]] | None = None  # staff id -> sorted free days; None: everything is free
-    objective: Any = 0
-    relaxed: bool = False  # hard seat minimums become heavily weighted seats (constructive start only)
-    on_shift: dict[tuple[int, str], list[str]] = field(default_factory=dict)  # fixed people per day and shift
-    free_on_day: dict[int, list[str]] = field(default_factory=dict)  # people with a free cell per day
-
-    def cell(self, staff: str, day: int, shift: str):
-        """The literal 'staff works shift on day', or 0/1 when the cell is fixed."""
-        var = self.x.get((staff, day, shift))
-        if var is not None:
-            return var
-        if (staff, day) in self.work:
-            return 0  # a free cell where this shift cannot be worked (see _variables)
-        return int(self.fixed[staff][day] == shift)
-
-    def worked(self, staff: str, day: int):
-        """The literal 'staff works on day', or 0/1 when the cell is fixed."""
-        var = self.work.get((staff, day))
-        return var if var is not None else int(self.fixed[staff][day] != "")
-
-    def total(self, staff: str, weight) -> Any:
-        """Sum of weight(day, shift id) over the person's duties: the fixed days' part as one constant (read off
-        the incumbent's row), the free days' part as a weighted sum of literals."""
-        p = self.problem
-        constant, free = 0, range(p.days)
-        if self.free is not None:
-            free = self.free.get(staff, [])
-            chosen = set(free)
-            constant = sum(weight(d, s) for d, s in enumerate(self.fixed[staff]) if s and d not in chosen)
-        literals, weights = [], []
-        for d in free:
-            for shift in p.shifts:
-                var = self.x.get((staff, d, shift.id))
-                w = weight(d, shift.id) if var is not None else 0
-                if w:
-                    literals.append(var)
-                    weights.append(w)
-        return constant + cp_model.LinearExpr.weighted_sum(literals, weights) if literals else constant
-
-    def is_free(self, staff: str, day: int) -> bool:
-        """True when the cell is a variable of this model."""
-        return (staff, day) in self.work
-
-    def people(self) -> list[Staff]:
-        """Staff with at least one free day (everybody in a full model)."""
-        if self.free is None:
-            return self.problem.staff
-        return [p for p in self.problem.staff if self.free.get(p.id)]
-
-    def span(self, staff: str, pad: int) -> range:
-        """Days within `pad` of the person's free days (where a window can touch a variable)."""
-        if self.free is None:
-            return range(self.problem.days)
-        days = self.free[staff]
-        return range(max(days[0] - pad, 0), min(days[-1] + pad + 1, self.problem.days))
-
-    def guard(self, words: str) -> list:
-        """Enforcement literals for a hard rule: none normally, one named literal in explain mode."""
-        if not self.explain:
-            return []
-        if words not in self.guards:
-            self.guards[words] = self.model.new_bool_var(f"rule: {words}")
-        return [self.guards[words]]
-
-    def clause(self, literals: list, words: str) -> None:
-        """At least one literal holds (when the rule's guard is on); constants are folded away."""
-        open_literals = []
-        for lit in literals:
-            if isinstance(lit, int):
-                if lit:
-                    return
-            else:
-                open_literals.append(lit)
-        if not open_literals:
-            raise ValueError(f"the fixed part of the roster breaks a hard rule: {words}")
-        self.model.add_bool_or(open_literals).only_enforce_if(self.guard(words))
-
-    def linear(self, constraint, words: str) -> None:
-        """A linear constraint (when the rule's guard is on); one over constants only is checked, not posted."""
-        if isinstance(constraint, bool):
-            if not constraint:
-                raise ValueError(f"the fixed part of the roster breaks a hard rule: {words}")
-            return
-        self.model.add(constraint).only_enforce_if(self.guard(words))
-
-
-def neg(lit):
-    """Negation of a literal or of a 0/1 constant."""
-    return 1 - lit if isinstance(lit, int) else lit.Not()
+from scheduling.roster.variables import RosterModel, Term, add_variables, index_fixed_cells, neg
 
 
 def build_model(problem: Problem, explain: bool = False, fixed: Roster | None = None,
@@ -137,9 +23,9 @@ def build_model(problem: Problem, explain: bool = False, fixed: Roster | None = 
     rm = RosterModel(problem, cp_model.CpModel(), explain=explain, fixed=fixed,
                      free=None if free is None else {s: sorted(days) for s, days in free.items() if days},
                      relaxed=relaxed)
-    _variables(rm)
+    add_variables(rm)
     if rm.free is not None:
-        _index_fixed_cells(rm)
+        index_fixed_cells(rm)
     for rule in HARD_RULES:
         rule(rm)
     for rule in SOFT_RULES:
@@ -147,44 +33,6 @@ def build_model(problem: Problem, explain: bool = False, fixed: Roster | None = 
     rm.objective = sum(t.weight * t.expr for t in rm.terms if t.weight)
     rm.model.minimize(rm.objective)
     return rm
-
-
-def _variables(rm: RosterModel) -> None:
-    # Each person works at most one shift a day; work[s, d] says whether they work at all. Outside explain mode,
-    # shift types a person may never work (a limit of 0) and their fixed days off get no shift variables: those
-    # cells are 0 (cell() says so) and the models are smaller. Pinned cells keep theirs, so a pin that breaks a
-    # rule still makes the model infeasible, and explain mode (every variable) names the conflict.
-    model, p = rm.model, rm.problem
-    pinned = {(pin.staff, pin.day) for pin in p.pins}
-    for person in rm.people():
-        usable = p.shifts if rm.explain else [s for s in p.shifts if person.max_shifts.get(s.id, p.days) > 0]
-        for day in (range(p.days) if rm.free is None else rm.free[person.id]):
-            if (person.id, day) in pinned:
-                allowed = p.shifts
-            elif day in person.days_off and not rm.explain:
-                allowed = []
-            else:
-                allowed = usable
-            shifts = []
-            for shift in allowed:
-                var = model.new_bool_var(f"{person.id} works {shift.id} on day {day}")
-                rm.x[person.id, day, shift.id] = var
-                shifts.append(var)
-            work = model.new_bool_var(f"{person.id} works on day {day}")
-            rm.work[person.id, day] = work
-            model.add(cp_model.LinearExpr.sum(shifts) == work if shifts else work == 0)
-
-
-def _index_fixed_cells(rm: RosterModel) -> None:
-    """Who works what in the fixed cells, and who is free each day (so seats are counted without a full scan)."""
-    for staff, days in rm.free.items():
-        for day in days:
-            rm.free_on_day.setdefault(day, []).append(staff)
-    for staff, row in rm.fixed.items():
-        free = set(rm.free.get(staff, ()))
-        for day, shift in enumerate(row):
-            if shift and day not in free:
-                rm.on_shift.setdefault((day, shift), []).append(staff)
 
 
 def days_off(rm: RosterModel) -> None:
@@ -349,21 +197,20 @@ def cover_seats(rm: RosterModel) -> None:
     # Each empty seat costs the under-cover weight and each extra person the over-cover weight.
     p, model = rm.problem, rm.model
     for index, cover in enumerate(p.covers):
-        fixed, free = (0, None) if rm.free is None else _assigned_parts(rm, cover)
-        assigned = _assigned(rm, cover) if free is None else fixed + cp_model.LinearExpr.sum(free) if free else fixed
-        if isinstance(assigned, int):
-            rm.terms.append(Term("seat short", cover.under_weight, max(cover.requirement - assigned, 0)))
-            rm.terms.append(Term("seat over", cover.over_weight, max(assigned - cover.requirement, 0)))
+        fixed, free = _assigned_parts(rm, cover)
+        assigned = fixed + cp_model.LinearExpr.sum(free) if free else fixed
+        if not free:
+            rm.terms.append(Term("seat short", cover.under_weight, max(cover.requirement - fixed, 0)))
+            rm.terms.append(Term("seat over", cover.over_weight, max(fixed - cover.requirement, 0)))
             continue
-        if free is not None:
-            # few people free: when the fixed ones already fill the seats (or all of them together cannot), one
-            # side is zero whatever they do and the other is linear in them, so no short/over variables are needed
-            if fixed >= cover.requirement:
-                rm.terms.append(Term("seat over", cover.over_weight, assigned - cover.requirement))
-                continue
-            if fixed + len(free) <= cover.requirement:
-                rm.terms.append(Term("seat short", cover.under_weight, cover.requirement - assigned))
-                continue
+        # when the fixed people already fill the seats (or all the free ones together cannot), one side is zero
+        # whatever they do and the other is linear in them, so no short/over variables are needed
+        if fixed >= cover.requirement:
+            rm.terms.append(Term("seat over", cover.over_weight, assigned - cover.requirement))
+            continue
+        if fixed + len(free) <= cover.requirement:
+            rm.terms.append(Term("seat short", cover.under_weight, cover.requirement - assigned))
+            continue
         able = len(p.qualified(cover))
         short = model.new_int_var(0, cover.requirement, f"cover {index} short")
         over = model.new_int_var(0, max(able - cover.requirement, 0), f"cover {index} over")
@@ -390,7 +237,9 @@ def fair_spread(rm: RosterModel) -> None:
                                              ("unpopular duty spread", p.fairness.unpopular, True)):
             if not weight:
                 continue
-            counts = [_count(rm, person, unpopular_only) for person in members]
+            # each person's duties (or unpopular duties): an int when all their days are fixed
+            counts = [rm.total(person.id, lambda d, s: int(not unpopular_only or p.is_unpopular(d, s)))
+                      for person in members]
             if all(isinstance(c, int) for c in counts):
                 rm.terms.append(Term(rule, weight, max(counts) - min(counts)))
                 continue
@@ -400,12 +249,6 @@ def fair_spread(rm: RosterModel) -> None:
                 model.add(high >= count)
                 model.add(low <= count)
             rm.terms.append(Term(rule, weight, high - low))
-
-
-def _count(rm: RosterModel, person: Staff, unpopular_only: bool):
-    """The person's number of duties (or unpopular duties): an int when all their days are fixed."""
-    p = rm.problem
-    return rm.total(person.id, lambda d, s: int(not unpopular_only or p.is_unpopular(d, s)))
 
 
 def keep_published_duties(rm: RosterModel) -> None:
@@ -424,20 +267,19 @@ def keep_published_duties(rm: RosterModel) -> None:
 
 def _assigned(rm: RosterModel, cover: Cover):
     """Number of qualified people working the cover's shift on its day (an int when all are fixed)."""
-    if rm.free is None:
-        literals = [var for person in rm.problem.qualified(cover)
-                    if (var := rm.x.get((person, cover.day, cover.shift))) is not None]
-        return cp_model.LinearExpr.sum(literals) if literals else 0
     fixed, free = _assigned_parts(rm, cover)
     return fixed + cp_model.LinearExpr.sum(free) if free else fixed
 
 
 def _assigned_parts(rm: RosterModel, cover: Cover) -> tuple[int, list]:
-    """In a sub-model: the number of fixed qualified people on the cover's shift and the free people's literals."""
+    """The number of fixed qualified people on the cover's shift (0 in a full model) and the free ones' literals."""
     staff = rm.problem.staff_index
-    fixed = sum(1 for person in rm.on_shift.get((cover.day, cover.shift), ()) if cover.qualifies(staff[person]))
-    free = [var for person in rm.free_on_day.get(cover.day, ())
-            if cover.qualifies(staff[person]) and (var := rm.x.get((person, cover.day, cover.shift))) is not None]
+    if rm.free is None:
+        fixed, candidates = 0, rm.problem.qualified(cover)
+    else:
+        fixed = sum(1 for person in rm.on_shift.get((cover.day, cover.shift), ()) if cover.qualifies(staff[person]))
+        candidates = [person for person in rm.free_on_day.get(cover.day, ()) if cover.qualifies(staff[person])]
+    free = [var for person in candidates if (var := rm.x.get((person, cover.day, cover.shift))) is not None]
     return fixed, free
 
 

@@ -13,7 +13,8 @@ from ortools.sat.python import cp_model
 
 from scheduling.common import (STATUS_NAMES, CancelToken, ProgressCallback, ProgressReporter, SolverSettings,
                                SolveStats)
-from scheduling.roster.model import RosterModel, build_model
+from scheduling.roster.model import build_model
+from scheduling.roster.variables import RosterModel
 from scheduling.roster.penalties import PenaltyItem, by_person, by_rule, evaluate, objective
 from scheduling.roster.problem import Problem, Roster
 
