@@ -8,6 +8,9 @@
    a window of days (all people) or a block of both, builds a sub-model where every other cell is a constant,
    caps its objective at the incumbent's and solves it for about a second. Equal-cost moves are accepted to
    drift on plateaus; neighbourhood sizes grow when sub-solves finish early and shrink when they time out.
+   On large periods the full model's linear relaxation may not even finish: when a quarter of the search's time
+   has passed and its bound is still below half the incumbent, the full solve stops and its thread runs a
+   second neighbourhood search (its own random stream) on the same incumbent.
 3. With one worker, the search ends with a full solve from the incumbent instead.
 """
 from __future__ import annotations
@@ -33,6 +36,10 @@ FINAL_SHARE = 0.15  # kept for the closing full solve when there is a single wor
 KINDS = ("staff", "days", "block")
 # work limit of one sub-solve: the time limit / this (0.4 at 60 s; 1.0 gave fewer, slower steps and worse rosters)
 SUB_SHARE = 150
+# the full solve gives way to a second neighbourhood search when, this share of the search's time after the
+# start, its bound is below this share of the incumbent
+SWITCH_AFTER = 0.25
+SWITCH_BOUND = 0.5
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
 
 
@@ -47,7 +54,7 @@ class Search:
         self.started = started
         self.deadline = started + settings.time_limit
         self.use_lns = use_lns
-        self.rng = random.Random(settings.seed)
+        self.seed = settings.seed
         self.best: Roster | None = None
         self.best_objective = float("inf")
         self.bound: float | None = None
@@ -56,10 +63,10 @@ class Search:
         self._lock = threading.Lock()
         self._reported = float("inf")
         self._full_solver: cp_model.CpSolver | None = None
-        self._hot_for: Roster | None = None
-        self._hot_days: list[int] = []
-        self._hot_staff: list[str] = []
-        self.figures = {"start": "", "lns_iterations": 0, "lns_improvements": 0, "full_solve_improvements": 0}
+        self._switched = False  # the full solve gave way to a second neighbourhood search
+        self._hot: tuple[Roster | None, list[int], list[str]] = (None, [], [])
+        self.figures = {"start": "", "lns_iterations": 0, "lns_improvements": 0, "full_solve_improvements": 0,
+                        "full_solve_switched_at": None}
 
     def remaining(self) -> float:
         """Seconds left before the deadline."""
@@ -78,6 +85,11 @@ class Search:
             bound = progress.bound if self.bound is None else max(progress.bound, self.bound)
             self._on_progress(Progress(progress.objective, min(bound, progress.objective), progress.seconds))
 
+    def count(self, figure: str) -> None:
+        """One more of a counted figure (two threads count)."""
+        with self._lock:
+            self.figures[figure] = self.figures.get(figure, 0) + 1
+
     def offer(self, roster: Roster, value: float, source: str) -> bool:
         """Keep the roster when it is at least as good as the incumbent; True when strictly better."""
         with self._lock:
@@ -85,9 +97,8 @@ class Search:
                 return False
             better = value < self.best_objective
             self.best, self.best_objective = roster, value
-            if better:
-                self.figures[f"{source}_improvements"] = self.figures.get(f"{source}_improvements", 0) + 1
         if better:
+            self.count(f"{source}_improvements")
             self.report(Progress(value, self.bound if self.bound is not None else 0.0,
                                  time.monotonic() - self.started))
         return better
@@ -114,10 +125,11 @@ class Search:
         if self.settings.workers >= 2:
             background = threading.Thread(target=self._background, name="roster full solve", daemon=True)
             background.start()
-            self._neighbourhoods(self.deadline)
+            self._neighbourhoods(self.deadline, random.Random(self.seed), switch_at=time.monotonic()
+                                 + (self.deadline - time.monotonic()) * SWITCH_AFTER)
             background.join()
         else:
-            self._neighbourhoods(self.deadline - self.settings.time_limit * FINAL_SHARE)
+            self._neighbourhoods(self.deadline - self.settings.time_limit * FINAL_SHARE, random.Random(self.seed))
             if not self.stopped():
                 self._background()
         return self._result("OPTIMAL" if self.proven else "FEASIBLE")
@@ -148,10 +160,12 @@ class Search:
         if self.stopped() or (self.bound is not None and self.best_objective <= self.bound + 1e-6):
             return
         set_hint(rm, self.best)
-        solver = self._full_solver = cp_model.CpSolver()
+        solver = cp_model.CpSolver()
         SolverSettings(max(self.remaining(), 0.05), 1, self.settings.seed, self.settings.log).apply(solver)
         # the full linear relaxation: much better bounds (and proofs) than the default on these models
         solver.parameters.linearization_level = 2
+        solver.best_bound_callback = self._raise_bound
+        self._full_solver = solver
         search = self
 
         class Adopt(cp_model.CpSolverSolutionCallback):
@@ -175,9 +189,23 @@ class Search:
             self._raise_bound(solver.best_objective_bound)
         if status == cp_model.OPTIMAL:
             self.proven = True
+        elif self._switched and not self.stopped():
+            self._neighbourhoods(self.deadline, random.Random(self.seed + 1))
 
-    def _neighbourhoods(self, until: float) -> None:
-        """Large-neighbourhood search until `until` (monotonic seconds)."""
+    def _switch(self) -> None:
+        """Stop the full solve (its thread then searches neighbourhoods) when its bound says it is not helping."""
+        with self._lock:
+            if self._full_solver is None or self._switched:
+                return
+            if self.bound is not None and self.bound >= SWITCH_BOUND * self.best_objective:
+                return
+            self._switched = True
+            self.figures["full_solve_switched_at"] = round(time.monotonic() - self.started, 1)
+        self._full_solver.stop_search()
+
+    def _neighbourhoods(self, until: float, rng: random.Random, switch_at: float | None = None) -> None:
+        """Large-neighbourhood search until `until` (monotonic seconds), drawing from `rng`; at `switch_at` the
+        full solve may give way to a second search."""
         p = self.rm.problem
         sizes = {"staff": min(max(2, len(p.staff) // 10), 4) / len(p.staff),
                  "days": min(4, p.days) / p.days, "block": 0.1}
@@ -188,9 +216,13 @@ class Search:
             if self.bound is not None and self.best_objective <= self.bound + 1e-6:
                 self.proven = True
                 break
-            kind = self.rng.choice(kinds)
-            free = self._free(kind, sizes[kind])
-            incumbent, value = self.best, self.best_objective
+            if switch_at is not None and time.monotonic() >= switch_at:
+                self._switch()
+                switch_at = None
+            with self._lock:
+                incumbent, value = self.best, self.best_objective
+            kind = rng.choice(kinds)
+            free = self._free(kind, sizes[kind], rng, incumbent)
             # when nothing improves for a while, longer sub-solves let the neighbourhoods grow past the plateau
             work_limit = base_limit * min(1 + stall // 15, 4)
             tick = time.monotonic()
@@ -200,7 +232,7 @@ class Search:
             built = time.monotonic() - tick
             solver = cp_model.CpSolver()
             wall = max(min(until - time.monotonic(), 2 * work_limit), 0.05)
-            SolverSettings(wall, 1, self.rng.randrange(1 << 30)).apply(solver)
+            SolverSettings(wall, 1, rng.randrange(1 << 30)).apply(solver)
             # a deterministic work limit keeps a seeded search repeatable (the wall-clock cap only matters on a
             # busy machine); one worker with the full linear
             # relaxation solves these small models several times faster than the default
@@ -209,7 +241,7 @@ class Search:
             tick = time.monotonic()
             status = run_solver(solver, sub.model, None, self.cancel)
             took = time.monotonic() - tick
-            self.figures["lns_iterations"] += 1
+            self.count("lns_iterations")
             if status == cp_model.OPTIMAL and solver.deterministic_time < work_limit * 0.5:
                 sizes[kind] = min(sizes[kind] * 1.15, 1.0)
             elif status != cp_model.OPTIMAL:
@@ -222,48 +254,51 @@ class Search:
                       f"st={solver.status_name(status)} build={built:.2f} t={took:.2f} "
                       f"obj={solver.objective_value if status in (2, 4) else None} best={value}", file=sys.stderr)
             stall += 1
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and self.best is incumbent:
+            # a step from an incumbent the other search has since replaced is kept only when it is better
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
+                    self.best is incumbent or solver.objective_value < self.best_objective):
                 if self.offer(extract(sub, solver), solver.objective_value, "lns"):
                     stall = 0
         if self._full_solver is not None and self.bound is not None and self.best_objective <= self.bound + 1e-6:
             self._full_solver.stop_search()  # proven by the neighbourhood search: the full solve can stop
 
-    def _hot(self) -> tuple[list[int], list[str]]:
-        """Days with empty or crowded seats and people with unmet requests in the incumbent (cached)."""
-        if self._hot_for is not self.best:
-            items = evaluate(self.rm.problem, self.best)
-            self._hot_days = [item.day for item in items if item.staff is None and item.day is not None]
-            self._hot_staff = [item.staff for item in items if item.staff is not None]
-            self._hot_for = self.best
-        return self._hot_days, self._hot_staff
+    def _costly(self, roster: Roster) -> tuple[list[int], list[str]]:
+        """Days with empty or crowded seats and people with unmet requests in the roster (cached)."""
+        cached, days, staff = self._hot
+        if cached is not roster:
+            items = evaluate(self.rm.problem, roster)
+            days = [item.day for item in items if item.staff is None and item.day is not None]
+            staff = [item.staff for item in items if item.staff is not None]
+            self._hot = (roster, days, staff)
+        return days, staff
 
-    def _free(self, kind: str, size: float) -> dict[str, list[int]]:
-        """The days each person may change: half the time around a costly day or person of the incumbent."""
+    def _free(self, kind: str, size: float, rng: random.Random, best: Roster) -> dict[str, list[int]]:
+        """The days each person may change: half the time around a costly day or person of the incumbent `best`."""
         p = self.rm.problem
         ids = [s.id for s in p.staff]
-        hot_days, hot_staff = self._hot()
-        focus = self.rng.random() < 0.5
+        hot_days, hot_staff = self._costly(best)
+        focus = rng.random() < 0.5
         if kind == "staff":
             count = max(1, min(len(ids), round(size * len(ids))))
             people: dict[str, None] = {}  # ordered, so a seeded search repeats
             if focus and hot_days:
                 # people off on a costly day could fill its seats
-                day = self.rng.choice(hot_days)
-                idle = [s for s in ids if not self.best[s][day] and day not in p.staff_index[s].days_off]
-                people.update(dict.fromkeys(self.rng.sample(idle, min(len(idle), max(1, count // 2)))))
+                day = rng.choice(hot_days)
+                idle = [s for s in ids if not best[s][day] and day not in p.staff_index[s].days_off]
+                people.update(dict.fromkeys(rng.sample(idle, min(len(idle), max(1, count // 2)))))
             elif focus and hot_staff:
-                people[self.rng.choice(hot_staff)] = None
-            people.update(dict.fromkeys(self.rng.sample(ids, count)))
+                people[rng.choice(hot_staff)] = None
+            people.update(dict.fromkeys(rng.sample(ids, count)))
             return {s: list(range(p.days)) for s in list(people)[:count]}
         share = 1.0 if kind == "days" else max(size, 0.01) ** 0.5
         width = max(1, min(p.days, round((size if kind == "days" else share) * p.days)))
         if focus and hot_days:
-            centre = self.rng.choice(hot_days)
-            first = min(max(centre - self.rng.randrange(width), 0), p.days - width)
+            centre = rng.choice(hot_days)
+            first = min(max(centre - rng.randrange(width), 0), p.days - width)
         else:
-            first = self.rng.randrange(p.days - width + 1)
+            first = rng.randrange(p.days - width + 1)
         if kind == "days":
             return {s: list(range(first, first + width)) for s in ids}
         # block: a share of the people over a window, both the square root of the size
-        people = self.rng.sample(ids, max(1, min(len(ids), round(share * len(ids)))))
+        people = rng.sample(ids, max(1, min(len(ids), round(share * len(ids)))))
         return {s: list(range(first, first + width)) for s in people}

@@ -7,6 +7,7 @@ import time
 from ortools.sat.python import cp_model
 
 from scheduling.common import CancelToken, SolverSettings
+from scheduling.roster import lns
 from scheduling.roster.curtois import read_curtois
 from scheduling.roster.model import build_model
 from scheduling.roster.solve import extract, solve, solve_model
@@ -97,6 +98,39 @@ def test_time_limit_is_respected(medium, checker):
     assert checker.violations(problem, result.roster) == []
     assert result.objective == checker.objective(problem, result.roster)
     assert result.stats.extra["lns_iterations"] > 0
+
+
+def test_full_solve_gives_way_to_a_second_neighbourhood_search(medium, checker, monkeypatch):
+    # On large periods the full model's bound stays useless; its thread then runs a second neighbourhood search.
+    # Forced here at once (any bound counts as useless), the two searches share one valid incumbent.
+    monkeypatch.setattr(lns, "SWITCH_AFTER", 0.0)
+    monkeypatch.setattr(lns, "SWITCH_BOUND", float("inf"))
+    problem = medium(seed=5, staff=14)
+    steps = []
+    build = lns.build_model
+
+    def counted(*args, **kwargs):
+        steps.append(threading.current_thread().name)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(lns, "build_model", counted)
+    result = solve(problem, SolverSettings(3, 2, 0))
+    assert result.stats.extra["full_solve_switched_at"] is not None
+    assert {"MainThread", "roster full solve"} <= set(steps)  # both threads searched neighbourhoods
+    assert checker.violations(problem, result.roster) == []
+    assert result.objective == checker.objective(problem, result.roster)
+
+
+def test_full_solve_keeps_its_thread_while_its_bound_is_useful(medium):
+    search = lns.Search(build_model(medium(seed=1, staff=6, days=7)), SolverSettings(5, 2, 0), None, None,
+                        time.monotonic())
+    search._full_solver = cp_model.CpSolver()
+    search.best_objective, search.bound = 100, 50  # half the incumbent: the relaxation is working
+    search._switch()
+    assert search.figures["full_solve_switched_at"] is None
+    search.bound = 49
+    search._switch()
+    assert search.figures["full_solve_switched_at"] is not None
 
 
 def test_neighbourhood_sub_models_count_the_whole_roster(medium, checker):
