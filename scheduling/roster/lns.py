@@ -39,6 +39,8 @@ SUB_SHARE = 150
 # the full solve gives way to a second neighbourhood search when, this share of the search's time after the
 # start, its bound is below this share of the incumbent
 SWITCH_AFTER = 0.25
+# share of neighbourhoods drawn around a costly day or person (0.5 before: 13, 15 and 19 gained over three seeds)
+FOCUS = 0.8
 SWITCH_BOUND = 0.5
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
 
@@ -273,11 +275,11 @@ class Search:
         return days, staff
 
     def _free(self, kind: str, size: float, rng: random.Random, best: Roster) -> dict[str, list[int]]:
-        """The days each person may change: half the time around a costly day or person of the incumbent `best`."""
+        """The days each person may change: mostly (FOCUS) around a costly day or person of the incumbent `best`."""
         p = self.rm.problem
         ids = [s.id for s in p.staff]
         hot_days, hot_staff = self._costly(best)
-        focus = rng.random() < 0.5
+        focus = rng.random() < FOCUS
         if kind == "staff":
             count = max(1, min(len(ids), round(size * len(ids))))
             people: dict[str, None] = {}  # ordered, so a seeded search repeats
