@@ -39,9 +39,9 @@ SUB_SHARE = 150
 # the full solve gives way to a second neighbourhood search when, this share of the search's time after the
 # start, its bound is below this share of the incumbent
 SWITCH_AFTER = 0.25
+SWITCH_BOUND = 0.5
 # share of neighbourhoods drawn around a costly day or person (0.5 before: 13, 15 and 19 gained over three seeds)
 FOCUS = 0.8
-SWITCH_BOUND = 0.5
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
 
 
