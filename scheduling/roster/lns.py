@@ -157,38 +157,47 @@ class Search:
                 self.bound = bound if self.bound is None else max(self.bound, bound)
 
     def _background(self) -> None:
-        """Solve the full model with one worker from the incumbent until the deadline; adopt better rosters."""
+        """Solve the full model with one worker from the incumbent until the deadline (or until it gives way to a
+        second neighbourhood search); adopt better rosters."""
         rm = self.rm
         if self.stopped() or (self.bound is not None and self.best_objective <= self.bound + 1e-6):
             return
-        set_hint(rm, self.best)
         solver = cp_model.CpSolver()
         SolverSettings(max(self.remaining(), 0.05), 1, self.settings.seed, self.settings.log).apply(solver)
         # the full linear relaxation: much better bounds (and proofs) than the default on these models
         solver.parameters.linearization_level = 2
-        solver.best_bound_callback = self._raise_bound
-        self._full_solver = solver
         search = self
+
+        def bound_found(bound: float) -> None:
+            search._raise_bound(bound)
+            if search._switched:  # a stop asked for just before the solve started is not seen by CP-SAT
+                solver.stop_search()
 
         class Adopt(cp_model.CpSolverSolutionCallback):
             """Offer each solution of the full solve to the search."""
 
             def on_solution_callback(self) -> None:
-                search._raise_bound(self.best_objective_bound)
+                bound_found(self.best_objective_bound)
                 if self.objective_value < search.best_objective:
                     search.offer(extract(rm, self), self.objective_value, "full_solve")
 
-        try:
-            status = run_solver(solver, rm.model, Adopt(), self.cancel)
-        finally:
-            rm.model.clear_hints()
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self._raise_bound(solver.best_objective_bound)
-            if solver.objective_value <= self.best_objective:
-                # on a tie the full solve's roster wins: it does not depend on thread timing
-                self.offer(extract(rm, solver), solver.objective_value, "full_solve")
-        elif status == cp_model.UNKNOWN and not (self.cancel and self.cancel.cancelled):
-            self._raise_bound(solver.best_objective_bound)
+        solver.best_bound_callback = bound_found
+        with self._lock:
+            switched, self._full_solver = self._switched, solver
+        status = cp_model.UNKNOWN
+        if not switched:
+            set_hint(rm, self.best)
+            try:
+                status = run_solver(solver, rm.model, Adopt(), self.cancel)
+            finally:
+                rm.model.clear_hints()
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self._raise_bound(solver.best_objective_bound)
+                if solver.objective_value <= self.best_objective:
+                    # on a tie the full solve's roster wins: it does not depend on thread timing
+                    self.offer(extract(rm, solver), solver.objective_value, "full_solve")
+            elif status == cp_model.UNKNOWN and not (self.cancel and self.cancel.cancelled):
+                self._raise_bound(solver.best_objective_bound)
         if status == cp_model.OPTIMAL:
             self.proven = True
         elif self._switched and not self.stopped():
@@ -197,13 +206,13 @@ class Search:
     def _switch(self) -> None:
         """Stop the full solve (its thread then searches neighbourhoods) when its bound says it is not helping."""
         with self._lock:
-            if self._full_solver is None or self._switched:
-                return
-            if self.bound is not None and self.bound >= SWITCH_BOUND * self.best_objective:
+            if self._switched or (self.bound is not None and self.bound >= SWITCH_BOUND * self.best_objective):
                 return
             self._switched = True
             self.figures["full_solve_switched_at"] = round(time.monotonic() - self.started, 1)
-        self._full_solver.stop_search()
+            solver = self._full_solver
+        if solver is not None:
+            solver.stop_search()
 
     def _neighbourhoods(self, until: float, rng: random.Random, switch_at: float | None = None) -> None:
         """Large-neighbourhood search until `until` (monotonic seconds), drawing from `rng`; at `switch_at` the
