@@ -49,24 +49,26 @@ def instance_numbers(text: str) -> list[int]:
     return numbers
 
 
+def seed_list(text: str) -> list[int]:
+    """'0' or '0,1,2' -> seeds (argparse turns the ValueError into a usage error, exit status 2)."""
+    return [int(seed) for seed in text.split(",")]
+
+
 def main() -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--instances", default="1-12")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seed", default="0", help="a seed, or several separated by commas")
+    parser.add_argument("--seed", type=seed_list, default=[0], help="a seed, or several separated by commas")
     parser.add_argument("--figures", action="store_true", help="print the search's figures under each run")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     args = parser.parse_args()
     with open(args.dir / "best_known.csv", newline="") as handle:
         best = {row["instance"]: int(row["best_known"]) for row in csv.DictReader(handle)}
     checker = load_checker()
-    try:
-        seeds = [int(seed) for seed in args.seed.split(",")]
-    except ValueError:
-        parser.error(f"--seed: expected numbers separated by commas, got {args.seed!r}")
-    print(f"time limit {args.time_limit:g} s, {args.workers} workers, seed {args.seed}")
+    seeds = args.seed
+    print(f"time limit {args.time_limit:g} s, {args.workers} workers, seed {','.join(map(str, seeds))}")
     print(f"{'instance':<13}{'objective':>8}{'best':>8}{'ratio':>8}{'bound':>10}  {'status':<9}{'seconds':>8}  check")
     ratios = []
     for number in instance_numbers(args.instances):

@@ -56,7 +56,6 @@ class Search:
         self.started = started
         self.deadline = started + settings.time_limit
         self.use_lns = use_lns
-        self.seed = settings.seed
         self.best: Roster | None = None
         self.best_objective = float("inf")
         self.bound: float | None = None
@@ -66,7 +65,7 @@ class Search:
         self._reported = float("inf")
         self._full_solver: cp_model.CpSolver | None = None
         self._switched = False  # the full solve gave way to a second neighbourhood search
-        self._hot: tuple[Roster | None, list[int], list[str]] = (None, [], [])
+        self._costly_cache: tuple[Roster | None, list[int], list[str]] = (None, [], [])
         self.figures = {"start": "", "lns_iterations": 0, "lns_improvements": 0, "full_solve_improvements": 0,
                         "full_solve_switched_at": None}
 
@@ -127,11 +126,11 @@ class Search:
         if self.settings.workers >= 2:
             background = threading.Thread(target=self._background, name="roster full solve", daemon=True)
             background.start()
-            self._neighbourhoods(self.deadline, random.Random(self.seed), switch_at=time.monotonic()
+            self._neighbourhoods(self.deadline, random.Random(self.settings.seed), switch_at=time.monotonic()
                                  + (self.deadline - time.monotonic()) * SWITCH_AFTER)
             background.join()
         else:
-            self._neighbourhoods(self.deadline - self.settings.time_limit * FINAL_SHARE, random.Random(self.seed))
+            self._neighbourhoods(self.deadline - self.settings.time_limit * FINAL_SHARE, random.Random(self.settings.seed))
             if not self.stopped():
                 self._background()
         return self._result("OPTIMAL" if self.proven else "FEASIBLE")
@@ -159,14 +158,22 @@ class Search:
     def _background(self) -> None:
         """Solve the full model with one worker from the incumbent until the deadline (or until it gives way to a
         second neighbourhood search); adopt better rosters."""
-        rm = self.rm
         if self.stopped() or (self.bound is not None and self.best_objective <= self.bound + 1e-6):
             return
         solver = cp_model.CpSolver()
         SolverSettings(max(self.remaining(), 0.05), 1, self.settings.seed, self.settings.log).apply(solver)
         # the full linear relaxation: much better bounds (and proofs) than the default on these models
         solver.parameters.linearization_level = 2
-        search = self
+        with self._lock:
+            switched, self._full_solver = self._switched, solver
+        if not switched and self._solve_full(solver) == cp_model.OPTIMAL:
+            self.proven = True
+        elif self._switched and not self.stopped():
+            self._neighbourhoods(self.deadline, random.Random(self.settings.seed + 1))
+
+    def _solve_full(self, solver: cp_model.CpSolver):
+        """The full solve itself, from the incumbent: adopts its better rosters, raises the bound; its status."""
+        rm, search = self.rm, self
 
         def bound_found(bound: float) -> None:
             search._raise_bound(bound)
@@ -182,26 +189,19 @@ class Search:
                     search.offer(extract(rm, self), self.objective_value, "full_solve")
 
         solver.best_bound_callback = bound_found
-        with self._lock:
-            switched, self._full_solver = self._switched, solver
-        status = cp_model.UNKNOWN
-        if not switched:
-            set_hint(rm, self.best)
-            try:
-                status = run_solver(solver, rm.model, Adopt(), self.cancel)
-            finally:
-                rm.model.clear_hints()
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                self._raise_bound(solver.best_objective_bound)
-                if solver.objective_value <= self.best_objective:
-                    # on a tie the full solve's roster wins: it does not depend on thread timing
-                    self.offer(extract(rm, solver), solver.objective_value, "full_solve")
-            elif status == cp_model.UNKNOWN and not (self.cancel and self.cancel.cancelled):
-                self._raise_bound(solver.best_objective_bound)
-        if status == cp_model.OPTIMAL:
-            self.proven = True
-        elif self._switched and not self.stopped():
-            self._neighbourhoods(self.deadline, random.Random(self.seed + 1))
+        set_hint(rm, self.best)
+        try:
+            status = run_solver(solver, rm.model, Adopt(), self.cancel)
+        finally:
+            rm.model.clear_hints()
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._raise_bound(solver.best_objective_bound)
+            if solver.objective_value <= self.best_objective:
+                # on a tie the full solve's roster wins: it does not depend on thread timing
+                self.offer(extract(rm, solver), solver.objective_value, "full_solve")
+        elif status == cp_model.UNKNOWN and not (self.cancel and self.cancel.cancelled):
+            self._raise_bound(solver.best_objective_bound)
+        return status
 
     def _switch(self) -> None:
         """Stop the full solve (its thread then searches neighbourhoods) when its bound says it is not helping."""
@@ -275,12 +275,12 @@ class Search:
 
     def _costly(self, roster: Roster) -> tuple[list[int], list[str]]:
         """Days with empty or crowded seats and people with unmet requests in the roster (cached)."""
-        cached, days, staff = self._hot
+        cached, days, staff = self._costly_cache
         if cached is not roster:
             items = evaluate(self.rm.problem, roster)
             days = [item.day for item in items if item.staff is None and item.day is not None]
             staff = [item.staff for item in items if item.staff is not None]
-            self._hot = (roster, days, staff)
+            self._costly_cache = (roster, days, staff)
         return days, staff
 
     def _free(self, kind: str, size: float, rng: random.Random, best: Roster) -> dict[str, list[int]]:
