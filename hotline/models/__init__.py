@@ -1,5 +1,5 @@
 """The data model, one module per aggregate; importing this package registers every table."""
-from hotline.models.apiclient import ApiClient
+from hotline.models.apiclient import ApiClient, api_client_liaisons
 from hotline.models.consult import Attachment, Booking, ConsultationSlot, CounselRequest, RequestWindow
 from hotline.models.contact import Contact, ContactEvent, Referral, RiskFlag
 from hotline.models.counsel import CounselAssignment, MatchPlan, MatchPlanItem
@@ -15,17 +15,19 @@ from hotline.models.duty import (
 )
 from hotline.models.geo import City, FtzArea
 from hotline.models.job import Job
+from hotline.models.meta import DatabaseFact
 from hotline.models.lawyer import Conflict, LawFirm, Lawyer, LawyerArea, LawyerLanguage, Unavailability
 from hotline.models.outbox import OutboxMessage
 from hotline.models.project import KeyProject, ProjectLanguage, ProjectNeed, project_liaisons
 from hotline.models.servicelog import FollowUp, ServiceRecord
+from hotline.models.telephony import WebhookReceipt
 from hotline.models.user import User
 
 __all__ = [
     "ApiClient", "Attachment", "Booking", "City", "Conflict", "ConsultationSlot", "Contact", "ContactEvent",
-    "CounselAssignment", "CounselRequest", "DutyAssignment", "DutyPeriod", "DutyRequest", "FollowUp", "FtzArea",
+    "CounselAssignment", "CounselRequest", "DatabaseFact", "DutyAssignment", "DutyPeriod", "DutyRequest", "FollowUp", "FtzArea",
     "Job", "KeyProject", "LawFirm", "Lawyer", "LawyerArea", "LawyerLanguage", "MatchPlan", "MatchPlanItem",
     "OutboxMessage", "ProjectLanguage", "ProjectNeed", "PublicHoliday", "Referral", "RequestWindow", "RiskFlag",
     "SeatRequirement", "ServiceRecord", "Shift", "ShiftSuccession", "ShiftType", "Unavailability", "User",
-    "project_liaisons",
+    "WebhookReceipt", "api_client_liaisons", "project_liaisons",
 ]

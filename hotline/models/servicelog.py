@@ -146,10 +146,15 @@ POSTGRES_TRIGGERS = (
     "CREATE TRIGGER service_records_append_only BEFORE UPDATE OR DELETE ON service_records "
     "FOR EACH ROW EXECUTE FUNCTION service_records_append_only()",
 )
+# Row triggers do not see TRUNCATE (nor TRUNCATE ... CASCADE from a table the log refers to); migration 0007.
+POSTGRES_TRUNCATE_TRIGGER = (
+    "CREATE TRIGGER service_records_no_truncate BEFORE TRUNCATE ON service_records "
+    "FOR EACH STATEMENT EXECUTE FUNCTION service_records_append_only()"
+)
 
 for _statement in SQLITE_TRIGGERS:
     event.listen(ServiceRecord.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-for _statement in POSTGRES_TRIGGERS:
+for _statement in (*POSTGRES_TRIGGERS, POSTGRES_TRUNCATE_TRIGGER):
     event.listen(ServiceRecord.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
 
 

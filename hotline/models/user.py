@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(256))
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Part of every session and remember-me cookie: raising it (sign-out, new password) ends them all.
+    session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ical_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # a liaison's consultation feed
