@@ -84,25 +84,69 @@ def create_admin_command(username: str, name: str, password: str) -> None:
 api_client_cli = AppGroup("api-client", help="Clients of the integration API.")
 
 
+def _scope_choice() -> click.Choice:
+    from hotline.vocab import API_SCOPES
+
+    return click.Choice(sorted(API_SCOPES))
+
+
 @api_client_cli.command("create")
 @click.argument("name")
-def api_client_create(name: str) -> None:
-    """Create a client and print its token (shown only now; only its hash is stored)."""
+@click.option("--scope", "scopes", multiple=True, required=True, type=_scope_choice(),
+              help="What the client may do (repeat): contacts, escalate (contacts with risk flags), on-duty, "
+                   "bookings.")
+@click.option("--liaison", "liaisons", multiple=True, metavar="USERNAME",
+              help="A liaison whose counsel requests the client may book for (repeat; needed with bookings).")
+def api_client_create(name: str, scopes: tuple[str, ...], liaisons: tuple[str, ...]) -> None:
+    """Create a client with its scopes and print its token (shown only now; only its hash is stored)."""
     import secrets
 
     from sqlalchemy import select
 
     from hotline.extensions import db
-    from hotline.models import ApiClient
+    from hotline.models import ApiClient, User
     from hotline.models.apiclient import token_digest
 
+    if not name.strip() or len(name) > 120:
+        _usage_error("the client's name must be 1 to 120 characters")
     if db.session.scalar(select(ApiClient.id).where(ApiClient.name == name)):
-        click.echo(f"error: a client named {name!r} exists", err=True)
-        sys.exit(2)
+        _usage_error(f"a client named {name!r} exists")
+    if "escalate" in scopes and "contacts" not in scopes:
+        _usage_error("--scope escalate needs --scope contacts")
+    if ("bookings" in scopes) != bool(liaisons):
+        _usage_error("--scope bookings and --liaison go together: name the liaisons the client books for")
+    people = []
+    for username in liaisons:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or user.role != "liaison" or not user.active:
+            _usage_error(f"{username!r} is not an active liaison account")
+        people.append(user)
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiClient(name=name, token_sha256=token_digest(token)))
+    db.session.add(ApiClient(name=name, token_sha256=token_digest(token), scopes=" ".join(sorted(set(scopes))),
+                             liaisons=people))
     db.session.commit()
     click.echo(token)
+
+
+@api_client_cli.command("list")
+def api_client_list() -> None:
+    """List the clients with their scopes, liaisons and last use."""
+    from sqlalchemy import select
+
+    from hotline.extensions import db
+    from hotline.models import ApiClient
+
+    for client in db.session.scalars(select(ApiClient).order_by(ApiClient.name)):
+        state = "active" if client.active else "revoked"
+        liaisons = ",".join(user.username for user in client.liaisons) or "-"
+        used = client.last_used_at.isoformat(timespec="seconds") if client.last_used_at else "never"
+        click.echo(f"{client.name}\t{state}\tscopes={client.scopes or '-'}\tliaisons={liaisons}\tlast used {used}")
+
+
+def _usage_error(message: str) -> None:
+    """Print a one-line error and exit with status 2."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
 
 
 @api_client_cli.command("revoke")

@@ -235,7 +235,8 @@ class Factory:
     def api_client(self, token: str = "secret-token", **over) -> m.ApiClient:
         from hotline.models.apiclient import token_digest
 
-        values = {"name": f"Client {self.n()}", "token_sha256": token_digest(token)}
+        values = {"name": f"Client {self.n()}", "token_sha256": token_digest(token),
+                  "scopes": "bookings contacts escalate on-duty"}
         return self._add(m.ApiClient(**(values | over)))
 
     def job(self, **over) -> m.Job:

@@ -85,33 +85,42 @@ def _errors(*codes: int) -> dict:
     return {str(code): {"description": "Error", "content": {"application/json": {"schema": ERROR}}} for code in codes}
 
 
+def _scoped(operation: dict, scope: str, note: str = "") -> dict:
+    """An operation that needs a scope: said in its description and x-scopes, with the 403 it answers otherwise."""
+    text = f"Needs the `{scope}` scope (given at `flask api-client create --scope {scope}`); 403 otherwise.{note}"
+    return operation | {"description": text, "x-scopes": [scope],
+                        "responses": operation["responses"] | _errors(403)}
+
+
 def document(server_url: str) -> dict:
     """The OpenAPI 3.0 document of /api/v1."""
     return {
         "openapi": "3.0.3",
         "info": {"title": "12348 hotline integration API", "version": "1.0.0",
                  "description": "For other call centres: hand a contact to the 12348 hotline, follow its status, and "
-                                "see who is on duty. Authenticate with `Authorization: Bearer <token>`."},
+                                "see who is on duty, book consultations for the liaisons a client acts for. "
+                                "Authenticate with `Authorization: Bearer <token>`. Each client holds scopes "
+                                "(contacts, escalate, on-duty, bookings); an operation outside them is 403."},
         "servers": [{"url": server_url + "/api/v1"}],
         "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
         "security": [{"token": []}],
         "paths": {
-            "/contacts": {"post": {
+            "/contacts": {"post": _scoped({
                 "operationId": "createContact", "summary": "Hand a contact over to the hotline",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": CONTACT_IN}}},
                 "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": CONTACT_OUT}}},
                               "200": {"description": "Already received (same external_id)",
                                       "content": {"application/json": {"schema": CONTACT_OUT}}},
                               **_errors(400, 401)},
-            }},
-            "/contacts/{contact_id}": {"get": {
+            }, "contacts", " Sending `risk_flags` also needs the `escalate` scope: each flag texts every supervisor.")},
+            "/contacts/{contact_id}": {"get": _scoped({
                 "operationId": "getContact", "summary": "Status of a contact you handed over",
                 "parameters": [{"name": "contact_id", "in": "path", "required": True,
                                 "schema": {"type": "integer", "minimum": 1}}],
                 "responses": {"200": {"description": "The contact", "content": {"application/json": {"schema": CONTACT_OUT}}},
                               **_errors(401, 404)},
-            }},
-            "/on-duty": {"get": {
+            }, "contacts")},
+            "/on-duty": {"get": _scoped({
                 "operationId": "onDuty", "summary": "Lawyers on duty now for an area and language, best first",
                 "parameters": [
                     {"name": "area", "in": "query", "required": False, "schema": {"type": "string", "enum": sorted(LEGAL_AREAS)}},
@@ -121,21 +130,21 @@ def document(server_url: str) -> dict:
                 ],
                 "responses": {"200": {"description": "On-duty list", "content": {"application/json": {"schema": ON_DUTY_OUT}}},
                               **_errors(400, 401)},
-            }},
-            "/requests/{request_id}/slots": {"get": {
+            }, "on-duty")},
+            "/requests/{request_id}/slots": {"get": _scoped({
                 "operationId": "requestSlots",
                 "summary": "Free consultation slots for a counsel request, the project's own counsel first",
                 "parameters": [{"name": "request_id", "in": "path", "required": True,
                                 "schema": {"type": "integer", "minimum": 1}}],
                 "responses": {"200": {"description": "Slots", "content": {"application/json": {"schema": SLOTS_OUT}}},
                               **_errors(401, 404)},
-            }},
-            "/bookings": {"post": {
+            }, "bookings", " Only for counsel requests of the liaisons the client acts for (`--liaison`).")},
+            "/bookings": {"post": _scoped({
                 "operationId": "createBooking",
                 "summary": "Book a slot for a counsel request; 409 when the slot was taken first",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": BOOKING_IN}}},
                 "responses": {"201": {"description": "Booked", "content": {"application/json": {"schema": BOOKING_OUT}}},
                               **_errors(400, 401, 404, 409)},
-            }},
+            }, "bookings", " Only for counsel requests of the liaisons the client acts for (`--liaison`).")},
         },
     }

@@ -23,20 +23,31 @@ CONTACT_VALIDATOR = Draft202012Validator(schema.CONTACT_IN)
 BOOKING_VALIDATOR = Draft202012Validator(schema.BOOKING_IN)
 
 
-def token_required(view):
-    """Let a request through only with an active client's bearer token (401 otherwise)."""
+def token_required(scope: str):
+    """Let a request through only with an active client's bearer token (401) that holds scope (403)."""
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.startswith("Bearer ") else ""
-        client = db.session.scalar(select(ApiClient).where(ApiClient.token_sha256 == token_digest(token))) if token else None
-        if client is None or not client.active:
-            return jsonify(error="unauthorized", message="A valid bearer token is required."), 401
-        g.api_client = client
-        return view(*args, **kwargs)
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            token = header[7:].strip() if header.startswith("Bearer ") else ""
+            client = (db.session.scalar(select(ApiClient).where(ApiClient.token_sha256 == token_digest(token)))
+                      if token else None)
+            if client is None or not client.active:
+                return jsonify(error="unauthorized", message="A valid bearer token is required."), 401
+            if not client.may(scope):
+                return _forbidden(f"This client does not have the {scope!r} scope.")
+            g.api_client = client
+            return view(*args, **kwargs)
 
-    return wrapper
+        wrapper._api_scope = scope  # type: ignore[attr-defined]  (read by the OpenAPI document's test)
+        return wrapper
+
+    return decorate
+
+
+def _forbidden(message: str):
+    return jsonify(error="forbidden", message=message), 403
 
 
 def _bad(message: str):
@@ -74,13 +85,16 @@ def openapi():
 @bp.route("/contacts", methods=["POST"])
 @limiter.limit("120 per minute")
 @public
-@token_required
+@token_required("contacts")
 def create_contact():
     """Hand a contact over; the same external_id returns the existing contact (200) instead of a new one."""
     payload = _validated(CONTACT_VALIDATOR)
     if not isinstance(payload, dict):
         return payload
     client = g.api_client
+    if payload.get("risk_flags") and not client.may("escalate"):
+        # Risk flags text every supervisor at once: only clients trusted with that may raise them.
+        return _forbidden("This client does not have the 'escalate' scope needed to send risk_flags.")
     external_id = payload.get("external_id")
     if external_id:
         existing = db.session.scalar(select(Contact).where(Contact.api_client_id == client.id,
@@ -113,7 +127,7 @@ def create_contact():
 
 @bp.route("/contacts/<int:contact_id>")
 @public
-@token_required
+@token_required("contacts")
 def get_contact(contact_id: int):
     """A contact this client handed over (others are 404)."""
     contact = db.session.get(Contact, contact_id)
@@ -124,7 +138,7 @@ def get_contact(contact_id: int):
 
 @bp.route("/on-duty")
 @public
-@token_required
+@token_required("on-duty")
 def on_duty():
     """Who is on duty now for an area and language, best first (no phone numbers)."""
     area = request.args.get("area") or None
@@ -151,15 +165,25 @@ def _booking_json(booking: Booking) -> dict:
 
 @bp.route("/requests/<int:request_id>/slots")
 @public
-@token_required
+@token_required("bookings")
 def request_slots(request_id: int):
     """Free slots for a counsel request, the project's own counsel first (for the province's project platform)."""
-    item = db.session.get(CounselRequest, request_id)
-    if item is None:
-        return jsonify(error="not_found", message="No such counsel request."), 404
+    item = _request_of_client(request_id)
+    if not isinstance(item, CounselRequest):
+        return item
     offers = slots.offers(db.session, item, utcnow())
     return jsonify(slots=[{"id": o.slot.id, "starts_at": o.slot.starts_at.isoformat(), "ends_at": o.slot.ends_at.isoformat(),
                            "lawyer": o.slot.lawyer.name, "own_counsel": o.role} for o in offers])
+
+
+def _request_of_client(request_id: int):
+    """The counsel request if this client acts for its liaison; else a 404 (no such request) or 403 response."""
+    item = db.session.get(CounselRequest, request_id)
+    if item is None:
+        return jsonify(error="not_found", message="No such counsel request."), 404
+    if item.liaison_id not in {liaison.id for liaison in g.api_client.liaisons if liaison.active}:
+        return _forbidden("This client does not act for the liaison of that counsel request.")
+    return item
 
 
 BOOKING_REFUSALS = {
@@ -172,15 +196,15 @@ BOOKING_REFUSALS = {
 @bp.route("/bookings", methods=["POST"])
 @limiter.limit("120 per minute")
 @public
-@token_required
+@token_required("bookings")
 def create_booking():
     """Book a slot for a counsel request: 201 with the booking, or 409 when someone else took the slot first."""
     payload = _validated(BOOKING_VALIDATOR)
     if not isinstance(payload, dict):
         return payload
-    item = db.session.get(CounselRequest, payload["request_id"])
-    if item is None:
-        return jsonify(error="not_found", message="No such counsel request."), 404
+    item = _request_of_client(payload["request_id"])
+    if not isinstance(item, CounselRequest):
+        return item
     try:
         booking = consult.book(db.session, item, payload["slot_id"], utcnow())
         g.api_client.last_used_at = utcnow()

@@ -95,12 +95,97 @@ def test_openapi_document(api):
 
 
 def test_api_client_cli(runner, make):
-    """The CLI creates a client, prints its token once, and revokes it."""
+    """The CLI creates a client with its scopes, prints its token once, lists it and revokes it."""
     from hotline.models import ApiClient
 
-    result = runner.invoke(args=["api-client", "create", "Dalian 12345"])
+    result = runner.invoke(args=["api-client", "create", "Dalian 12345", "--scope", "contacts", "--scope", "on-duty"])
     assert result.exit_code == 0 and len(result.output.strip()) >= 40
-    assert runner.invoke(args=["api-client", "create", "Dalian 12345"]).exit_code == 2
+    assert make.scalar(select(ApiClient.scopes)) == "contacts on-duty"
+    assert "scopes=contacts on-duty" in runner.invoke(args=["api-client", "list"]).output
+    assert runner.invoke(args=["api-client", "create", "Dalian 12345", "--scope", "contacts"]).exit_code == 2
     assert runner.invoke(args=["api-client", "revoke", "Dalian 12345"]).exit_code == 0
     assert make.scalar(select(ApiClient.active)) is False
     assert runner.invoke(args=["api-client", "revoke", "nobody"]).exit_code == 2
+
+
+@pytest.mark.parametrize("args, problem", [
+    ([], "Missing option '--scope'"),
+    (["--scope", "everything"], "Invalid value for '--scope'"),
+    (["--scope", "escalate"], "--scope escalate needs --scope contacts"),
+    (["--scope", "bookings"], "--scope bookings and --liaison go together"),
+    (["--scope", "contacts", "--liaison", "liaison1"], "--scope bookings and --liaison go together"),
+    (["--scope", "bookings", "--liaison", "nobody"], "'nobody' is not an active liaison account"),
+    (["--scope", "bookings", "--liaison", "operator1"], "'operator1' is not an active liaison account"),
+])
+def test_api_client_cli_refuses_bad_scopes(runner, make, args, problem):
+    """Bad scopes or liaisons exit with status 2 and a one-line reason; nothing is created."""
+    from hotline.models import ApiClient
+
+    make.user("operator", username="operator1")
+    make.user("liaison", username="liaison1")
+    result = runner.invoke(args=["api-client", "create", "Platform", *args])
+    assert result.exit_code == 2 and problem in result.output
+    assert make.scalar(select(func.count(ApiClient.id))) == 0
+
+
+def test_api_client_cli_names_the_liaisons_a_booking_client_acts_for(runner, make):
+    """A bookings client is created with the liaisons it acts for."""
+    from hotline.models import ApiClient
+
+    make.user("liaison", username="liaison1")
+    result = runner.invoke(args=["api-client", "create", "Project platform", "--scope", "bookings",
+                                 "--liaison", "liaison1"])
+    assert result.exit_code == 0, result.output
+    assert "liaisons=liaison1" in runner.invoke(args=["api-client", "list"]).output
+    assert make.scalar(select(ApiClient.scopes)) == "bookings"
+
+
+@pytest.mark.parametrize("scopes, method, path, body", [
+    ("on-duty bookings", "post", "/api/v1/contacts", {"summary": "x"}),
+    ("on-duty bookings", "get", "/api/v1/contacts/1", None),
+    ("contacts bookings", "get", "/api/v1/on-duty", None),
+    ("contacts on-duty", "get", "/api/v1/requests/1/slots", None),
+    ("contacts on-duty", "post", "/api/v1/bookings", {"request_id": 1, "slot_id": 1}),
+])
+def test_each_operation_needs_its_scope(app, make, scopes, method, path, body):
+    """A client without the operation's scope gets a JSON 403 naming it, and nothing is written."""
+    make.api_client(token="narrow", scopes=scopes)
+    client = app.test_client()
+    response = getattr(client, method)(path, json=body, headers={"Authorization": "Bearer narrow"})
+    assert response.status_code == 403 and response.get_json()["error"] == "forbidden"
+    assert "scope" in response.get_json()["message"]
+    assert make.scalar(select(func.count(Contact.id))) == 0
+
+
+def test_risk_flags_need_the_escalate_scope(app, make):
+    """Risk flags text every supervisor: a client without 'escalate' is refused (403) and no supervisor is texted;
+    the same contact without flags is accepted."""
+    from hotline.models import OutboxMessage
+
+    make.user("operator", is_supervisor=True, phone="+8613900000077")
+    make.api_client(token="plain", scopes="contacts")
+    client = app.test_client()
+    headers = {"Authorization": "Bearer plain"}
+    flagged = {"summary": "他说不想活了", "risk_flags": ["suicide"]}
+    response = client.post("/api/v1/contacts", json=flagged, headers=headers)
+    assert response.status_code == 403 and "escalate" in response.get_json()["message"]
+    assert make.scalar(select(func.count(Contact.id))) == 0
+    assert make.scalar(select(func.count(OutboxMessage.id))) == 0
+    assert client.post("/api/v1/contacts", json={"summary": "咨询"}, headers=headers).status_code == 201
+
+
+def test_openapi_documents_each_operations_scope(api):
+    """Every operation names its scope and its 403 in the OpenAPI document, matching what the view enforces."""
+    from flask import current_app
+
+    doc = api.get("/api/v1/openapi.json").get_json()
+    with api.application.app_context():
+        views = current_app.view_functions
+        rules = {rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace(">", "}"): rule
+                 for rule in current_app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
+        for path, operations in doc["paths"].items():
+            for method, operation in operations.items():
+                rule = rules[path.replace("{contact_id}", "{contact_id}")]
+                view = views[rule.endpoint] if method.upper() in rule.methods else None
+                assert view is not None, path
+                assert operation["x-scopes"] == [view._api_scope] and "403" in operation["responses"]

@@ -14,9 +14,10 @@ TOKEN = "race-token"
 
 
 def test_twenty_simultaneous_bookings_of_one_slot_make_one_booking(app, world, make):
-    make.api_client(token=TOKEN)
     slot_id = world.slot_ids[(world.own.id, world.block_start)]
-    request_ids = [second_request(make, world)[1].id for _ in range(CONTENDERS)]
+    contenders = [second_request(make, world) for _ in range(CONTENDERS)]
+    request_ids = [request.id for _liaison, request in contenders]
+    make.api_client(token=TOKEN, liaisons=[liaison for liaison, _request in contenders])
     start = threading.Barrier(CONTENDERS)
     answers: list[tuple[int, dict]] = []
     lock = threading.Lock()
@@ -48,7 +49,7 @@ def test_twenty_simultaneous_bookings_of_one_slot_make_one_booking(app, world, m
 
 
 def test_the_api_answers_bad_booking_input_with_4xx(app, world, make):
-    make.api_client(token=TOKEN)
+    make.api_client(token=TOKEN, liaisons=[world.liaison])
     client = app.test_client()
     headers = {"Authorization": f"Bearer {TOKEN}"}
     slot_id = world.slot_ids[(world.own.id, world.block_start)]
