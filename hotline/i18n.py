@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, get_locale
@@ -40,10 +41,19 @@ def locale_code() -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A redirect target only when it stays on this site (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """A redirect target only when it is a same-site relative path (no open redirects).
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so "/\t/evil.com" would leave
+    the site: any control character, whitespace or backslash refuses the target.
+    """
+    if not target or len(target) > 2000 or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(char.isspace() or not char.isprintable() for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def init_app(app: Flask) -> None:
@@ -62,7 +72,8 @@ def init_app(app: Flask) -> None:
                 db.session.commit()
         return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
 
-    app.add_url_rule("/language/<code>", "set_language", set_language)
+    # A POST (with its CSRF token): a GET changes nothing, so a link or an image elsewhere cannot switch it.
+    app.add_url_rule("/language/<code>", "set_language", set_language, methods=["POST"])
 
     @app.template_filter("fromjson")
     def fromjson(text: str | None):

@@ -102,12 +102,13 @@ ROLES = {
     "liaison": _l("Project liaison"),
 }
 
-# What an integration API client may do; set at `flask api-client create --scope ...`.
+# What an integration API client may do; set at `flask api-client create --scope ...` (the command line and the
+# OpenAPI document are in English, so these are not translated).
 API_SCOPES = {
-    "contacts": _l("Hand contacts over and follow their status"),
-    "escalate": _l("Hand over contacts with risk flags (texts every supervisor)"),
-    "on-duty": _l("See who is on duty"),
-    "bookings": _l("List slots and book consultations for the client's own liaisons"),
+    "contacts": "Hand contacts over and follow their status",
+    "escalate": "Hand over contacts with risk flags (texts every supervisor)",
+    "on-duty": "See who is on duty",
+    "bookings": "List slots and book consultations for the client's own liaisons",
 }
 
 CONSULT_MODES = {"video": _l("Video"), "phone": _l("Phone")}

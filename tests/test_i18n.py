@@ -63,13 +63,22 @@ def test_default_is_chinese(client):
 
 def test_language_switch_is_remembered(client, as_role, make, users):
     """The switch changes the language for the session, and for a signed-in user, their account."""
-    client.get("/language/en?next=/login")
+    client.post("/language/en?next=/login")
     assert "Sign in" in client.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     lawyer = as_role("lawyer")
-    response = lawyer.get("/language/zh_Hans?next=//evil.example/")
+    response = lawyer.post("/language/zh_Hans?next=//evil.example/")
     assert response.location == "/"
     from hotline.models import User
 
     assert make.get(User, users["lawyer"].id).locale == "zh_Hans"
     assert "欢迎" in lawyer.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert client.get("/language/fr").status_code == 302
+    assert client.post("/language/fr").status_code == 302
+
+
+def test_a_get_does_not_switch_the_language(client, as_role, make, users):
+    """A link or image elsewhere cannot change anyone's language: GET is refused and changes nothing."""
+    from hotline.models import User
+
+    lawyer = as_role("lawyer")
+    assert lawyer.get("/language/en?next=/").status_code == 405
+    assert make.get(User, users["lawyer"].id).locale is None

@@ -22,7 +22,7 @@ def test_role_signs_in_and_sees_home(page, live_server, users, role):
     assert "/login" in page.url
     page.fill("input[name=username]", users[role].username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server}/")
     assert HEADINGS[role] in page.inner_text("h1")
     nav = page.inner_text("#mainnav")
@@ -36,7 +36,7 @@ def test_admin_creates_user_and_switches_language(page, live_server, users):
     page.goto(f"{live_server}/login")
     page.fill("input[name=username]", users["admin"].username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.click("#mainnav >> text=Users")
     page.click("text=New user")
     page.fill("input[name=username]", "li.na")

@@ -1,6 +1,7 @@
 """Signing in and out, passwords, rate limiting, CSRF and session cookies."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from hotline.models import User
@@ -50,6 +51,36 @@ def test_next_parameter_stays_on_site(client, users):
     client.post("/logout")
     response = client.post("/login?next=//evil.example/", data={"username": users["admin"].username, "password": PASSWORD})
     assert response.location == "/"
+
+
+OFF_SITE = ["//evil.example/", "/%09/evil.example", "/%0a/evil.example", "/%0d%0a/evil.example", "/%5C/evil.example",
+            "/%5Cevil.example", "https://evil.example/", "/%20/evil.example", "/\u3000/evil.example", "%2F%2Fevil.example",
+            "/%7F/evil.example", "javascript:alert(1)"]
+
+
+def _stays_on_site(response) -> bool:
+    """A redirect to a same-site relative path that a browser cannot read as another host."""
+    from urllib.parse import urlsplit
+
+    location = response.location or ""
+    stripped = "".join(char for char in location if char not in "\t\r\n")
+    parts = urlsplit(stripped.replace("\\", "/"))
+    return response.status_code == 302 and not parts.scheme and not parts.netloc and stripped.startswith("/")
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_sign_in_never_redirects_off_site(app, users, target):
+    """Tabs, line breaks, backslashes and schemes in next= are refused: sign-in lands on the home page."""
+    client = app.test_client()
+    response = client.post(f"/login?next={target}", data={"username": users["admin"].username, "password": PASSWORD})
+    assert _stays_on_site(response) and response.location == "/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_language_switch_never_redirects_off_site(client, target):
+    """The language switch goes back to the page it came from, never to another site, and never fails."""
+    response = client.post(f"/language/en?next={target}")
+    assert _stays_on_site(response) and response.location == "/"
 
 
 def test_login_is_rate_limited(app_factory):
