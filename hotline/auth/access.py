@@ -13,6 +13,8 @@ from flask_login import LoginManager, current_user
 
 ALL_ROLES = frozenset({"admin", "operator", "lawyer", "liaison"})
 PUBLIC = "public"
+# All a user whose password was reset may do before choosing a new one.
+WHILE_CHANGING_PASSWORD = frozenset({"auth.change_password", "auth.logout", "set_language", "static"})
 
 
 def public(view: Callable) -> Callable:
@@ -70,6 +72,8 @@ def _enforce():
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if current_user.must_change_password and request.endpoint not in WHILE_CHANGING_PASSWORD:
+        return redirect(url_for("auth.change_password"))
     if access is None or current_user.role not in access:
         abort(403)
     return None
@@ -85,11 +89,15 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        """Load the signed-in user; a deactivated account is signed out."""
-        if not user_id.isdigit():
+    def load_user(session_id: str):
+        """Load the signed-in user from "id:version"; a deactivated account, or a session from before its
+        sign-out or password change (an older version), is signed out."""
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()) or len(session_id) > 40:
             return None
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
     app.before_request(_enforce)

@@ -51,7 +51,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout():
-    """Sign out."""
+    """Sign out, here and on every other device (a copied session cookie stops working too)."""
+    accounts.end_sessions(db.session, db.session.get(User, current_user.id))
+    db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -66,8 +68,10 @@ def change_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("That is not your current password."))
         else:
-            accounts.reset_password(db.session, current_user, form.password.data, must_change=False)
+            user = db.session.get(User, current_user.id)
+            accounts.reset_password(db.session, user, form.password.data, must_change=False)
             db.session.commit()
+            login_user(user)  # every other session ended with the old password; this one goes on
             flash(_("Your password is changed."), "success")
             return redirect(url_for("home.index"))
     status = 400 if form.errors else 200

@@ -48,6 +48,10 @@ class User(UserMixin, db.Model):
         """True when the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
+    def get_id(self) -> str:
+        """The id kept in the session and the remember-me cookie: the user and their session version."""
+        return f"{self.id}:{self.session_version}"
+
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         """Flask-Login refuses deactivated accounts."""

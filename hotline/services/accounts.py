@@ -72,10 +72,19 @@ def update_user(session: Session, user: User, data: AccountData, acting: User) -
 
 
 def reset_password(session: Session, user: User, password: str, *, must_change: bool) -> None:
-    """Set a new password; when a coordinator sets it, the user must change it at next sign-in."""
+    """Set a new password, ending every session and remember-me cookie made with the old one; when a coordinator
+    sets it, the user must change it at next sign-in."""
     user.set_password(password)
     user.must_change_password = must_change
+    end_sessions(session, user)
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of the user, on every device, remember-me cookies included (their id carries the
+    version this raises)."""
+    user.session_version = User.session_version + 1  # in SQL, so two sign-outs at once both count
     session.flush()
+    session.refresh(user, ["session_version"])
 
 
 def authenticate(session: Session, username: str, password: str, now: datetime) -> User | None:

@@ -133,3 +133,79 @@ def test_passwords_are_hashed(make, users):
     """No password is stored in clear."""
     hashes = make.scalars(select(User.password_hash))
     assert hashes and all(PASSWORD not in value and value.startswith(("pbkdf2:", "scrypt:")) for value in hashes)
+
+
+def _cookie(client, name: str) -> str:
+    cookie = client.get_cookie(name)
+    assert cookie is not None, f"no {name} cookie"
+    return cookie.value
+
+
+def test_a_copied_session_cookie_stops_working_at_sign_out(app, users):
+    """Sign-out ends the session everywhere: a copy of the cookie taken before is signed out too."""
+    client = app.test_client()
+    login(client, users["operator"].username)
+    copy = app.test_client()
+    copy.set_cookie("session", _cookie(client, "session"))
+    assert copy.get("/contacts").status_code == 200
+    client.post("/logout")
+    assert copy.get("/contacts").status_code == 302 and "/login" in copy.get("/contacts").location
+
+
+def test_a_password_change_ends_other_sessions_and_remember_me(app, users):
+    """A new password ends every other session and remember-me cookie; the session that changed it goes on."""
+    phone = app.test_client()
+    phone.post("/login", data={"username": users["lawyer"].username, "password": PASSWORD, "remember": "y"})
+    remembered = app.test_client()
+    remembered.set_cookie("remember_token", _cookie(phone, "remember_token"))
+    assert remembered.get("/account/password").status_code == 200  # the remember-me cookie alone signs in
+    desk = app.test_client()
+    login(desk, users["lawyer"].username)
+    changed = desk.post("/account/password", data={"current": PASSWORD, "password": "new-password-1",
+                                                   "confirm": "new-password-1"})
+    assert changed.status_code == 302
+    assert desk.get("/account/password").status_code == 200
+    assert phone.get("/account/password").status_code == 302
+    stale = app.test_client()
+    stale.set_cookie("remember_token", _cookie(phone, "remember_token"))
+    assert stale.get("/account/password").status_code == 302
+
+
+def test_a_coordinators_reset_ends_the_users_sessions(app, users, as_role):
+    """When a coordinator resets someone's password, that person's open sessions end."""
+    liaison = as_role("liaison")
+    admin = as_role("admin")
+    response = admin.post(f"/admin/users/{users['liaison'].id}/password",
+                          data={"password": "temporary-123", "confirm": "temporary-123"})
+    assert response.status_code == 302
+    assert liaison.get("/consult/").status_code == 302
+
+
+def test_the_remember_cookie_is_samesite_and_short_lived(client, users):
+    """The remember-me cookie is HttpOnly, Secure over HTTPS, SameSite=Lax, and lasts two weeks, not a year."""
+    from datetime import datetime, timedelta, timezone
+    from email.utils import parsedate_to_datetime
+
+    response = client.post("/login", data={"username": users["admin"].username, "password": PASSWORD,
+                                           "remember": "y"})
+    cookie = next(value for name, value in response.headers
+                  if name == "Set-Cookie" and value.startswith("remember_token="))
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
+    assert expires - datetime.now(timezone.utc) < timedelta(days=15)
+
+
+@pytest.mark.parametrize("method, path", [("get", "/contacts"), ("get", "/console/queue.json"),
+                                          ("get", "/my/duties"), ("post", "/contacts/new"), ("get", "/")])
+def test_a_forced_password_change_comes_before_every_page(app, make, method, path):
+    """A user whose password was reset can do nothing but choose a new one (or sign out)."""
+    make.user("operator", username="reset-me", must_change_password=True)
+    client = app.test_client()
+    assert login(client, "reset-me").location == "/account/password"
+    response = getattr(client, method)(path)
+    assert response.status_code == 302 and response.location == "/account/password"
+    assert client.get("/account/password").status_code == 200
+    changed = client.post("/account/password", data={"current": PASSWORD, "password": "new-password-1",
+                                                     "confirm": "new-password-1"})
+    assert changed.status_code == 302
+    assert client.get("/contacts").status_code == 200
