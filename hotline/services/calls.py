@@ -73,9 +73,10 @@ def next_lawyer(session: Session, contact: Contact, attempt: int, now: datetime)
 
 
 def lawyer_answered(session: Session, contact: Contact, lawyer_id: int, now: datetime) -> None:
-    """The dialled lawyer took the call."""
-    contact.lawyer_id = lawyer_id
-    contact.status = "in_progress"
+    """The dialled lawyer took the call (a contact already closed stays closed)."""
+    contact.lawyer_id = contact.lawyer_id if contact.status == "closed" else lawyer_id
+    if contact.status != "closed":
+        contact.status = "in_progress"
     if contact.answered_at is None:
         contact.answered_at = now
         contact.wait_seconds = max(0, int((now - contact.received_at).total_seconds()))

@@ -14,7 +14,7 @@ from hotline.models import Booking, Contact, User
 from hotline.models.types import utcnow
 from hotline.services import calls, duty_lookup, inbound
 from hotline.telephony import twiml
-from hotline.telephony.signature import signed
+from hotline.telephony.signature import once, signed
 
 bp = Blueprint("telephony", __name__, url_prefix="/telephony")
 csrf.exempt(bp)
@@ -57,6 +57,7 @@ def _url(endpoint: str, **values) -> str:
 @bp.route("/voice/incoming", methods=["POST"])
 @public
 @signed
+@once()
 def voice_incoming():
     """A call to 12348: create its contact once, then offer the menu, or a voicemail outside duty hours."""
     now = utcnow()
@@ -73,6 +74,7 @@ def voice_incoming():
 @bp.route("/voice/menu", methods=["POST"])
 @public
 @signed
+@once("Digits")
 def voice_menu():
     """The caller's key: a language switch, a legal area, or nothing (anything else); then ring the first lawyer."""
     now = utcnow()
@@ -103,6 +105,7 @@ def _ring(contact: Contact, attempt: int, now) -> str:
 @bp.route("/voice/dial-status", methods=["POST"])
 @public
 @signed
+@once("DialCallStatus")
 def dial_status():
     """The lawyer's leg ended: done if they answered, otherwise ring the next lawyer on the list."""
     now = utcnow()
@@ -121,6 +124,7 @@ def dial_status():
 @bp.route("/voice/recording", methods=["POST"])
 @public
 @signed
+@once("RecordingSid", "RecordingUrl")
 def voice_recording():
     """The caller's voicemail is kept on the contact, which becomes a callback task."""
     now = utcnow()
@@ -137,6 +141,7 @@ def voice_recording():
 @bp.route("/voice/status", methods=["POST"])
 @public
 @signed
+@once("CallStatus")
 def voice_status():
     """Call status callback: a completed call records its duration and, if a lawyer answered, a service record."""
     now = utcnow()
@@ -176,6 +181,7 @@ def consult_connect(booking_id: int):
 @bp.route("/sms/incoming", methods=["POST"])
 @public
 @signed
+@once()
 def sms_incoming():
     """An SMS to the hotline number: a survey score is answered with thanks; anything else is kept with the sender's
     latest contact."""

@@ -2,6 +2,8 @@
 anything else is kept with the sender's contact as before."""
 from __future__ import annotations
 
+import itertools
+
 from datetime import timedelta
 
 import pytest
@@ -29,8 +31,13 @@ def surveyed(make):
     return {"contact": contact, "follow_up": follow_up}
 
 
-def _sms(webhook, body: str, sender: str = PHONE):
-    return webhook("/telephony/sms/incoming", {"From": sender, "To": "+862412348", "Body": body})
+_MESSAGE_SIDS = itertools.count(1)
+
+
+def _sms(webhook, body: str, sender: str = PHONE, sid: str | None = None):
+    """An inbound SMS as Twilio posts it; each has its own MessageSid unless one is given (a replay)."""
+    sid = sid or f"SM{next(_MESSAGE_SIDS):032d}"
+    return webhook("/telephony/sms/incoming", {"MessageSid": sid, "From": sender, "To": "+862412348", "Body": body})
 
 
 def _events(make, kind: str) -> list[str]:

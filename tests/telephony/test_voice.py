@@ -168,6 +168,6 @@ def test_conference_twiml(webhook):
 def test_sms_reply_is_kept_with_the_callers_contact(webhook, make, on_duty):
     """An SMS from a known caller is added to their latest contact's history."""
     _incoming(webhook)
-    assert webhook("/telephony/sms/incoming", {"From": CALL["From"], "Body": "5"}).status_code == 200
+    assert webhook("/telephony/sms/incoming", {"MessageSid": "SM1", "From": CALL["From"], "Body": "5"}).status_code == 200
     events = make.scalars(select(ContactEvent.detail).where(ContactEvent.kind == "sms_received"))
     assert events == ["5"]
