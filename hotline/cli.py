@@ -10,44 +10,101 @@ from flask.cli import AppGroup, with_appcontext
 servicelog_cli = AppGroup("servicelog", help="The append-only service log.")
 
 
+def _anchor_settings(path: str | None):
+    """The anchor file and signing key from the settings (a --file/--anchors option overrides the file)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from hotline.services import anchors
+
+    config = current_app.config
+    key = anchors.signing_key(config["SECRET_KEY"], config.get("SERVICELOG_ANCHOR_KEY"))
+    return Path(path or config["SERVICELOG_ANCHOR_FILE"]), key
+
+
 @servicelog_cli.command("verify")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes that hash in parallel (default: one per CPU).")
-def verify_command(workers: int | None) -> None:
-    """Check the whole hash chain; exit 0 when intact, 1 naming the first broken record."""
+@click.option("--anchors", "anchor_file", type=click.Path(dir_okay=False), default=None,
+              help="Checkpoint file to check the log against (default: SERVICELOG_ANCHOR_FILE).")
+def verify_command(workers: int | None, anchor_file: str | None) -> None:
+    """Check the whole hash chain and the signed checkpoints; exit 0 when intact, 1 naming the first problem."""
     import os
 
     from hotline.extensions import db
-    from hotline.services import servicelog
+    from hotline.services import anchors, servicelog
 
+    path, key = _anchor_settings(anchor_file)
     result = servicelog.verify(db.session, workers=workers or os.cpu_count() or 1)
+    if not result.intact:
+        db.session.rollback()
+        click.echo(
+            f"service log BROKEN at record seq={result.broken_seq} (id={result.broken_id}): {result.problem}; "
+            f"{result.checked} records before it are intact",
+            err=True,
+        )
+        sys.exit(1)
+    problems, checkpoints = [], []
+    if path.exists():
+        checkpoints, problems = anchors.read(path, key)
+        problems += anchors.check(db.session, checkpoints)
     db.session.rollback()
-    if result.intact:
-        click.echo(f"service log intact: {result.checked} records checked")
+    if problems:
+        for problem in problems:
+            click.echo(f"service log BROKEN: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"service log intact: {result.checked} records checked")
+    if checkpoints:
+        click.echo(f"{len(checkpoints)} checkpoints in {path} agree")
+    else:
+        click.echo(f"no checkpoints in {path}: run `flask servicelog anchor` regularly to detect removed records "
+                   "at the end of the log")
+    sys.exit(0)
+
+
+@servicelog_cli.command("anchor")
+@click.option("--file", "anchor_file", type=click.Path(dir_okay=False), default=None,
+              help="Checkpoint file to append to (default: SERVICELOG_ANCHOR_FILE).")
+def anchor_command(anchor_file: str | None) -> None:
+    """Append a signed checkpoint of the log's head to a file outside the database, and print it."""
+    from hotline.extensions import db
+    from hotline.models.types import utcnow
+    from hotline.services import anchors
+
+    path, key = _anchor_settings(anchor_file)
+    checkpoint = anchors.head(db.session, utcnow())
+    db.session.rollback()
+    if checkpoint is None:
+        click.echo("the service log is empty: nothing to anchor")
         sys.exit(0)
-    click.echo(
-        f"service log BROKEN at record seq={result.broken_seq} (id={result.broken_id}): {result.problem}; "
-        f"{result.checked} records before it are intact",
-        err=True,
-    )
-    sys.exit(1)
+    try:
+        line = anchors.write(path, checkpoint, key)
+    except OSError as error:
+        click.echo(f"error: cannot write {path}: {error.strerror}", err=True)
+        sys.exit(2)
+    click.echo(line)
 
 
 @click.command("demo")
 @with_appcontext
 @click.option("--seed", default=12348, show_default=True, help="Random seed: the same seed gives the same data.")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366), help="Days of contact history.")
-@click.option("--reset", is_flag=True, help="Empty a database that already holds data first.")
+@click.option("--reset", is_flag=True, help="Empty a database that already holds demo data first.")
+@click.option("--force", is_flag=True, help="With --reset: also erase service records and contacts the demo did not "
+                                            "make (never on a live database).")
 @click.option("--if-empty", is_flag=True, help="Keep a database that already holds data (exit 0) instead of refusing.")
 @click.option("--plans/--no-plans", default=True, show_default=True,
               help="Also solve and publish the coming week's duty and the FTZ counsel (about 40 s).")
-def demo_command(seed: int, days: int, reset: bool, if_empty: bool, plans: bool) -> None:
+def demo_command(seed: int, days: int, reset: bool, force: bool, if_empty: bool, plans: bool) -> None:
     """Build the schema and load the demo province (14 cities, 2,885 key projects, 400+ lawyers, history)."""
     from hotline.demo import load
 
     if reset and if_empty:
         raise click.UsageError("--reset and --if-empty contradict each other")
-    sys.exit(load.run(seed=seed, days=days, reset=reset, keep_existing=if_empty, plans=plans))
+    if force and not reset:
+        raise click.UsageError("--force only goes with --reset")
+    sys.exit(load.run(seed=seed, days=days, reset=reset, keep_existing=if_empty, plans=plans, force=force))
 
 
 @click.command("reference")
@@ -79,6 +136,44 @@ def create_admin_command(username: str, name: str, password: str) -> None:
         sys.exit(2)
     db.session.commit()
     click.echo(f"coordinator {username} created")
+
+
+@click.command("grant-app-role")
+@with_appcontext
+@click.argument("role")
+def grant_app_role_command(role: str) -> None:
+    """Give an existing PostgreSQL role what the app needs and no more: it may add service records but never
+    change, delete or truncate them, and cannot alter the schema (run migrations as the owner)."""
+    import re
+
+    from sqlalchemy import text
+
+    from hotline.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        _usage_error("SQLite has no database roles; grant-app-role is for PostgreSQL")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+        _usage_error(f"{role!r} is not a plain role name (lower-case letters, digits, underscores)")
+    found = db.session.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
+    if found is None:
+        _usage_error(f"no role {role!r}: create it first, e.g. CREATE ROLE {role} LOGIN PASSWORD '...'")
+    owner = db.session.scalar(text("SELECT tableowner FROM pg_tables WHERE tablename = 'service_records'"))
+    if found.rolsuper or owner == role:
+        _usage_error(f"{role!r} is a superuser or owns the tables, so it could TRUNCATE the log anyway: use a role "
+                     "of its own for the app")
+    for statement in (
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON service_records FROM {role}",
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}",
+        f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {role}",
+    ):
+        db.session.execute(text(statement))
+    db.session.commit()
+    click.echo(f"role {role} may use the app's tables; it cannot change, delete or truncate service records. "
+               "Run this again after each `flask db upgrade`.")
 
 
 api_client_cli = AppGroup("api-client", help="Clients of the integration API.")
@@ -192,4 +287,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(reference_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(grant_app_role_command)
     app.cli.add_command(worker_command)

@@ -64,6 +64,9 @@ def from_environment(instance_path: str | Path, environ: Mapping[str, str] | Non
         # Consultation slots cut from the roster's video and phone blocks, in minutes.
         "CONSULT_SLOT_MINUTES": int(env.get("CONSULT_SLOT_MINUTES", "30")),
         "CONSULT_BUFFER_MINUTES": int(env.get("CONSULT_BUFFER_MINUTES", "10")),
+        # Signed checkpoints of the service log's head, kept outside the database (`flask servicelog anchor`).
+        "SERVICELOG_ANCHOR_FILE": env.get("SERVICELOG_ANCHOR_FILE") or str(instance / "servicelog-anchors.jsonl"),
+        "SERVICELOG_ANCHOR_KEY": env.get("SERVICELOG_ANCHOR_KEY") or None,
         # Files attached to counsel requests, stored by their SHA-256.
         "ATTACHMENT_DIR": str(instance / "attachments"),
         "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from hotline.models import City, Contact, KeyProject, Lawyer, RiskFlag, ServiceRecord, User
+from hotline.models.types import utcnow
 from hotline.services import servicelog
 from tests.conftest import login
 
@@ -62,3 +63,27 @@ def test_create_admin(runner, make):
     assert result.exit_code == 0, result.output
     assert make.scalar(select(User.role).where(User.username == "chief")) == "admin"
     assert runner.invoke(args=["create-admin", "chief", "--password", "a-long-password"]).exit_code == 2
+
+
+def test_demo_reset_refuses_a_database_holding_real_records(runner, make):
+    """--reset erases everything: it is refused (exit 2, nothing erased) once the database holds service records
+    or contacts the demo did not make; --force overrides; --force alone is a usage error."""
+    assert runner.invoke(args=["demo", "--days", "1", "--no-plans"]).exit_code == 0
+    demo_records = make.scalar(select(func.count(ServiceRecord.id)))
+    make.service(now=utcnow(), outcome="a real consultation after the demo was loaded")
+    refused = runner.invoke(args=["demo", "--days", "1", "--reset", "--no-plans"])
+    assert refused.exit_code == 2 and "--force" in refused.output and "1 service records" in refused.output
+    assert make.scalar(select(func.count(ServiceRecord.id))) == demo_records + 1
+    assert runner.invoke(args=["demo", "--force", "--no-plans"]).exit_code == 2
+    forced = runner.invoke(args=["demo", "--days", "1", "--reset", "--force", "--no-plans"])
+    assert forced.exit_code == 0, forced.output
+    assert make.scalar(select(func.count(ServiceRecord.id))) == demo_records
+
+
+def test_demo_reset_refuses_a_database_the_demo_never_loaded(runner, make):
+    """A production database (no demo mark) with a contact in it is not reset without --force."""
+    make.user("admin", username="boss")
+    make.contact()
+    refused = runner.invoke(args=["demo", "--days", "1", "--reset", "--no-plans"])
+    assert refused.exit_code == 2 and "1 contacts" in refused.output
+    assert make.scalar(select(func.count(User.id))) == 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -17,8 +18,33 @@ from hotline.models.types import utcnow
 from hotline.services import reference
 
 
-def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False, plans: bool = True) -> int:
-    """Load the demo data; returns the exit status (2 when the database already holds data and no --reset)."""
+def real_records(session) -> tuple[int, int]:
+    """Service records and contacts the demo did not make: everything in a database the demo never loaded, else
+    what came after it finished loading."""
+    from hotline.models import Contact, DatabaseFact, ServiceRecord
+    from hotline.models.meta import DEMO_LOADED_AT
+
+    mark = session.get(DatabaseFact, DEMO_LOADED_AT)
+    records, contacts = select(func.count(ServiceRecord.id)), select(func.count(Contact.id))
+    if mark is not None:
+        loaded_at = datetime.fromisoformat(mark.value)
+        records = records.where(ServiceRecord.created_at > loaded_at)
+        contacts = contacts.where(Contact.received_at > loaded_at)
+    return session.scalar(records) or 0, session.scalar(contacts) or 0
+
+
+def _mark_loaded(session) -> None:
+    """Remember when the demo finished loading, so a later --reset can tell demo data from real work."""
+    from hotline.models import DatabaseFact
+    from hotline.models.meta import DEMO_LOADED_AT
+
+    session.merge(DatabaseFact(key=DEMO_LOADED_AT, value=utcnow().isoformat(), updated_at=utcnow()))
+
+
+def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False, plans: bool = True,
+        force: bool = False) -> int:
+    """Load the demo data; returns the exit status (2 when the database already holds data and no --reset, or
+    holds real records and no --force)."""
     started = time.monotonic()
     upgrade()
     if db.session.scalar(select(func.count(User.id))):
@@ -30,6 +56,13 @@ def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False, plans
         if not reset:
             click.echo("error: the database already holds data; run `flask --app wsgi demo --reset` to replace it",
                        err=True)
+            db.session.rollback()
+            return 2
+        records, contacts = real_records(db.session)
+        if (records or contacts) and not force:
+            click.echo(f"error: the database holds {records} service records and {contacts} contacts that the demo "
+                       "did not make; --reset would erase them, the service log and every password. If this is "
+                       "really not a live database, add --force.", err=True)
             db.session.rollback()
             return 2
         db.session.rollback()
@@ -63,6 +96,7 @@ def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False, plans
                 demo.cities = {city.code: city for city in db.session.scalars(select(City))}
             step(demo)
             db.session.commit()
+    _mark_loaded(db.session)
     db.session.commit()
     for note in notes:
         click.echo(note)
