@@ -4,10 +4,15 @@ from __future__ import annotations
 import logging
 import re
 
+# One optional separator between digits, as numbers are written or sent in a URL: a space, dash, dot, slash,
+# parenthesis, "+" (a space in a query string), or their %-encodings.
+_SEP = r"(?:[\s\-./()+]|%20|%2D|%2B|%28|%29|%2F){0,2}"
 PHONE = re.compile(
-    r"(?<![\d%])(?:(?:\+|%2B)\d{8,15}"  # E.164, also URL-encoded (%2B86...)
-    r"|(?:86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}"  # mainland mobiles, with or without 86
-    r"|0\d{2,3}-\d{7,8})(?!\d)",  # landlines written with their area code
+    r"(?<![\d%])(?:"
+    rf"(?:\+|%2B|\b00)\s?\d(?:{_SEP}\d){{7,14}}"  # international: +86 138 1234 5678, %2B8613812345678, 0086...
+    rf"|(?:86{_SEP})?1[3-9](?:{_SEP}\d){{9}}"  # mainland mobiles in any grouping, with or without 86
+    rf"|0\d{{2,3}}{_SEP}\d{{3,4}}{_SEP}\d{{4}}"  # landlines with their area code: 024-2345-6789, 024 23456789
+    r")(?!\d)",
     re.IGNORECASE,
 )
 

@@ -9,11 +9,15 @@ from hotline import logs
 @pytest.mark.parametrize("text", [
     "GET /contacts?q=%2B8613800138000 HTTP/1.1", "caller +8613800138000 waiting", "call 138 0013 8000 back",
     "number 13800138000", "landline 024-23456789",
+    "+86 138 0013 8000", "+86-138-0013-8000", "+86 (138) 0013-8000", "0086 138 0013 8000", "138.0013.8000",
+    "GET /contacts?q=%2B86+138+0013+8000 HTTP/1.1", "GET /contacts?q=%2B86%20138%200013%208000 HTTP/1.1",
+    "q=138-0013-8000&page=2", "q=138%2D0013%2D8000", "(024) 2345 6789", "024 2345 6789", "+1 (202) 555-0199",
 ])
 def test_numbers_are_masked(text):
     """Every way a number shows up in a log line is masked to its last digits."""
     redacted = logs.redact(text)
-    assert "0013" not in redacted and "2345678" not in redacted and "***" in redacted
+    digits = "".join(char for char in redacted if char.isdigit())
+    assert "0013" not in digits and "2345678" not in digits and "555" not in digits and "***" in redacted
 
 
 def test_work_order_numbers_and_times_are_kept():

@@ -88,10 +88,7 @@ class CloseFlagForm(FlaskForm):
 
 
 class SearchForm(FlaskForm):
-    """Search contacts (GET, no CSRF)."""
-
-    class Meta:
-        csrf = False
+    """Search contacts: posted with its CSRF token (a GET reads the non-personal filters without one)."""
 
     q = StringField(_l("Number or name"), validators=[Optional(), Length(max=64)])
     area = SelectField(_l("Legal area"), choices=choices(LEGAL_AREAS, blank=_l("All areas")), validators=[Optional()])

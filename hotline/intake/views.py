@@ -68,18 +68,40 @@ def queue_json():
     )
 
 
-@bp.route("/contacts")
+SEARCH_PAGE_SIZE = 50
+MAX_SEARCH_PAGE = 10_000
+
+
+def _page_number(raw: str | None) -> int:
+    """A page number from the request: 1 when missing or malformed, at most MAX_SEARCH_PAGE."""
+    return min(int(raw), MAX_SEARCH_PAGE) if raw and raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+
+
+@bp.route("/contacts", methods=["GET", "POST"])
 @staff
 def search():
-    """Search contacts by number, name, area, status and date."""
-    form = SearchForm(request.args)
-    if request.args and not form.validate():
-        return render_template("intake/search.html", form=form, page=None), 400
+    """Search contacts by number, name, area, status and date.
+
+    The search is posted, so a caller's number or name never appears in a URL (nor in the access log or the
+    browser's history); its pages are buttons of the same form. A GET lists the newest contacts, filtered by the
+    non-personal fields only.
+    """
+    if request.method == "POST":
+        form = SearchForm()
+        valid = form.validate_on_submit()
+        number = _page_number(request.form.get("page"))
+    else:
+        form = SearchForm(formdata=request.args or None, meta={"csrf": False})
+        form.q.data = ""
+        valid = not request.args or form.validate()
+        number = _page_number(request.args.get("page"))
+    if not valid:
+        return render_template("intake/search.html", form=form, page=None, posted=False), 400
     query = console.search(db.session, q=form.q.data or "", area=form.area.data or None, status=form.status.data or None,
                            date_from=form.date_from.data, date_to=form.date_to.data)
-    page = db.paginate(query, per_page=50, error_out=False)
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("intake/search.html", form=form, page=page, args=args)
+    page = db.paginate(query, page=number, per_page=SEARCH_PAGE_SIZE, error_out=False)
+    args = {name: request.args[name] for name in ("area", "status", "date_from", "date_to") if request.args.get(name)}
+    return render_template("intake/search.html", form=form, page=page, args=args, posted=request.method == "POST")
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
