@@ -37,7 +37,10 @@ def create_app(config: Mapping | None = None) -> Flask:
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = IdConverter
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    proxies = app.config.get("TRUSTED_PROXIES", 1)
+    if proxies:
+        # Only what the trusted proxies appended is believed: a client's own X-Forwarded-For entries are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     from hotline import database  # noqa: F401  (registers engine events)
     from hotline import models  # noqa: F401  (registers every table)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Mapping
 
@@ -17,16 +18,36 @@ def _database_url(raw: str | None, instance_path: Path) -> str:
     return raw
 
 
+class SettingsError(RuntimeError):
+    """A setting that would leave the app unsafe; the app refuses to start and says how to fix it."""
+
+
 def _secret_key(instance_path: Path) -> str:
-    """A random key kept in the instance folder, so sessions survive restarts without a key in the code."""
+    """A random key kept in the instance folder, so sessions survive restarts without a key in the code.
+
+    The key is written to a temporary file and then linked into place, so a second worker starting at the same
+    moment reads either no file (and links its own, which fails, then reads the winner's) or the whole key,
+    never an empty or half-written one.
+    """
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text(encoding="ascii").strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key)
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")  # mode 600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, key_file)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+        finally:
+            os.unlink(temporary)
+    key = key_file.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise SettingsError(f"{key_file} holds no usable key ({len(key)} characters): delete it to have a new one "
+                            "made (every session ends), or set SECRET_KEY")
     return key
 
 
@@ -36,9 +57,18 @@ def from_environment(instance_path: str | Path, environ: Mapping[str, str] | Non
     instance = Path(instance_path)
     public_base_url = env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/")
     redis_url = env.get("REDIS_URL") or None
+    if "SECRET_KEY" in env and not env["SECRET_KEY"].strip():
+        raise SettingsError("SECRET_KEY is set but empty: set a long random value, or unset it to use the key kept "
+                            "in the instance folder")
+    proxies = env.get("TRUSTED_PROXIES", "1")
+    if not proxies.isdigit() or int(proxies) > 5:
+        raise SettingsError(f"TRUSTED_PROXIES must be 0 to 5 (the proxies in front of the app), not {proxies!r}")
     return {
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance),
         "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance),
+        # How many proxies in front of the app append to X-Forwarded-For: the client's address is taken that many
+        # entries from the end, so anything a client writes before them is ignored. 0: the app faces clients.
+        "TRUSTED_PROXIES": int(proxies),
         "REDIS_URL": redis_url,
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,

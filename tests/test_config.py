@@ -49,3 +49,44 @@ def test_cookies_are_secure_only_behind_https():
     settings = {"PUBLIC_BASE_URL": "http://localhost:5000"}
     config.finalise(settings, {})
     assert not settings["SESSION_COOKIE_SECURE"]
+
+
+def test_the_generated_key_is_whole_for_every_process_starting_at_once(tmp_path):
+    """Workers starting together all read the same complete key, never an empty or partial file."""
+    import threading
+
+    keys, start = [], threading.Barrier(8)
+
+    def boot() -> None:
+        start.wait()
+        keys.append(config.from_environment(tmp_path, environ={})["SECRET_KEY"])
+
+    threads = [threading.Thread(target=boot) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) == 64
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left behind
+
+
+def test_an_empty_key_is_refused(tmp_path):
+    """An empty (or truncated) key file, or an empty SECRET_KEY, stops the app with a message saying what to do."""
+    import pytest
+
+    (tmp_path / "secret_key").write_text("\n")
+    with pytest.raises(config.SettingsError, match="delete it"):
+        config.from_environment(tmp_path, environ={})
+    with pytest.raises(config.SettingsError, match="SECRET_KEY is set but empty"):
+        config.from_environment(tmp_path / "other", environ={"SECRET_KEY": "  "})
+
+
+def test_trusted_proxies_must_be_a_small_count(tmp_path):
+    """TRUSTED_PROXIES is read as a count of proxies; anything else is refused."""
+    import pytest
+
+    assert config.from_environment(tmp_path, environ={"SECRET_KEY": "k"})["TRUSTED_PROXIES"] == 1
+    assert config.from_environment(tmp_path, environ={"SECRET_KEY": "k", "TRUSTED_PROXIES": "0"})["TRUSTED_PROXIES"] == 0
+    for bad in ("yes", "-1", "99"):
+        with pytest.raises(config.SettingsError, match="TRUSTED_PROXIES"):
+            config.from_environment(tmp_path, environ={"SECRET_KEY": "k", "TRUSTED_PROXIES": bad})

@@ -94,6 +94,54 @@ def test_login_is_rate_limited(app_factory):
     assert client.get("/login").status_code == 200  # reading the form is not limited
 
 
+def _attempts(client, count: int, **headers) -> list[int]:
+    return [client.post("/login", data={"username": "x", "password": "y"}, headers=EN | headers).status_code
+            for _ in range(count)]
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_limit(app_factory):
+    """Behind the one trusted proxy, the client's address is what the proxy appended: addresses a client writes
+    into X-Forwarded-For itself do not make new buckets."""
+    app = app_factory(LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    statuses = [client.post("/login", data={"username": "x", "password": "y"},
+                            headers={"X-Forwarded-For": f"10.9.{n}.1, 203.0.113.7"}).status_code for n in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    other = client.post("/login", data={"username": "x", "password": "y"},
+                        headers={"X-Forwarded-For": "203.0.113.8"})
+    assert other.status_code == 401  # a different client behind the proxy has its own allowance
+
+
+def test_without_a_proxy_forwarded_for_is_ignored(app_factory):
+    """With TRUSTED_PROXIES=0 (the app faces clients) X-Forwarded-For is not believed at all."""
+    app = app_factory(LOGIN_RATE_LIMIT="3 per minute", TRUSTED_PROXIES=0)
+    client = app.test_client()
+    statuses = [client.post("/login", data={"username": "x", "password": "y"},
+                            headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code for n in range(4)]
+    assert statuses == [401, 401, 401, 429]
+
+
+def test_the_login_limit_is_shared_through_redis(app_factory):
+    """With REDIS_URL, two web processes count sign-in attempts together."""
+    import os
+    import uuid
+
+    from redis import Redis
+
+    url = "redis://127.0.0.1:6379/14"
+    try:
+        Redis.from_url(url).ping()
+    except Exception:  # noqa: BLE001
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail("Redis is not running at 127.0.0.1:6379")
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    shared = {"LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_STORAGE_URI": url,
+              "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    first, second = app_factory(**shared).test_client(), app_factory(**shared).test_client()
+    assert _attempts(first, 2) == [401, 401]
+    assert _attempts(second, 2) == [401, 429]
+
+
 def test_forms_need_a_csrf_token(app_factory, make):
     """With CSRF on (as in production), a form post without its token is refused with 400."""
     make.user("admin", username="boss")
