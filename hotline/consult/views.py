@@ -80,7 +80,7 @@ def _booking_for_me(booking_id: int) -> tuple[Booking, str]:
         return booking, "admin"
     if booking.request.liaison_id == current_user.id:
         return booking, "liaison"
-    if booking.lawyer_id == _my_lawyer_id():
+    if consult.lawyer_may_see_booking(db.session, _my_lawyer_id(), booking):
         return booking, "lawyer"
     abort(404)
 
@@ -204,13 +204,11 @@ def withdraw(request_id: int):
 @bp.route("/consult/attachments/<int:attachment_id>")
 @roles_required("liaison", "lawyer", "admin")
 def attachment(attachment_id: int):
-    """Download a request's file: its liaison, a coordinator, or a lawyer booked for it."""
+    """Download a request's file: its liaison, a coordinator, or a lawyer booked for it (not after a cancellation)."""
     item = db.get_or_404(Attachment, attachment_id)
     allowed = current_user.role == "admin" or item.request.liaison_id == current_user.id
     if not allowed and current_user.role == "lawyer":
-        lawyer_id = _my_lawyer_id()
-        allowed = lawyer_id is not None and db.session.scalar(select(Booking.id).where(
-            Booking.request_id == item.request_id, Booking.lawyer_id == lawyer_id)) is not None
+        allowed = consult.lawyer_may_see_request(db.session, _my_lawyer_id(), item.request_id)
     if not allowed:
         abort(404)
     path = attachments.path_of(current_app.config["ATTACHMENT_DIR"], item)
@@ -390,16 +388,13 @@ def lawyer_bookings():
 @bp.route("/consult/projects/<int:project_id>")
 @roles_required("liaison", "lawyer", "admin")
 def project_history(project_id: int):
-    """A project's requests and consultations with their outcomes and ratings."""
+    """A project's requests and consultations with their outcomes and ratings: its liaisons, coordinators, its
+    current counsel and the lawyers who may see one of its requests."""
     project = db.get_or_404(KeyProject, project_id)
     if current_user.role == "liaison" and not consult.is_liaison_of(db.session, current_user.id, project_id):
         abort(404)
-    if current_user.role == "lawyer":
-        lawyer_id = _my_lawyer_id()
-        booked = db.session.scalar(select(Booking.id).join(CounselRequest).where(
-            CounselRequest.project_id == project_id, Booking.lawyer_id == lawyer_id).limit(1))
-        if lawyer_id is None or (lawyer_id not in slots.own_counsel(db.session, project_id) and booked is None):
-            abort(404)
+    if current_user.role == "lawyer" and not consult.lawyer_may_see_project(db.session, _my_lawyer_id(), project_id):
+        abort(404)
     requests = db.session.scalars(select(CounselRequest).where(CounselRequest.project_id == project_id)
                                   .order_by(CounselRequest.created_at.desc()).limit(200)).all()
     bookings = db.session.scalars(select(Booking).join(CounselRequest).where(CounselRequest.project_id == project_id)
