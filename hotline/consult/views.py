@@ -17,7 +17,7 @@ from hotline.extensions import db
 from hotline.formkit import choices
 from hotline.models import Attachment, Booking, CounselRequest, KeyProject, Lawyer, ServiceRecord, User
 from hotline.models.types import PROVINCE_TZ, utcnow
-from hotline.services import attachments, consult, ical, slots
+from hotline.services import attachments, consult, feeds, ical, slots
 from hotline.telephony import consultations as phone_video
 
 bp = Blueprint("consult", __name__)
@@ -417,10 +417,9 @@ def feed_token():
 @bp.route("/calendar/consultations/<token>.ics")
 @public
 def feed(token: str):
-    """A liaison's booked consultations as iCalendar; the token is the only key."""
-    if len(token) > 64:
-        abort(404)
-    user = db.session.scalar(select(User).where(User.ical_token == token, User.active.is_(True)))
+    """A liaison's booked consultations as iCalendar; the token is the only key, and only while the account is an
+    active liaison's."""
+    user = feeds.liaison_by_token(db.session, token)
     if user is None:
         abort(404)
     bookings = db.session.scalars(
