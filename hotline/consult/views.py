@@ -21,6 +21,8 @@ from hotline.services import attachments, consult, feeds, ical, slots
 from hotline.telephony import consultations as phone_video
 
 bp = Blueprint("consult", __name__)
+# File names are shown without control or text-direction characters, so an old stored name cannot disguise a file.
+bp.add_app_template_filter(attachments.visible_name, "visible_name")
 
 MESSAGES = {
     "not_your_project": lambda: _("You are not a liaison of that project."),
@@ -54,6 +56,8 @@ FILE_MESSAGES = {
     "too_big": lambda name: _("%(name)s: a file may be at most %(mb)d MB.", name=name,
                               mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)),
     "empty": lambda name: _("%(name)s: the file is empty.", name=name),
+    "bad_name": lambda name: _("%(name)s: the file name contains control or text-direction characters, which can "
+                               "disguise what a file is. Please rename the file and attach it again.", name=name),
 }
 
 
@@ -214,7 +218,8 @@ def attachment(attachment_id: int):
     path = attachments.path_of(current_app.config["ATTACHMENT_DIR"], item)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.filename)
+    return send_file(path, mimetype=item.content_type, as_attachment=True,
+                     download_name=attachments.download_name(item))
 
 
 def _booking_page(booking: Booking, part: str, status: int = 200, error: str | None = None, **forms):
