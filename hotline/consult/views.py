@@ -17,10 +17,12 @@ from hotline.extensions import db
 from hotline.formkit import choices
 from hotline.models import Attachment, Booking, CounselRequest, KeyProject, Lawyer, ServiceRecord, User
 from hotline.models.types import PROVINCE_TZ, utcnow
-from hotline.services import attachments, consult, ical, slots
+from hotline.services import attachments, consult, feeds, ical, slots
 from hotline.telephony import consultations as phone_video
 
 bp = Blueprint("consult", __name__)
+# File names are shown without control or text-direction characters, so an old stored name cannot disguise a file.
+bp.add_app_template_filter(attachments.visible_name, "visible_name")
 
 MESSAGES = {
     "not_your_project": lambda: _("You are not a liaison of that project."),
@@ -54,6 +56,8 @@ FILE_MESSAGES = {
     "too_big": lambda name: _("%(name)s: a file may be at most %(mb)d MB.", name=name,
                               mb=current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)),
     "empty": lambda name: _("%(name)s: the file is empty.", name=name),
+    "bad_name": lambda name: _("%(name)s: the file name contains control or text-direction characters, which can "
+                               "disguise what a file is. Please rename the file and attach it again.", name=name),
 }
 
 
@@ -80,7 +84,7 @@ def _booking_for_me(booking_id: int) -> tuple[Booking, str]:
         return booking, "admin"
     if booking.request.liaison_id == current_user.id:
         return booking, "liaison"
-    if booking.lawyer_id == _my_lawyer_id():
+    if consult.lawyer_may_see_booking(db.session, _my_lawyer_id(), booking):
         return booking, "lawyer"
     abort(404)
 
@@ -204,19 +208,18 @@ def withdraw(request_id: int):
 @bp.route("/consult/attachments/<int:attachment_id>")
 @roles_required("liaison", "lawyer", "admin")
 def attachment(attachment_id: int):
-    """Download a request's file: its liaison, a coordinator, or a lawyer booked for it."""
+    """Download a request's file: its liaison, a coordinator, or a lawyer booked for it (not after a cancellation)."""
     item = db.get_or_404(Attachment, attachment_id)
     allowed = current_user.role == "admin" or item.request.liaison_id == current_user.id
     if not allowed and current_user.role == "lawyer":
-        lawyer_id = _my_lawyer_id()
-        allowed = lawyer_id is not None and db.session.scalar(select(Booking.id).where(
-            Booking.request_id == item.request_id, Booking.lawyer_id == lawyer_id)) is not None
+        allowed = consult.lawyer_may_see_request(db.session, _my_lawyer_id(), item.request_id)
     if not allowed:
         abort(404)
     path = attachments.path_of(current_app.config["ATTACHMENT_DIR"], item)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.filename)
+    return send_file(path, mimetype=item.content_type, as_attachment=True,
+                     download_name=attachments.download_name(item))
 
 
 def _booking_page(booking: Booking, part: str, status: int = 200, error: str | None = None, **forms):
@@ -390,16 +393,13 @@ def lawyer_bookings():
 @bp.route("/consult/projects/<int:project_id>")
 @roles_required("liaison", "lawyer", "admin")
 def project_history(project_id: int):
-    """A project's requests and consultations with their outcomes and ratings."""
+    """A project's requests and consultations with their outcomes and ratings: its liaisons, coordinators, its
+    current counsel and the lawyers who may see one of its requests."""
     project = db.get_or_404(KeyProject, project_id)
     if current_user.role == "liaison" and not consult.is_liaison_of(db.session, current_user.id, project_id):
         abort(404)
-    if current_user.role == "lawyer":
-        lawyer_id = _my_lawyer_id()
-        booked = db.session.scalar(select(Booking.id).join(CounselRequest).where(
-            CounselRequest.project_id == project_id, Booking.lawyer_id == lawyer_id).limit(1))
-        if lawyer_id is None or (lawyer_id not in slots.own_counsel(db.session, project_id) and booked is None):
-            abort(404)
+    if current_user.role == "lawyer" and not consult.lawyer_may_see_project(db.session, _my_lawyer_id(), project_id):
+        abort(404)
     requests = db.session.scalars(select(CounselRequest).where(CounselRequest.project_id == project_id)
                                   .order_by(CounselRequest.created_at.desc()).limit(200)).all()
     bookings = db.session.scalars(select(Booking).join(CounselRequest).where(CounselRequest.project_id == project_id)
@@ -422,10 +422,9 @@ def feed_token():
 @bp.route("/calendar/consultations/<token>.ics")
 @public
 def feed(token: str):
-    """A liaison's booked consultations as iCalendar; the token is the only key."""
-    if len(token) > 64:
-        abort(404)
-    user = db.session.scalar(select(User).where(User.ical_token == token, User.active.is_(True)))
+    """A liaison's booked consultations as iCalendar; the token is the only key, and only while the account is an
+    active liaison's."""
+    user = feeds.liaison_by_token(db.session, token)
     if user is None:
         abort(404)
     bookings = db.session.scalars(

@@ -18,7 +18,7 @@ from hotline.formkit import choices
 from hotline.i18n import locale_code
 from hotline.models import Booking, CounselRequest, DutyAssignment, DutyPeriod, Lawyer, Shift, ShiftType
 from hotline.models.types import utcnow
-from hotline.services import ical, roster_review, rostering, slots
+from hotline.services import feeds, ical, roster_review, rostering, slots
 
 bp = Blueprint("duty", __name__)
 
@@ -155,10 +155,9 @@ def renew_feed(holder, endpoint: str):
 @bp.route("/calendar/<token>.ics")
 @public
 def feed(token: str):
-    """A lawyer's published duties and consultations as iCalendar; the token is the only key."""
-    if len(token) > 64:
-        abort(404)
-    lawyer = db.session.scalar(select(Lawyer).where(Lawyer.ical_token == token))
+    """A lawyer's published duties and consultations as iCalendar; the token is the only key, and only while the
+    lawyer and their account are active."""
+    lawyer = feeds.lawyer_by_token(db.session, token)
     if lawyer is None:
         abort(404)
     duties = db.session.scalars(

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -24,6 +25,10 @@ ALLOWED = {
 MAGIC = {"pdf": (b"%PDF",), "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",),
          "docx": (b"PK\x03\x04",), "xlsx": (b"PK\x03\x04",)}
 MAX_FILES = 5
+# Text-direction controls make "report\u202efdp.exe" read as "reportexe.pdf"; with the control characters and line
+# separators they have no place in a file name a lawyer is asked to trust.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+CONTROL_CATEGORIES = ("Cc", "Zl", "Zp")
 
 
 class AttachmentError(Exception):
@@ -43,9 +48,22 @@ class Upload:
     stream: BinaryIO
 
 
+def _unsafe(char: str) -> bool:
+    return char in BIDI_CONTROLS or unicodedata.category(char) in CONTROL_CATEGORIES
+
+
+def visible_name(name: str) -> str:
+    """The name without its control and text-direction characters: what it really says."""
+    return "".join(char for char in name if not _unsafe(char))
+
+
 def _clean_name(filename: str) -> str:
-    """The file's own name without any folder, at most 200 characters, keeping its extension."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
+    """The file's own name without any folder, at most 200 characters, keeping its extension; a name with control
+    or text-direction characters is refused."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if any(_unsafe(char) for char in name):
+        raise AttachmentError("bad_name", visible_name(name).strip() or "file")
+    name = name.strip() or "file"
     if len(name) > 200:
         stem, _dot, ext = name.rpartition(".")
         name = stem[: 199 - len(ext)] + "." + ext if stem else name[:200]
@@ -118,6 +136,16 @@ def attach(request: CounselRequest, stored: list[tuple[str, str, int, str]]) -> 
     """Record stored files on the request."""
     for name, content_type, size, sha in stored:
         request.attachments.append(Attachment(filename=name, content_type=content_type, size_bytes=size, sha256=sha))
+
+
+def download_name(attachment: Attachment) -> str:
+    """The name to offer a download under: only visible characters, ending in the extension of its stored type, so
+    a name stored before names were checked cannot disguise the file."""
+    name = visible_name(attachment.filename).strip()
+    if ALLOWED.get(_extension(name)) != attachment.content_type:
+        ext = next((ext for ext, kind in ALLOWED.items() if kind == attachment.content_type), "bin")
+        name = f"{name or 'file'}.{ext}"
+    return name
 
 
 def path_of(folder: str | Path, attachment: Attachment) -> Path:

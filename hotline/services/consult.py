@@ -78,6 +78,36 @@ def is_liaison_of(session: Session, user_id: int, project_id: int) -> bool:
         project_liaisons.c.user_id == user_id, project_liaisons.c.project_id == project_id)).first() is not None
 
 
+# A lawyer sees a request (its description, files and consultation pages) while booked for it, and keeps it once the
+# consultation took place or the liaison did not come; a cancelled or moved booking leaves nothing behind.
+LAWYER_KEEPS_REQUEST = ("booked", "completed", "no_show")
+
+
+def lawyer_may_see_request(session: Session, lawyer_id: int | None, request_id: int) -> bool:
+    """True while the lawyer holds a live booking for the request, or held one that was completed or a no-show."""
+    if lawyer_id is None:
+        return False
+    return session.scalar(select(Booking.id).where(
+        Booking.request_id == request_id, Booking.lawyer_id == lawyer_id,
+        Booking.status.in_(LAWYER_KEEPS_REQUEST)).limit(1)) is not None
+
+
+def lawyer_may_see_booking(session: Session, lawyer_id: int | None, booking: Booking) -> bool:
+    """True when the booking is the lawyer's and the lawyer may still see its request."""
+    return booking.lawyer_id == lawyer_id and lawyer_may_see_request(session, lawyer_id, booking.request_id)
+
+
+def lawyer_may_see_project(session: Session, lawyer_id: int | None, project_id: int) -> bool:
+    """True for the project's current counsel, and for a lawyer who may see one of its requests."""
+    if lawyer_id is None:
+        return False
+    if lawyer_id in slots.own_counsel(session, project_id):
+        return True
+    return session.scalar(select(Booking.id).join(CounselRequest, CounselRequest.id == Booking.request_id).where(
+        CounselRequest.project_id == project_id, Booking.lawyer_id == lawyer_id,
+        Booking.status.in_(LAWYER_KEEPS_REQUEST)).limit(1)) is not None
+
+
 def create_request(session: Session, liaison_id: int, data: RequestData, now: datetime) -> CounselRequest:
     """A pending counsel request with its windows (flushed)."""
     if not is_liaison_of(session, liaison_id, data.project_id):

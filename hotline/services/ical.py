@@ -1,13 +1,22 @@
 """A lawyer's duties as an iCalendar feed (RFC 5545) and as calendar weeks for the page."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from hotline.models import Shift
 
+# Every kind of line break a calendar reader might split on (CRLF, a bare CR or LF, and Unicode's other breaks):
+# each becomes one escaped newline, so text typed by a liaison can never start a property line of its own.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# RFC 5545 TEXT allows no other control character but the tab.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
 
 def _escape(text: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, line breaks as \\n, no controls."""
+    text = _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

@@ -9,4 +9,11 @@
       button.setAttribute("aria-expanded", open ? "true" : "false");
     });
   });
+  // Inline handlers are refused by the content security policy, so the behaviours they gave live here.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();

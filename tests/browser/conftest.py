@@ -36,12 +36,17 @@ def browser(chromium_path):
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser context and page (no cookies shared between tests), in English."""
+    """A fresh browser context and page (no cookies shared between tests), in English; the test fails if the
+    content security policy refused anything on the way."""
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert refused == [], refused
 
 
 def sign_in(page, base: str, username: str, password: str | None = None) -> None:

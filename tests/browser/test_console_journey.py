@@ -36,7 +36,7 @@ def test_operator_flags_suicide_risk_and_supervisor_sees_it(browser, live_server
     assert page.inner_text("[data-testid=status]") == "Escalated"
 
     # The supervisor's console refreshes by itself and the escalation banner appears without a reload.
-    supervisor_page.wait_for_function("document.getElementById('count-escalations').textContent === '1'", timeout=15000)
+    supervisor_page.wait_for_function("() => document.getElementById('count-escalations').textContent === '1'", timeout=15000)
     assert "Suicide risk" in supervisor_page.inner_text("#list-escalations")
     assert supervisor_page.is_visible("[data-testid=escalation-banner]")
     supervisor_page.click("#list-escalations a")
