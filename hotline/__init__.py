@@ -50,7 +50,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    from hotline import security; security.init_app(app)  # noqa: E702  (one line: headers on every response)
+
+    from hotline import security
+
+    security.init_app(app)
 
     from hotline import i18n
 

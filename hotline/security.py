@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask import Flask, Response
 
 # Everything a page loads comes from /static (no CDN: the province's network may be closed) and no template has an
-# inline script, style or event handler; the one way out is the video page's WebSocket to Twilio's servers.
+# inline script, style or event handler; the one way out is the video page's connections (WebSocket and HTTPS) to
+# Twilio's servers.
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self'",
-    "connect-src 'self' wss://*.twilio.com",
+    "connect-src 'self' wss://*.twilio.com https://*.twilio.com",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
