@@ -21,25 +21,60 @@ def _page(status: int, title: str, message: str):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+# No request the app serves needs JSON nested deeper than this; deeper bodies are refused before any parsing or
+# walking recurses over them.
+MAX_JSON_DEPTH = 32
+
+
+def json_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when the JSON text nests arrays and objects deeper than limit (strings are skipped; no recursion)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    depth, in_string, escaped = 0, False, False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False
+
+
 def _unstorable(value) -> bool:
     """True when a string anywhere in value cannot be stored: a NUL character, or a lone UTF-16 surrogate."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(item) for item in value)
+    pending = [value]
+    while pending:  # a stack, not recursion: the shape of the value comes from the client
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
 def _refuse_unstorable_text():
-    """Refuse text the database cannot store up front (400) rather than fail on it (500)."""
+    """Refuse text the database cannot store, and JSON nested absurdly deep, up front (400) rather than fail on it
+    (500)."""
+    if request.is_json and json_too_deep(request.get_data(cache=True)):
+        return _page(400, _("Invalid input"), _("The JSON body is nested too deeply."))
     values = list(request.args.values()) + list(request.form.values())
     if request.is_json:
         values.append(request.get_json(silent=True))

@@ -1,9 +1,11 @@
 """Helpers shared by every feature's forms."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Iterable, Mapping
 
 from wtforms import SelectChoice
+from wtforms.validators import StopValidation
 
 
 def choices(options: Mapping[str, object] | Iterable[tuple[str, object]], blank: object | None = None) -> list:
@@ -20,3 +22,37 @@ def seconds_field(value: str | None, default: int = 30, low: int = 5, high: int 
     except ValueError:
         return None
     return seconds if low <= seconds <= high else None
+
+
+# Dates a form accepts: nothing the department records lies before 2000, and nothing is planned more than ten
+# years ahead. Beyond these, date arithmetic and the databases' own ranges fail (year 1, year 9999).
+EARLIEST_DATE = date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_date(today: date) -> date:
+    """The last date a form accepts, ten years after today."""
+    return today.replace(year=today.year + YEARS_AHEAD) if (today.month, today.day) != (2, 29) \
+        else date(today.year + YEARS_AHEAD, 2, 28)
+
+
+def sensible_date(value: date, today: date) -> bool:
+    """True when value lies between EARLIEST_DATE and ten years after today."""
+    return EARLIEST_DATE <= value <= latest_date(today)
+
+
+class SensibleDate:
+    """WTForms validator: a date (or the day of a date and time) between 2000 and ten years ahead."""
+
+    def __call__(self, form, field) -> None:
+        from flask_babel import gettext as _
+
+        from hotline.models.types import PROVINCE_TZ, utcnow
+
+        value = field.data.date() if isinstance(field.data, datetime) else field.data
+        if value is None:
+            return
+        today = utcnow().astimezone(PROVINCE_TZ).date()
+        if not sensible_date(value, today):
+            raise StopValidation(_("Choose a date from %(first)s to %(last)s.", first=EARLIEST_DATE.isoformat(),
+                                   last=latest_date(today).isoformat()))

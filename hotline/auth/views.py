@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from hotline import paging
 from hotline.auth.access import public, roles_required, signed_in
 from hotline.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, ResetPasswordForm, UserForm
 from hotline.extensions import db, limiter
@@ -86,7 +87,7 @@ def users():
     query = select(User).order_by(User.role, User.name)
     if role:
         query = query.where(User.role == role)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paging.paginate(query, request.args.get("page"))
     return render_template("auth/users.html", page=page, role=role)
 
 

@@ -7,7 +7,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from hotline.formkit import choices
+from hotline.formkit import SensibleDate, choices
 from hotline.vocab import CONSULT_MODES, LEGAL_AREAS, URGENCIES
 
 WINDOWS = 3
@@ -16,7 +16,7 @@ WINDOWS = 3
 class WindowForm(Form):
     """A preferred time window on one day (local time)."""
 
-    day = DateField(_l("Day"), validators=[Optional()])
+    day = DateField(_l("Day"), validators=[Optional(), SensibleDate()])
     starts = TimeField(_l("Start time"), validators=[Optional()])
     ends = TimeField(_l("End time"), validators=[Optional()])
 

@@ -7,13 +7,15 @@ from wtforms import DateField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from hotline.formkit import SensibleDate
+
 
 class PeriodForm(FlaskForm):
     """A new duty period."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    starts_on = DateField(_l("First day"), validators=[DataRequired()])
-    ends_on = DateField(_l("Last day"), validators=[DataRequired()])
+    starts_on = DateField(_l("First day"), validators=[DataRequired(), SensibleDate()])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired(), SensibleDate()])
     shift_codes = SelectMultipleField(_l("Shifts to cover"), validators=[DataRequired()],
                                       widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 

@@ -13,6 +13,7 @@ from hotline import jobs
 from hotline.auth.access import roles_required
 from hotline.duty.views import _my_lawyer, bp
 from hotline.extensions import db
+from hotline.formkit import EARLIEST_DATE, latest_date, sensible_date
 from hotline.models import DutyAssignment, DutyPeriod, DutyRequest, Lawyer, Shift, Unavailability
 from hotline.models.types import PROVINCE_TZ, utcnow
 from hotline.services import requests as service
@@ -25,15 +26,20 @@ MESSAGES = {
     "breaks_rules": lambda: _("This swap would break the duty rules:"),
     "already_decided": lambda: _("This request has already been decided."),
     "roster_changed": lambda: _("The roster changed since the request; the swap no longer applies."),
-    "bad_date": lambda: _("Enter a date as YYYY-MM-DD."),
+    "bad_date": lambda: _("Enter a date from %(first)s to %(last)s as YYYY-MM-DD.", first=EARLIEST_DATE.isoformat(),
+                          last=latest_date(_today()).isoformat()),
 }
 
 
 def _date(name: str) -> date:
+    """A posted date between 2000 and ten years ahead, or the "bad_date" refusal."""
     try:
-        return date.fromisoformat(request.form.get(name, ""))
+        value = date.fromisoformat(request.form.get(name, ""))
     except ValueError:
         raise service.RequestError("bad_date") from None
+    if not sensible_date(value, _today()):
+        raise service.RequestError("bad_date")
+    return value
 
 
 def _today() -> date:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from hotline import paging
 from hotline.auth.access import roles_required
 from hotline.duty.views import bp
 from hotline.extensions import db
@@ -189,7 +190,7 @@ def lawyers():
     query = select(Lawyer).order_by(Lawyer.name)
     if q:
         query = query.where(func.lower(Lawyer.name).contains(q.lower()))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paging.paginate(query, request.args.get("page"))
     return render_template("duty/lawyers.html", page=page, q=q)
 
 

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hotline import paging
 from hotline.extensions import db
 from hotline.intake.forms import FollowUpCallForm
 from hotline.intake.views import bp, staff
@@ -22,7 +23,7 @@ MESSAGES = {
 def _page(status: int = 200, form: FollowUpCallForm | None = None, failed_id: int | None = None):
     """The list of unanswered follow-ups; a refused form is shown again on its row."""
     now = utcnow()
-    page = db.paginate(service.unanswered(now), per_page=50, error_out=False)
+    page = paging.paginate(service.unanswered(now), request.args.get("page"))
     rows = service.describe(db.session, list(page.items))
     return render_template("intake/followups.html", page=page, rows=rows, now=now,
                            form=form or FollowUpCallForm(formdata=None), failed_id=failed_id), status

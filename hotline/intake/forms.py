@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hotline.auth.forms import PhoneField
-from hotline.formkit import choices
+from hotline.formkit import SensibleDate, choices
 from hotline.models.types import PROVINCE_TZ
 from hotline.vocab import CHANNELS, CONTACT_STATUSES, DISPUTE_OUTCOMES, LANGUAGES, LEGAL_AREAS, REFERRAL_TARGETS, RISK_FLAGS, URGENCIES
 
@@ -23,6 +23,10 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def process_formdata(self, valuelist) -> None:
+        """Blank values are no choice (each other value must still be one of the choices)."""
+        super().process_formdata([value for value in valuelist if value])
 
 
 class TriageForm(FlaskForm):
@@ -35,7 +39,7 @@ class TriageForm(FlaskForm):
     legal_area = SelectField(_l("Legal area"), choices=choices(LEGAL_AREAS, blank=_l("Not yet known")),
                              validators=[Optional()])
     urgency = SelectField(_l("Urgency"), choices=choices(URGENCIES), default="normal")
-    risk_flags = CheckboxesField(_l("Risk flags (escalate at once)"), choices=choices(RISK_FLAGS), validators=[Optional()])
+    risk_flags = CheckboxesField(_l("Risk flags (escalate at once)"), choices=choices(RISK_FLAGS))
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=4000)])
 
     def set_cities(self, cities, locale: str) -> None:
@@ -59,7 +63,7 @@ class AdviceForm(FlaskForm):
 class CallbackForm(FlaskForm):
     """Book a callback (Beijing time)."""
 
-    due = DateTimeLocalField(_l("Call back by"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    due = DateTimeLocalField(_l("Call back by"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), SensibleDate()])
 
     def due_utc(self) -> datetime:
         """The due time as an aware datetime."""
@@ -93,8 +97,8 @@ class SearchForm(FlaskForm):
     q = StringField(_l("Number or name"), validators=[Optional(), Length(max=64)])
     area = SelectField(_l("Legal area"), choices=choices(LEGAL_AREAS, blank=_l("All areas")), validators=[Optional()])
     status = SelectField(_l("Status"), choices=choices(CONTACT_STATUSES, blank=_l("All statuses")), validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), SensibleDate()])
+    date_to = DateField(_l("To"), validators=[Optional(), SensibleDate()])
 
     def validate_date_to(self, field) -> None:
         """The range must not be reversed."""

@@ -1,12 +1,13 @@
 """Operator console pages: the live queue, search, a contact with its actions, escalations."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioException
 
+from hotline import paging
 from hotline.auth.access import roles_required, supervisor_required
 from hotline.extensions import db
 from hotline.i18n import locale_code
@@ -68,15 +69,6 @@ def queue_json():
     )
 
 
-SEARCH_PAGE_SIZE = 50
-MAX_SEARCH_PAGE = 10_000
-
-
-def _page_number(raw: str | None) -> int:
-    """A page number from the request: 1 when missing or malformed, at most MAX_SEARCH_PAGE."""
-    return min(int(raw), MAX_SEARCH_PAGE) if raw and raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
-
-
 @bp.route("/contacts", methods=["GET", "POST"])
 @staff
 def search():
@@ -89,17 +81,17 @@ def search():
     if request.method == "POST":
         form = SearchForm()
         valid = form.validate_on_submit()
-        number = _page_number(request.form.get("page"))
+        raw_page = request.form.get("page")
     else:
         form = SearchForm(formdata=request.args or None, meta={"csrf": False})
         form.q.data = ""
         valid = not request.args or form.validate()
-        number = _page_number(request.args.get("page"))
+        raw_page = request.args.get("page")
     if not valid:
         return render_template("intake/search.html", form=form, page=None, posted=False), 400
     query = console.search(db.session, q=form.q.data or "", area=form.area.data or None, status=form.status.data or None,
                            date_from=form.date_from.data, date_to=form.date_to.data)
-    page = db.paginate(query, page=number, per_page=SEARCH_PAGE_SIZE, error_out=False)
+    page = paging.paginate(query, raw_page)
     args = {name: request.args[name] for name in ("area", "status", "date_from", "date_to") if request.args.get(name)}
     return render_template("intake/search.html", form=form, page=page, args=args, posted=request.method == "POST")
 
@@ -148,7 +140,7 @@ def _act(contact: Contact, action, form_name: str, form):
     except intake.IntakeError as error:
         db.session.rollback()
         flash(MESSAGES[str(error)](), "error")
-        return _render_contact(db.session.get(Contact, contact.id), 400, **{form_name: form})
+        return make_response(_render_contact(db.session.get(Contact, contact.id), 400, **{form_name: form}))
     db.session.commit()
     return redirect(url_for("intake.contact", contact_id=contact.id))
 

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from hotline import paging
 from hotline.auth.access import roles_required
 from hotline.extensions import db
 from hotline.models import OutboxMessage
@@ -24,7 +25,7 @@ def index():
     if status:
         query = query.where(OutboxMessage.status == status)
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paging.paginate(query, request.args.get("page"))
     return render_template("outbox/index.html", page=page, status=status, counts=counts, statuses=STATUSES)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from hotline import paging
 from hotline.auth.access import roles_required
 from hotline.extensions import db
 from hotline.models import ServiceRecord
@@ -21,7 +22,7 @@ def index():
     query = select(ServiceRecord).order_by(ServiceRecord.seq.desc())
     if kind in SERVICE_KINDS:
         query = query.where(ServiceRecord.kind == kind)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paging.paginate(query, request.args.get("page"))
     return render_template("servicelog/index.html", page=page, kind=kind)
 
 

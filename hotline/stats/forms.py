@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from hotline.formkit import choices
+from hotline.formkit import SensibleDate, choices
 from hotline.vocab import CHANNELS, LEGAL_AREAS
 
 LONGEST = 366
@@ -18,8 +18,8 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    first = DateField(_l("From"), validators=[InputRequired()])
-    last = DateField(_l("To"), validators=[InputRequired()])
+    first = DateField(_l("From"), validators=[InputRequired(), SensibleDate()])
+    last = DateField(_l("To"), validators=[InputRequired(), SensibleDate()])
     city_id = SelectField(_l("City"), coerce=lambda v: int(v) if v not in (None, "") else None, validators=[Optional()])
     legal_area = SelectField(_l("Legal area"), choices=choices(LEGAL_AREAS, blank=_l("All")), validators=[Optional()])
     channel = SelectField(_l("Channel"), choices=choices(CHANNELS, blank=_l("All")), validators=[Optional()])

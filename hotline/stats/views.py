@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from hotline import paging
 from hotline.auth.access import roles_required
 from hotline.extensions import db
 from hotline.formkit import choices
@@ -52,7 +53,7 @@ def _filters_or_400() -> statistics.Filters:
     """The filters of a download, or 400 naming what is wrong with them."""
     form, filters = _valid_filters()
     if filters is None:
-        abort(400, description="; ".join(e for errors in form.errors.values() for e in errors))
+        abort(400, description="; ".join(str(e) for errors in form.errors.values() for e in errors))
     return filters
 
 
@@ -201,7 +202,7 @@ def records(figure: str):
         abort(404)
     entity = query.column_descriptions[0]["entity"]
     order = Contact.received_at if entity is Contact else ServiceRecord.started_at
-    page = db.paginate(query.order_by(order, entity.id), per_page=50, error_out=False)
+    page = paging.paginate(query.order_by(order, entity.id), request.args.get("page"))
     return render_template("stats/records.html", form=form, page=page, figure=figure, name=figure_name(figure),
                            kind="contact" if entity is Contact else "service", args=filters.query_args())
 
