@@ -17,11 +17,10 @@ from flask import request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.routing import IntegerConverter
 
 from tests.conftest import login
 from tests.consult.conftest import world  # noqa: F401  (the consultation world)
-from tests.web.test_get_changes_nothing import populated  # noqa: F401
+from tests.web.test_get_changes_nothing import populated, url_of  # noqa: F401
 
 # Routes the fuzz leaves out, each for a reason: signing out ends the session the run relies on; webhooks and the
 # API are refused without a signature or token and have their own fuzz (tests/api, tests/telephony).
@@ -133,24 +132,12 @@ class Target:
 
 
 def _urls(app) -> list[tuple[str, str, str]]:
-    """(endpoint, method, url) for each route and method, ids 1 and known feed tokens for its arguments."""
+    """(endpoint, method, url) for each route and method the fuzz covers."""
     found = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SKIPPED or rule.endpoint.startswith(SKIPPED_PREFIXES):
             continue
-        values = {}
-        for name in rule.arguments:
-            if isinstance(rule._converters[name], IntegerConverter):
-                values[name] = 1
-            elif rule.endpoint == "duty.feed":
-                values[name] = "lawyer-feed"
-            elif rule.endpoint == "consult.feed":
-                values[name] = "liaison-feed"
-            elif rule.endpoint == "set_language":
-                values[name] = "en"
-            else:
-                values[name] = "labour"
-        url = rule.build(values, append_unknown=False)[1]
+        url = url_of(rule)
         for method in sorted(rule.methods & {"GET", "POST"}):
             found.append((rule.endpoint, method, url))
     return found

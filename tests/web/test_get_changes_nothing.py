@@ -29,26 +29,21 @@ def populated(world, make):
     return {"lawyer_feed": lawyer_feed.ical_token}
 
 
+def url_of(rule) -> str:
+    """The rule's URL with id 1 for its ids, the populated feed tokens, English for a language, "labour" else."""
+    values = {}
+    for name in rule.arguments:
+        if isinstance(rule._converters[name], IntegerConverter):
+            values[name] = 1
+        else:
+            values[name] = {"duty.feed": "lawyer-feed", "consult.feed": "liaison-feed",
+                            "set_language": "en"}.get(rule.endpoint, "labour")
+    return rule.build(values, append_unknown=False)[1]
+
+
 def _get_urls(app) -> list[str]:
-    """A URL for every route that answers GET, with id 1 (or a feed token) for its arguments."""
-    urls = []
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint == "static":
-            continue
-        values = {}
-        for name in rule.arguments:
-            if isinstance(rule._converters[name], IntegerConverter):
-                values[name] = 1
-            elif rule.endpoint == "duty.feed":
-                values[name] = "lawyer-feed"
-            elif rule.endpoint == "consult.feed":
-                values[name] = "liaison-feed"
-            elif rule.endpoint == "set_language":
-                values[name] = "en"
-            else:
-                values[name] = "labour"
-        urls.append(rule.build(values, append_unknown=False)[1])
-    return urls
+    """A URL for every route that answers GET (static files aside)."""
+    return [url_of(rule) for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.endpoint != "static"]
 
 
 def test_no_get_writes_to_the_database(app, populated, world):
