@@ -61,7 +61,7 @@ def from_environment(instance_path: str | Path, environ: Mapping[str, str] | Non
         raise SettingsError("SECRET_KEY is set but empty: set a long random value, or unset it to use the key kept "
                             "in the instance folder")
     proxies = env.get("TRUSTED_PROXIES", "1")
-    if not proxies.isdigit() or int(proxies) > 5:
+    if not (proxies.isascii() and proxies.isdigit()) or int(proxies) > 5:
         raise SettingsError(f"TRUSTED_PROXIES must be 0 to 5 (the proxies in front of the app), not {proxies!r}")
     return {
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance),

@@ -70,11 +70,18 @@ def _unstorable(value) -> bool:
     return False
 
 
+# The blueprints whose views read a JSON body; every other page reads only form posts.
+JSON_BLUEPRINTS = frozenset({"api"})
+
+
 def _refuse_unstorable_text():
     """Refuse text the database cannot store, and JSON nested absurdly deep, up front (400) rather than fail on it
     (500)."""
     if request.is_json and json_too_deep(request.get_data(cache=True)):
         return _page(400, _("Invalid input"), _("The JSON body is nested too deeply."))
+    if request.is_json and request.blueprint not in JSON_BLUEPRINTS and request.method not in ("GET", "HEAD"):
+        # Flask-WTF would read a JSON body as the form's data, and a list or number there fails deep inside it.
+        return _page(415, _("Invalid input"), _("Pages take form posts; only the API at /api/v1 reads JSON."))
     values = list(request.args.values()) + list(request.form.values())
     if request.is_json:
         values.append(request.get_json(silent=True))

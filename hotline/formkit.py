@@ -15,6 +15,16 @@ def choices(options: Mapping[str, object] | Iterable[tuple[str, object]], blank:
     return result + [SelectChoice(code, label) for code, label in items]
 
 
+def whole_number(value: str | None, digits: int = 9) -> int | None:
+    """A record id or count typed into a form or URL: ASCII digits only, at most `digits` of them; else None.
+
+    str.isdigit alone is not enough: "²" and other Unicode digits pass it and then fail int().
+    """
+    if not value or len(value) > digits or not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
+
+
 def seconds_field(value: str | None, default: int = 30, low: int = 5, high: int = 600) -> int | None:
     """A solver time limit typed into a form: whole seconds within [low, high], or None when it is not."""
     try:

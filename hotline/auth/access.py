@@ -93,7 +93,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         """Load the signed-in user from "id:version"; a deactivated account, or a session from before its
         sign-out or password change (an older version), is signed out."""
         user_id, _, version = session_id.partition(":")
-        if not (user_id.isdigit() and version.isdigit()) or len(session_id) > 40:
+        if not (session_id.isascii() and user_id.isdigit() and version.isdigit()) or len(session_id) > 40:
             return None
         user = db.session.get(User, int(user_id))
         if user is None or not user.active or user.session_version != int(version):

@@ -14,7 +14,7 @@ from hotline.auth.access import public, roles_required
 from hotline.consult.forms import CancelForm, OutcomeForm, RatingForm, RequestForm
 from hotline.duty.views import renew_feed
 from hotline.extensions import db
-from hotline.formkit import choices
+from hotline.formkit import choices, whole_number
 from hotline.models import Attachment, Booking, CounselRequest, KeyProject, Lawyer, ServiceRecord, User
 from hotline.models.types import PROVINCE_TZ, utcnow
 from hotline.services import attachments, consult, feeds, ical, slots
@@ -118,8 +118,8 @@ def new_request():
     form = RequestForm()
     projects = consult.liaison_projects(db.session, current_user.id)
     form.project_id.choices = choices([(p.id, p.name) for p in projects])
-    if request.args.get("project", "").isdigit() and not form.is_submitted():
-        form.project_id.data = int(request.args["project"])
+    if whole_number(request.args.get("project")) is not None and not form.is_submitted():
+        form.project_id.data = whole_number(request.args["project"])
     if not projects:
         flash(_("No projects are linked to your account yet."), "error")
         return redirect(url_for("consult.index"))
@@ -167,10 +167,10 @@ def request_page(request_id: int):
 
 
 def _slot_id() -> int:
-    value = request.form.get("slot_id", "")
-    if not value.isdigit() or len(value) > 9:
+    slot_id = whole_number(request.form.get("slot_id"))
+    if slot_id is None:
         abort(400, description="choose a slot")
-    return int(value)
+    return slot_id
 
 
 @bp.route("/consult/requests/<int:request_id>/book", methods=["POST"])

@@ -13,7 +13,7 @@ from hotline import jobs
 from hotline.auth.access import roles_required
 from hotline.duty.views import _my_lawyer, bp
 from hotline.extensions import db
-from hotline.formkit import EARLIEST_DATE, latest_date, sensible_date
+from hotline.formkit import EARLIEST_DATE, latest_date, sensible_date, whole_number
 from hotline.models import DutyAssignment, DutyPeriod, DutyRequest, Lawyer, Shift, Unavailability
 from hotline.models.types import PROVINCE_TZ, utcnow
 from hotline.services import requests as service
@@ -102,10 +102,10 @@ def request_absence():
 
 
 def _int(name: str) -> int:
-    value = request.form.get(name, "")
-    if not value.isdigit() or len(value) > 9:
+    number = whole_number(request.form.get(name))
+    if number is None:
         raise service.RequestError("bad_swap")
-    return int(value)
+    return number
 
 
 @bp.route("/my/requests/swap", methods=["POST"])
@@ -177,12 +177,12 @@ def decide_absence(absence_id: int):
 def replan(absence_id: int):
     """Re-plan the published period around an approved absence (the changes are shown before they apply)."""
     item = db.session.get(Unavailability, absence_id)
-    period_id = request.form.get("period_id", "")
-    if item is None or item.status != "approved" or not period_id.isdigit() or len(period_id) > 9:
+    period_id = whole_number(request.form.get("period_id"))
+    if item is None or item.status != "approved" or period_id is None:
         abort(404)
-    if db.session.get(DutyPeriod, int(period_id)) is None:
+    if db.session.get(DutyPeriod, period_id) is None:
         abort(404)
-    job = jobs.submit(db.session, "roster_replan", {"period_id": int(period_id), "absence_id": item.id,
+    job = jobs.submit(db.session, "roster_replan", {"period_id": period_id, "absence_id": item.id,
                                                      "time_limit": 20}, current_user.id, utcnow())
     db.session.commit()
     return redirect(url_for("jobs.show", job_id=job.id))

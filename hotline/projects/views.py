@@ -6,7 +6,7 @@ import math
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from hotline import jobs
 from hotline.auth.access import roles_required
@@ -57,13 +57,17 @@ def plan(plan_id: int):
     found = matching.review(db.session, current)
     projects = {p.id: p for p in db.session.scalars(select(KeyProject).where(
         KeyProject.id.in_([c[0] for c in found.changes[:200]] + [u[0] for u in found.unmatched])))}
-    lawyers = {l.id: l for l in db.session.scalars(select(Lawyer).where(Lawyer.ftz_team.is_(True)))}
+    named = set(found.load) | {lawyer_id for change in found.changes[:200] for lawyer_id in change[2:] if lawyer_id}
+    lawyers = {l.id: l for l in db.session.scalars(select(Lawyer).where(
+        or_(Lawyer.ftz_team.is_(True), Lawyer.id.in_(named))))}
     cities = db.session.scalars(select(City).order_by(City.id)).all()
     projects_by_city: dict[int, int] = {}
     for (city_id,) in db.session.execute(select(KeyProject.city_id).where(KeyProject.status == "active")):
         projects_by_city[city_id] = projects_by_city.get(city_id, 0) + 1
     lawyers_by_city: dict[int, int] = {}
     for lawyer in lawyers.values():
+        if not (lawyer.ftz_team and lawyer.active):
+            continue
         lawyers_by_city[lawyer.city_id] = lawyers_by_city.get(lawyer.city_id, 0) + 1
     drawing = _map(cities, found.city_flows, projects_by_city, lawyers_by_city) if cities else None
     job = db.session.get(Job, current.job_id) if current.job_id else None
@@ -78,9 +82,10 @@ def publish(plan_id: int):
     current = db.get_or_404(MatchPlan, plan_id)
     try:
         changed = matching.publish(db.session, current, current_user.id, utcnow())
-    except matching.MatchingError:
+    except matching.MatchingError as error:
         db.session.rollback()
-        flash(_("Only a draft plan can be published."), "error")
+        flash(_("The plan names lawyers who have left the FTZ team or been deactivated: run the matching again.")
+              if str(error) == "departed" else _("Only a draft plan can be published."), "error")
         return redirect(url_for("projects.plan", plan_id=plan_id)), 303
     db.session.commit()
     flash(_("Plan published: %(count)d counsel roles changed.", count=changed), "success")

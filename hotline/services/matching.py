@@ -93,6 +93,8 @@ class PlanReview:
     load: dict[int, dict] = field(default_factory=dict)
     matched: int = 0
     city_flows: dict[tuple[int, int], int] = field(default_factory=dict)
+    # Lawyers the plan names who have since left the FTZ team or been deactivated: the plan is out of date.
+    departed: set[int] = field(default_factory=set)
 
 
 def review(session: Session, plan: MatchPlan) -> PlanReview:
@@ -116,6 +118,9 @@ def review(session: Session, plan: MatchPlan) -> PlanReview:
             load["hours"] += share * hours.get(item.project_id, 0)
             key = (project_city[item.project_id], lawyer_city[lawyer_id])
             result.city_flows[key] = result.city_flows.get(key, 0) + 1
+    if result.load:
+        team = set(session.scalars(select(Lawyer.id).where(Lawyer.active.is_(True), Lawyer.ftz_team.is_(True))))
+        result.departed = set(result.load) - team
     return result
 
 
@@ -123,6 +128,8 @@ def publish(session: Session, plan: MatchPlan, user_id: int, now: datetime) -> i
     """Put a draft plan in force: changed roles end their old assignment and start a new one; returns changes."""
     if plan.status != "draft":
         raise MatchingError("not_draft")
+    if review(session, plan).departed:
+        raise MatchingError("departed")
     current = current_counsel(session)
     changed = 0
     for item in session.scalars(select(MatchPlanItem).where(MatchPlanItem.plan_id == plan.id,

@@ -40,6 +40,12 @@ CONSULT_DIAL_TIMEOUT = 30
 SURVEY_THANKS = "【12348】已收到您的评分，感谢您的反馈！"
 
 
+def spoken(language: str) -> str:
+    """The language the voice prompts speak to a caller: the contact's own when recorded prompts exist for it, else
+    Chinese (an operator may have set a contact's language to one the voice menu does not offer, e.g. English)."""
+    return language if language in VOICE else "zh"
+
+
 def _xml(response: VoiceResponse) -> str:
     return str(response)
 
@@ -61,6 +67,7 @@ def menu(action: str, language: str = "zh", with_language_offer: bool = True, pr
 
 def dial(number: str, caller_id: str | None, action: str, language: str) -> str:
     """Ring one lawyer; Twilio reports the outcome to action."""
+    language = spoken(language)
     response = VoiceResponse()
     response.say(CONNECTING[language], language=VOICE[language])
     dial = response.dial(timeout=DIAL_TIMEOUT, action=action, method="POST", caller_id=caller_id)
@@ -70,6 +77,7 @@ def dial(number: str, caller_id: str | None, action: str, language: str) -> str:
 
 def record(prompt: dict, action: str, language: str) -> str:
     """Ask for a voicemail and record it."""
+    language = spoken(language)
     response = VoiceResponse()
     response.say(prompt[language], language=VOICE[language])
     response.record(action=action, method="POST", max_length=180, play_beep=True, timeout=5)
@@ -79,6 +87,7 @@ def record(prompt: dict, action: str, language: str) -> str:
 
 def goodbye(language: str = "zh") -> str:
     """Thank the caller and hang up."""
+    language = spoken(language)
     response = VoiceResponse()
     response.say(THANKS[language], language=VOICE[language])
     response.hangup()

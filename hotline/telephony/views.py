@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from hotline.auth.access import public
 from hotline.extensions import csrf, db
-from hotline.models import Booking, Contact, User
+from hotline.formkit import whole_number
+from hotline.models import Booking, Contact, Lawyer, User
 from hotline.models.types import utcnow
 from hotline.services import calls, duty_lookup, inbound
 from hotline.telephony import twiml
@@ -36,9 +37,10 @@ def _form(name: str, required: bool = True, limit: int = 400) -> str:
 
 def _int(value: str | None, name: str) -> int:
     """A non-negative whole number, or 400."""
-    if value is None or not value.isdigit() or len(value) > 9:
+    number = whole_number(value)
+    if number is None:
         abort(400, description=f"missing or invalid {name}")
-    return int(value)
+    return number
 
 
 def _contact_of_call() -> Contact:
@@ -112,6 +114,8 @@ def dial_status():
     attempt = _int(request.args.get("attempt"), "attempt")
     lawyer_id = _int(request.args.get("lawyer"), "lawyer")
     contact = _contact_of_call()
+    if db.session.get(Lawyer, lawyer_id) is None:
+        abort(400, description="unknown lawyer")
     if request.form.get("DialCallStatus", "") in ANSWERED:
         calls.lawyer_answered(db.session, contact, lawyer_id, now)
         db.session.commit()

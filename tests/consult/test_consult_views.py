@@ -199,3 +199,11 @@ def test_a_coordinator_allocates_pending_requests_and_publishes(app, world, make
     assert admin.post(f"/consult/allocation/{job.id}/publish").status_code == 303
     assert make.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.purpose == "consult_booking")) == 4
     assert admin.post("/consult/allocation/run", data={"time_limit": "abc"}).status_code == 303
+
+
+def test_unicode_digit_ids_in_forms_are_400(app, world, make):
+    """A slot, a project or a period given as "²" is refused like any malformed id: 400 or 404, never 500."""
+    liaison = signed_in(app, world.liaison)
+    assert liaison.post(f"/consult/requests/{world.request.id}/book", data={"slot_id": "²"}).status_code == 400
+    assert liaison.get("/consult/requests/new?project=²").status_code == 200
+    assert make.scalar(select(func.count(Booking.id))) == 0

@@ -91,3 +91,21 @@ def test_bad_run_and_unknown_plan(as_role):
     assert admin.post("/ftz/matching/run", data={"time_limit": 9999}).status_code == 303
     assert admin.get("/ftz/plans/999").status_code == 404
     assert admin.post("/ftz/plans/999/publish").status_code == 404
+
+
+@pytest.mark.parametrize("change", [{"ftz_team": False}, {"active": False}])
+def test_a_plan_naming_a_lawyer_who_left_is_shown_and_cannot_be_published(as_role, make, ftz, change):
+    """A draft plan reviewed after one of its lawyers left the team (or was deactivated) shows the page, marks that
+    lawyer, offers no publish button, and publishing anyway is refused with nothing changed."""
+    admin = as_role("admin")
+    plan = _run(admin, make)
+    wang = ftz["lawyers"][0]
+    make.update(Lawyer, wang.id, **change)
+    page = admin.get(f"/ftz/plans/{plan.id}", headers=EN)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="departed"' in text and "Publish this plan" not in text
+    assert "Wang Lei" in text and "left the FTZ team" in text
+    refused = admin.post(f"/ftz/plans/{plan.id}/publish", headers=EN, follow_redirects=True)
+    assert "run the matching again" in refused.get_data(as_text=True)
+    assert make.scalar(select(func.count(CounselAssignment.id))) == 0
+    assert make.get(MatchPlan, plan.id).status == "draft"

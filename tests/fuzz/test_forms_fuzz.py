@@ -31,7 +31,7 @@ HOSTILE = [
     "", " ", "0", "-1", "2147483648", "99999999999999999999", "1e309", "nan", "-0.0001",
     "0001-01-01", "9999-12-31", "10000-01-01", "2026-02-30", "1999-12-31", "0000-00-00",
     "25:61", "23:59:60", "2026-12-31T25:00", "x" * 5000, "你好", "\u202eevil", "<script>", "'; DROP TABLE users; --",
-    "[]", "{}", "on", "%00",
+    "[]", "{}", "on", "%00", "²", "１２", "٣",
 ]
 TEXT = st.one_of(st.sampled_from(HOSTILE), st.text(alphabet=st.characters(exclude_characters="\x00",
                                                                           exclude_categories=("Cs",)), max_size=40),

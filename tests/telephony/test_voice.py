@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from hotline.models import Contact, ContactEvent, ServiceRecord
+from hotline.telephony import twiml
 
 CALL = {"CallSid": "CA" + "1" * 32, "From": "+8613800138000", "To": "+862412348", "CallStatus": "ringing"}
 
@@ -171,3 +172,35 @@ def test_sms_reply_is_kept_with_the_callers_contact(webhook, make, on_duty):
     assert webhook("/telephony/sms/incoming", {"MessageSid": "SM1", "From": CALL["From"], "Body": "5"}).status_code == 200
     events = make.scalars(select(ContactEvent.detail).where(ContactEvent.kind == "sms_received"))
     assert events == ["5"]
+
+
+def test_unicode_digits_and_unknown_lawyers_in_dial_status_are_400(webhook, make, on_duty):
+    """"²" passes str.isdigit but is no number; a lawyer id that names nobody would break the contact's foreign key.
+    Both are refused with 400 and the contact is left as it was."""
+    _incoming(webhook)
+    sid = CALL["CallSid"]
+    for query in ({"attempt": "²", "lawyer": on_duty["lawyers"]["labour_seat"].id},
+                  {"attempt": 0, "lawyer": "²"}, {"attempt": 0, "lawyer": 999999}):
+        response = webhook("/telephony/voice/dial-status", {"CallSid": sid, "DialCallStatus": "completed"}, query)
+        assert response.status_code == 400, query
+    contact = _contact(make)
+    assert contact.lawyer_id is None and contact.status == "waiting"
+
+
+def test_a_contact_set_to_a_language_without_prompts_hears_chinese(webhook, make, on_duty):
+    """An operator may set a caller's language to English or Japanese while the call runs; the voice prompts that
+    follow (ringing the next lawyer, the voicemail, the goodbye) fall back to Mandarin instead of failing."""
+    _incoming(webhook)
+    sid = CALL["CallSid"]
+    webhook("/telephony/voice/menu", {"CallSid": sid, "Digits": "1"}, {"lang": "zh"})
+    contact = _contact(make)
+    make.update(Contact, contact.id, language="en")
+    lawyer = on_duty["lawyers"]["labour_seat"]
+    voicemail = webhook("/telephony/voice/dial-status", {"CallSid": sid, "DialCallStatus": "no-answer"},
+                        {"attempt": 0, "lawyer": lawyer.id})
+    assert voicemail.status_code == 200 and '<Say language="zh-CN">值班律师暂时无法接听' in voicemail.get_data(as_text=True)
+    assert '<Say language="zh-CN">正在为您接通' in twiml.dial("+8613900000000", None, "/next", "ja")
+    goodbye = webhook("/telephony/voice/recording", {"CallSid": sid, "RecordingSid": "RE" + "1" * 32,
+                                                     "RecordingUrl": "https://api.twilio.com/r.mp3",
+                                                     "RecordingDuration": "12"})
+    assert goodbye.status_code == 200 and "感谢您的来电" in goodbye.get_data(as_text=True)

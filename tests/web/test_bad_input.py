@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hotline.formkit import EARLIEST_DATE, latest_date, sensible_date
-from hotline.models import Contact, DutyRequest, Unavailability
+from hotline.models import Booking, Contact, DutyRequest, Unavailability
 from hotline.paging import MAX_PAGE, page_number
 
 EN = {"Accept-Language": "en"}
@@ -110,3 +110,54 @@ def test_a_blank_risk_flag_is_no_flag(as_role, make):
     assert operator.post("/contacts/new", data=base | {"risk_flags": ""}).status_code == 302
     assert operator.post("/contacts/new", data=base | {"risk_flags": ["", "bad_mood"]}).status_code == 400
     assert make.scalar(select(func.count(Contact.id))) == 1
+
+
+def test_unicode_digits_are_no_ids():
+    """"²" and "٣" pass str.isdigit and fail int(); an id has ASCII digits only, nine at most."""
+    from hotline.formkit import whole_number
+
+    assert [whole_number(v) for v in ("²", "٣", "1²", "", None, "-1", "1" * 10)] == [None] * 7
+    assert whole_number("0") == 0 and whole_number("123456789") == 123456789
+
+
+def test_unicode_digit_ids_in_swaps_and_replans_are_refused(as_role, make, users):
+    """A swap naming duty "²" is a refused swap (400); a re-plan for period "²" is 404; nothing is filed."""
+    make.lawyer(user_id=users["lawyer"].id)
+    lawyer = as_role("lawyer")
+    assert lawyer.post("/my/requests/swap", data={"mine": "²", "theirs": "1"}).status_code == 400
+    assert lawyer.post("/my/requests/swap", data={"mine": "1", "theirs": "³"}).status_code == 400
+    assert make.scalar(select(func.count(DutyRequest.id))) == 0
+    absence = make.unavailability(lawyer=make.lawyer(), status="approved")
+    assert as_role("admin").post(f"/duty/absences/{absence.id}/replan", data={"period_id": "²"}).status_code == 404
+
+
+@pytest.mark.parametrize("role, path", [("operator", "/contacts/new"), ("admin", "/login"), ("operator", "/contacts"),
+                                        ("lawyer", "/my/requests/day-off"), ("admin", "/admin/users/new"),
+                                        ("liaison", "/consult/requests/new")])
+@pytest.mark.parametrize("body", ["[1, 2]", '{"summary": {"a": 1}}', '{"channel": [1, {"x": 2}]}', '"x"', "3",
+                                  '{"channel": "walk_in", "summary": "s", "urgency": "normal", "language": "zh"}'])
+def test_json_posted_to_a_page_is_415(as_role, make, role, path, body):
+    """Pages read form posts only; a JSON body (which Flask-WTF would otherwise take as the form, failing on a
+    list or number) is refused with 415 and a clear message, and nothing is written."""
+    response = as_role(role).post(path, data=body, content_type="application/json", headers=EN)
+    assert response.status_code == 415
+    assert "only the API at /api/v1 reads JSON" in response.get_data(as_text=True)
+    assert make.scalar(select(func.count(Contact.id))) == 0
+
+
+@pytest.mark.parametrize("path", ["/contacts?area=%ff", "/stats/?first=%ff%fe", "/admin/users?page=%ff",
+                                  "/login?next=%ff", "/followups?page=%C0%80", "/contacts/%ff"])
+def test_raw_bytes_that_are_not_utf8_in_a_url_are_no_500(as_role, path):
+    """Percent-encoded bytes that decode to no text are read as replacement characters: the page answers (or 4xx)."""
+    response = as_role("admin").get(path, headers=EN)
+    assert response.status_code < 500
+
+
+def test_triage_of_a_closed_contact_is_refused_and_changes_nothing(as_role, make):
+    """Saving triage on a closed contact answers 400 with the reason; the contact keeps its triage."""
+    contact = make.contact(status="closed", legal_area="labour")
+    response = as_role("operator").post(f"/contacts/{contact.id}/triage",
+                                        data={"legal_area": "traffic", "urgency": "normal", "language": "zh",
+                                              "summary": "changed"}, headers=EN)
+    assert response.status_code == 400
+    assert make.get(Contact, contact.id).legal_area == "labour"
