@@ -31,6 +31,8 @@ def _reasons() -> dict[str, str]:
         engine.TAKEN_OR_CAPPED: _("Suitable slots are taken or their lawyers have reached their daily limit."),
         engine.CANCELLED: _("The allocation was cancelled before it finished."),
         engine.NOT_CHOSEN: _("Not allocated in this run."),
+        allocation.BAD_WINDOW: _("Its time windows lie outside the dates the system accepts; it was left out of the "
+                                 "run. Ask the liaison to enter the request again."),
     }
 
 

@@ -18,9 +18,9 @@ def booking_allocate(context: JobContext) -> dict:
 
     settings = SolverSettings(time_limit=float(context.params.get("time_limit", 30)),
                               workers=int(context.params.get("workers", 2)), seed=int(context.params.get("seed", 0)))
-    problem = allocation.build_problem(db.session, utcnow())
+    problem, skipped = allocation.build_problem(db.session, utcnow())
     db.session.rollback()  # no database lock is held during the solve
-    result = allocation.solve(problem, settings, progress, context.cancel)
+    result = allocation.solve(problem, settings, progress, context.cancel, skipped)
     if context.cancel.cancelled and not result["proposals"]:
         raise JobCancelled()
     return result

@@ -7,6 +7,7 @@ from hotline.models import DutyPeriod
 from hotline.models.types import utcnow
 from hotline.services import rostering
 from scheduling.common import Progress, SolverSettings
+from scheduling.roster.explain import explain
 from scheduling.roster.penalties import by_person, by_rule
 from scheduling.roster.solve import solve
 
@@ -34,6 +35,10 @@ def roster_solve(context: JobContext) -> dict:
         "wall_s": round(result.stats.wall_s, 2), "cancelled": context.cancel.cancelled,
         "explanation": result.explanation,
     }
+    if result.roster is None and not result.explanation:
+        # The time ran out before any roster: ask whether the hard rules can hold at all, so the coordinator
+        # learns either which rules conflict or that a longer time limit is what is needed.
+        summary["explanation"], summary["rules_hold"] = why_no_roster(built.problem, context)
     if result.roster is not None:
         period = db.session.get(DutyPeriod, context.params["period_id"])
         summary["duties"] = rostering.store_roster(db.session, period, built, result.roster)
@@ -43,6 +48,15 @@ def roster_solve(context: JobContext) -> dict:
                                                                      key=lambda kv: -kv[1])[:50]}
         summary["items"] = [item.words for item in result.penalties[:MAX_ITEMS]]
     return summary
+
+
+EXPLAIN_LIMIT = 30.0
+
+
+def why_no_roster(problem, context: JobContext) -> tuple[list[str], bool | None]:
+    """(conflicting hard rules, whether the rules can all hold: True, False, or None when that is not known)."""
+    verdict = explain(problem, SolverSettings(time_limit=EXPLAIN_LIMIT, workers=2))
+    return (list(verdict.rules) if verdict.feasible is False else []), verdict.feasible
 
 
 @handler("roster_replan")
@@ -64,10 +78,13 @@ def roster_replan(context: JobContext) -> dict:
                      cancel=context.cancel)
     if outcome.result.roster is None and context.cancel.cancelled:
         raise JobCancelled()
+    explanation, rules_hold = outcome.result.explanation, None
+    if outcome.result.roster is None and not explanation:
+        explanation, rules_hold = why_no_roster(built.problem, context)
     return {
         "period_id": period.id, "status": outcome.result.status, "objective": outcome.result.objective,
         "bound": outcome.result.stats.bound, "wall_s": round(outcome.result.stats.wall_s, 2),
-        "explanation": outcome.result.explanation,
+        "explanation": explanation, "rules_hold": rules_hold,
         "changes": [{"lawyer_id": built.lawyer_ids[c.staff], "day": c.day, "before": c.before, "after": c.after,
                      "words": c.words} for c in outcome.changes],
     }

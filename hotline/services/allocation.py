@@ -6,20 +6,42 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from hotline.formkit import EARLIEST_DATE, latest_date
 from hotline.models import Conflict, ConsultationSlot, CounselAssignment, CounselRequest, KeyProject, Lawyer, LawyerArea
 from hotline.services import consult, slots
 from scheduling import booking as engine
 from scheduling.common import CancelToken, ProgressCallback, SolverSettings
 
 
-def build_problem(session: Session, now: datetime) -> engine.BookingProblem:
-    """Every pending request with a window still ahead, and every open slot that could serve one of them."""
+# An unallocated request whose windows lie outside the dates the system works with (a record written before forms
+# bounded dates, or by hand): it is left out of the run and reported, so one bad record never stops the batch.
+BAD_WINDOW = "bad_window"
+
+
+def _sensible_windows(request: CounselRequest, now: datetime) -> bool:
+    """True when every window ends after it starts and lies between 2000 and ten years ahead."""
+    last = datetime.combine(latest_date(now.date()), datetime.max.time(), tzinfo=now.tzinfo)
+    first = datetime.combine(EARLIEST_DATE, datetime.min.time(), tzinfo=now.tzinfo)
+    return all(first <= w.starts_at < w.ends_at <= last for w in request.windows)
+
+
+def pending_requests(session: Session, now: datetime) -> tuple[list[CounselRequest], list[CounselRequest]]:
+    """(pending requests with a window still ahead, those among them whose windows are out of range)."""
     requests = list(session.scalars(
         select(CounselRequest).where(CounselRequest.status == "pending")
         .options(selectinload(CounselRequest.windows), selectinload(CounselRequest.project)).order_by(CounselRequest.id)))
     requests = [r for r in requests if any(w.ends_at > now + slots.BOOKING_LEAD for w in r.windows)]
+    bad = [r for r in requests if not _sensible_windows(r, now)]
+    return [r for r in requests if r not in bad], bad
+
+
+def build_problem(session: Session, now: datetime) -> tuple[engine.BookingProblem, list[int]]:
+    """Every pending request with a window still ahead, and every open slot that could serve one of them; and the
+    ids of the requests left out because their windows are out of range (see pending_requests)."""
+    requests, bad = pending_requests(session, now)
+    skipped = [r.id for r in bad]
     if not requests:
-        return engine.BookingProblem(lawyers=(), slots=(), requests=())
+        return engine.BookingProblem(lawyers=(), slots=(), requests=()), skipped
     last = max(w.ends_at for r in requests for w in r.windows)
     free = list(session.scalars(slots.free_slots_query(now).where(ConsultationSlot.ends_at <= last)
                                 .order_by(ConsultationSlot.starts_at, ConsultationSlot.id)))
@@ -57,15 +79,17 @@ def build_problem(session: Session, now: datetime) -> engine.BookingProblem:
             windows=tuple((w.starts_at, w.ends_at) for w in r.windows),
             own_counsel=frozenset(counsel.get(r.project_id, ())), excluded=frozenset(excluded[r.project_id]))
             for r in requests),
-    )
+    ), skipped
 
 
 def solve(problem: engine.BookingProblem, settings: SolverSettings, progress: ProgressCallback | None = None,
-          cancel: CancelToken | None = None) -> dict:
-    """Allocate and describe the proposal as a JSON-able dict (kept as the job's result until published)."""
+          cancel: CancelToken | None = None, skipped: list[int] = ()) -> dict:
+    """Allocate and describe the proposal as a JSON-able dict (kept as the job's result until published); the
+    skipped requests are reported among the unallocated ones with the reason BAD_WINDOW."""
+    left_out = [{"request_id": rid, "reason": BAD_WINDOW} for rid in skipped]
     if not problem.requests:
         return {"status": "OPTIMAL", "objective": 0, "bound": 0, "wall_s": 0.0, "requests": 0, "slots": 0,
-                "proposals": [], "unallocated": [], "published": False}
+                "proposals": [], "unallocated": left_out, "published": False}
     result = engine.allocate(problem, settings, progress, cancel)
     own = {r.id: r.own_counsel for r in problem.requests}
     by_slot = {s.id: s for s in problem.slots}
@@ -75,7 +99,7 @@ def solve(problem: engine.BookingProblem, settings: SolverSettings, progress: Pr
     return {"status": result.status, "objective": result.objective, "bound": result.bound,
             "wall_s": round(result.wall_s, 2), "requests": len(problem.requests), "slots": len(problem.slots),
             "proposals": proposals,
-            "unallocated": [{"request_id": int(rid), "reason": reason} for rid, reason in sorted(
+            "unallocated": left_out + [{"request_id": int(rid), "reason": reason} for rid, reason in sorted(
                 result.unallocated.items(), key=lambda item: int(item[0]))],
             "published": False}
 

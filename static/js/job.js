@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var box = document.getElementById("job");
-  if (!box) { return; }
+  if (!box || box.dataset.running !== "1") { return; }  // an ended job's page is complete as drawn
   function set(id, value) {
     var el = document.getElementById(id);
     if (el && value !== undefined && value !== null) { el.textContent = String(value); }
@@ -20,10 +20,9 @@
         if (job.status === "queued" || job.status === "running") {
           setTimeout(poll, 1000);
         } else {
-          var form = document.getElementById("cancel-form");
-          if (form) { form.remove(); }
-          var done = document.getElementById("job-done");
-          if (done) { done.classList.remove("hidden"); }
+          // The job ended: the page drawn now shows what can be done with its result (or, after a failure,
+          // the way back), which the page drawn while it ran could not know.
+          window.location.reload();
         }
       })
       .catch(function () { setTimeout(poll, 3000); });

@@ -207,3 +207,45 @@ def test_unicode_digit_ids_in_forms_are_400(app, world, make):
     assert liaison.post(f"/consult/requests/{world.request.id}/book", data={"slot_id": "²"}).status_code == 400
     assert liaison.get("/consult/requests/new?project=²").status_code == 200
     assert make.scalar(select(func.count(Booking.id))) == 0
+
+
+def test_a_window_in_year_9999_is_refused_by_the_request_form(app, world, make):
+    """The request form bounds each window's day; nothing is kept."""
+    liaison = signed_in(app, world.liaison)
+    before = make.scalar(select(func.count(CounselRequest.id)))
+    response = liaison.post("/consult/requests/new", data={
+        "project_id": world.project.id, "legal_area": "company", "urgency": "normal", "mode": "video",
+        "description": "x", "windows-0-day": "9999-12-31", "windows-0-starts": "09:00", "windows-0-ends": "10:00"})
+    assert response.status_code == 400 and "2000-01-01" in response.get_data(as_text=True)
+    assert make.scalar(select(func.count(CounselRequest.id))) == before
+
+
+def test_one_request_with_a_window_out_of_range_never_stops_the_allocation(app, world, make):
+    """A stored request windowed on 9999-12-31 (written before forms bounded dates) is left out of the run and
+    reported with the reason; every other request is still allocated, and the job's page links to the review."""
+    from datetime import datetime, timezone
+
+    from hotline.models import RequestWindow  # noqa: F401  (the factory's model)
+
+    bad = make.counsel_request(project=world.project, liaison=world.liaison, legal_area="company", mode="video")
+    make.request_window(request=bad, starts_at=datetime(9999, 12, 31, 1, tzinfo=timezone.utc),
+                        ends_at=datetime(9999, 12, 31, 3, tzinfo=timezone.utc))
+    admin = signed_in(app, make.user("admin", locale="en"))
+    admin.post("/consult/allocation/run", data={"time_limit": "5"})
+    job = make.scalar(select(Job).where(Job.kind == "booking_allocate"))
+    assert job.status == "succeeded", job.error
+    job_page = admin.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert f"/consult/allocation/{job.id}" in job_page and 'data-testid="review-link"' in job_page
+    review = admin.get(f"/consult/allocation/{job.id}").get_data(as_text=True)
+    assert "outside the dates the system accepts" in review and f"#{bad.id}" in review
+    admin.post(f"/consult/allocation/{job.id}/publish")
+    assert {b.request_id for b in make.scalars(select(Booking).where(Booking.status == "booked"))} == {world.request.id}
+
+
+def test_a_failed_job_offers_the_way_back_not_a_review_that_is_not_there(app, world, make):
+    """A batch that failed has no result: its page shows the error and a link back, never a link to a 404."""
+    admin = signed_in(app, make.user("admin", locale="en"))
+    job = make._add(Job(kind="booking_allocate", status="failed", params_json="{}", error="boom"))
+    page = admin.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert 'data-testid="review-link"' not in page and 'data-testid="back-link"' in page
+    assert admin.get(f"/consult/allocation/{job.id}").status_code == 404

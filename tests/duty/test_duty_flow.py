@@ -147,3 +147,30 @@ def test_build_problem_maps_limits_and_absences(make, app, province):
     assert staff[str(lawyer.id)].max_consecutive == 5
     assert ("NIGHT", "AM") in built.problem.forbidden_successions()
     assert built.problem.days == 3 and {s.id for s in built.problem.shifts} == {"AM", "NIGHT"}
+
+
+@pytest.mark.parametrize("impossible", [True, False])
+def test_a_solve_that_finds_no_roster_in_time_still_says_why(as_role, make, province, monkeypatch, impossible):
+    """When the time runs out before any roster (as with a short limit on a large period), the job still asks
+    whether the hard rules can hold: the period page then names the conflicting rules, or says a longer time
+    limit is what is needed. Never "succeeded" with an empty page."""
+    from hotline.duty import tasks
+    from scheduling.roster.solve import RosterResult, SolveStats
+
+    admin = as_role("admin")
+    _create(admin, date(2027, 3, 1), days=2)
+    period = make.scalar(select(DutyPeriod))
+    if impossible:
+        for seat in make.scalars(select(SeatRequirement).where(SeatRequirement.legal_area.is_(None),
+                                                                SeatRequirement.language.is_(None))):
+            make.update(SeatRequirement, seat.id, seats=20, hard_minimum=20)
+    monkeypatch.setattr(tasks, "solve", lambda *a, **k: RosterResult(SolveStats("UNKNOWN", None, None, 5.0), None, [], []))
+    admin.post(f"/duty/periods/{period.id}/solve", data={"time_limit": 5})
+    result = json.loads(make.scalar(select(Job)).result_json)
+    page = admin.get(f"/duty/periods/{period.id}", headers=EN).get_data(as_text=True)
+    if impossible:
+        assert result["explanation"] and result["rules_hold"] is False
+        assert "No roster can meet every hard rule" in page
+    else:
+        assert result["explanation"] == [] and result["rules_hold"] is True
+        assert 'data-testid="no-roster"' in page and "Solve again with a longer time limit" in page
