@@ -16,8 +16,8 @@ from hotline.extensions import db
 from hotline.formkit import EARLIEST_DATE, latest_date, sensible_date, whole_number
 from hotline.models import DutyAssignment, DutyPeriod, DutyRequest, Lawyer, Shift, Unavailability
 from hotline.models.types import PROVINCE_TZ, utcnow
+from hotline.services import absences, slots
 from hotline.services import requests as service
-from hotline.services import slots
 
 MESSAGES = {
     "in_past": lambda: _("That day has already passed."),
@@ -116,74 +116,84 @@ def request_swap():
                                                       request.form.get("reason", ""), utcnow()))
 
 
-def _decisions(status: int = 200, error: service.RequestError | None = None, conflicts=None, absence=None):
+def _decisions(status: int = 200, error: service.RequestError | None = None, effect=None):
+    now = utcnow()
     pending = db.session.scalars(select(DutyRequest).where(DutyRequest.status == "pending")
                                  .order_by(DutyRequest.created_at)).all()
-    absences = db.session.scalars(select(Unavailability).where(Unavailability.status == "requested")
-                                  .options(selectinload(Unavailability.lawyer)).order_by(Unavailability.starts_at)).all()
+    absent = db.session.scalars(select(Unavailability).where(Unavailability.status == "requested")
+                                .options(selectinload(Unavailability.lawyer)).order_by(Unavailability.starts_at)).all()
     lawyers = {l.id: l for l in db.session.scalars(select(Lawyer).where(Lawyer.id.in_(
         {r.lawyer_id for r in pending} | {r.colleague_id for r in pending if r.colleague_id})))}
     duties = {d.id: d for d in db.session.scalars(select(DutyAssignment).where(DutyAssignment.id.in_(
         {r.assignment_id for r in pending if r.assignment_id} | {r.colleague_assignment_id for r in pending
                                                                  if r.colleague_assignment_id}))
         .options(selectinload(DutyAssignment.shift).selectinload(Shift.shift_type)))}
-    return render_template("duty/requests.html", pending=pending, absences=absences, lawyers=lawyers, duties=duties,
-                           error=error, messages=MESSAGES, conflicts=conflicts, absence=absence), status
+    # What approving each day off or absence would take off the roster, shown before the coordinator decides.
+    impacts = {("day_off", r.id): absences.impact(db.session, r.lawyer_id, *absences.day_bounds(r.day), now)
+               for r in pending if r.kind == "day_off"}
+    impacts |= {("absence", a.id): absences.impact(db.session, a.lawyer_id, a.starts_at, a.ends_at, now)
+                for a in absent}
+    return render_template("duty/requests.html", pending=pending, absences=absent, lawyers=lawyers, duties=duties,
+                           error=error, messages=MESSAGES, impacts=impacts, effect=effect), status
 
 
 @bp.route("/duty/requests")
 @roles_required("admin")
 def decisions():
-    """Pending requests and absences to decide."""
+    """Pending requests and absences to decide, each with the duties and consultations it touches."""
     return _decisions()
+
+
+def _decided(effect):
+    """After a decision: the page showing what an approval took off the roster, or back to the list."""
+    flash(_("Decision recorded."), "success")
+    if effect:
+        return _decisions(effect=effect)
+    return redirect(url_for("duty.decisions"))
 
 
 @bp.route("/duty/requests/<int:request_id>/decide", methods=["POST"])
 @roles_required("admin")
 def decide(request_id: int):
-    """Approve or reject a request; an approved swap is checked again and applied."""
+    """Approve or reject a request; an approved swap is checked again and applied, an approved day off takes
+    effect."""
     item = db.get_or_404(DutyRequest, request_id)
     try:
-        service.decide(db.session, item, request.form.get("decision") == "approve", current_user.id,
-                       request.form.get("note", ""), utcnow(), slots.SlotSettings.from_config(current_app.config))
+        effect = service.decide(db.session, item, request.form.get("decision") == "approve", current_user.id,
+                                request.form.get("note", ""), utcnow(), slots.SlotSettings.from_config(current_app.config))
     except service.RequestError as error:
         db.session.rollback()
         return _decisions(400, error)
     db.session.commit()
-    flash(_("Decision recorded."), "success")
-    return redirect(url_for("duty.decisions"))
+    return _decided(effect)
 
 
 @bp.route("/duty/absences/<int:absence_id>/decide", methods=["POST"])
 @roles_required("admin")
 def decide_absence(absence_id: int):
-    """Approve or reject an absence; an approved one that meets published duties offers a re-plan."""
+    """Approve or reject an absence; an approved one takes effect at once and its periods wait for a re-plan."""
     item = db.get_or_404(Unavailability, absence_id)
     try:
-        conflicts = service.decide_unavailability(db.session, item, request.form.get("decision") == "approve",
-                                                  current_user.id)
+        effect = service.decide_unavailability(db.session, item, request.form.get("decision") == "approve",
+                                               current_user.id, utcnow(),
+                                               slots.SlotSettings.from_config(current_app.config))
     except service.RequestError as error:
         db.session.rollback()
         return _decisions(400, error)
     db.session.commit()
-    if conflicts:
-        return _decisions(conflicts=conflicts, absence=item)
-    flash(_("Decision recorded."), "success")
-    return redirect(url_for("duty.decisions"))
+    return _decided(effect)
 
 
-@bp.route("/duty/absences/<int:absence_id>/replan", methods=["POST"])
+@bp.route("/duty/periods/<int:period_id>/replan", methods=["POST"])
 @roles_required("admin")
-def replan(absence_id: int):
-    """Re-plan the published period around an approved absence (the changes are shown before they apply)."""
-    item = db.session.get(Unavailability, absence_id)
-    period_id = whole_number(request.form.get("period_id"))
-    if item is None or item.status != "approved" or period_id is None:
+def replan(period_id: int):
+    """Re-plan the published period around every approved absence and day off, changing as few duties as possible
+    (the changes are shown before they apply)."""
+    period = db.get_or_404(DutyPeriod, period_id)
+    if period.status != "published":
         abort(404)
-    if db.session.get(DutyPeriod, period_id) is None:
-        abort(404)
-    job = jobs.submit(db.session, "roster_replan", {"period_id": period_id, "absence_id": item.id,
-                                                     "time_limit": 20}, current_user.id, utcnow())
+    job = jobs.submit(db.session, "roster_replan", {"period_id": period.id, "time_limit": 20}, current_user.id,
+                      utcnow())
     db.session.commit()
     return redirect(url_for("jobs.show", job_id=job.id))
 

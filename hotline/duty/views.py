@@ -28,6 +28,7 @@ MESSAGES = {
     "no_shift_types": lambda: _("Choose at least one shift to cover."),
     "not_draft": lambda: _("Only a draft period can be changed."),
     "empty_roster": lambda: _("There is no roster to publish yet: solve the period first."),
+    "not_published": lambda: _("Only a published period can be re-planned."),
 }
 
 
@@ -51,6 +52,12 @@ def periods():
             data = rostering.PeriodData(form.name.data, form.starts_on.data, form.ends_on.data, form.shift_codes.data)
             try:
                 period = rostering.create_period(db.session, data, utcnow())
+            except rostering.OverlapError as error:
+                db.session.rollback()
+                flash(_("These dates overlap the period %(name)s (%(first)s to %(last)s); a day has one roster.",
+                        name=error.other.name, first=error.other.starts_on.isoformat(),
+                        last=error.other.ends_on.isoformat()), "error")
+                status = 400
             except rostering.RosteringError as error:
                 db.session.rollback()
                 flash(MESSAGES[str(error)](), "error")
@@ -74,8 +81,41 @@ def period(period_id: int):
     db.session.commit()
     job = roster_review.latest_solve(db.session, current.id)
     result = jobs.result_of(job)
+    now = utcnow()
+    replan_job = roster_review.latest_solve(db.session, current.id, kind="roster_replan", since=current.replan_needed_at) \
+        if current.replan_needed_at else None
     return render_template("duty/period.html", period=current, review=roster_review.review(db.session, current),
-                           job=job, result=result, solve=SolveForm(formdata=None))
+                           job=job, result=result, solve=SolveForm(formdata=None),
+                           pins=rostering.pinned_duties(db.session, current), replan_job=replan_job, now=now)
+
+
+@bp.route("/duty/periods/<int:period_id>/delete", methods=["POST"])
+@roles_required("admin")
+def delete_period(period_id: int):
+    """Delete a draft period (a published one is kept as history)."""
+    current = db.get_or_404(DutyPeriod, period_id)
+    try:
+        rostering.delete_period(db.session, current)
+    except rostering.RosteringError as error:
+        db.session.rollback()
+        flash(MESSAGES[str(error)](), "error")
+        return redirect(url_for("duty.period", period_id=period_id)), 303
+    db.session.commit()
+    flash(_("Draft period deleted."), "success")
+    return redirect(url_for("duty.periods"))
+
+
+@bp.route("/duty/periods/<int:period_id>/pins/<int:duty_id>/unpin", methods=["POST"])
+@roles_required("admin")
+def unpin(period_id: int, duty_id: int):
+    """Let the engine move a pinned duty again (a pin the rules cannot keep makes every solve infeasible)."""
+    current = db.get_or_404(DutyPeriod, period_id)
+    duty = rostering.unpin(db.session, current, duty_id)
+    if duty is None:
+        abort(404)
+    db.session.commit()
+    flash(_("Duty unpinned: the next solve or re-plan may move it."), "success")
+    return redirect(url_for("duty.period", period_id=period_id) + "#pins")
 
 
 @bp.route("/duty/periods/<int:period_id>/solve", methods=["POST"])

@@ -78,6 +78,9 @@ class DutyPeriod(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when an approved absence or day off took duties off the published roster; cleared when a re-plan is
+    # applied. The period page keeps the re-plan in view while it is set.
+    replan_needed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     shifts: Mapped[list["Shift"]] = relationship(back_populates="period", cascade="all, delete-orphan")
 
@@ -151,6 +154,10 @@ class DutyAssignment(db.Model):
     lawyer = relationship("Lawyer")
 
 
+SWAP_COMPLETE = ("kind <> 'swap' OR (colleague_id IS NOT NULL AND (status <> 'pending' OR "
+                 "(assignment_id IS NOT NULL AND colleague_assignment_id IS NOT NULL)))")
+
+
 class DutyRequest(db.Model):
     """A lawyer's request: a day off, a wish for or against a shift, or a swap of a duty with a colleague."""
 
@@ -159,9 +166,8 @@ class DutyRequest(db.Model):
         one_of("kind", ("day_off", "shift_on", "shift_off", "swap")),
         one_of("status", ("pending", "approved", "rejected", "withdrawn")),
         CheckConstraint("weight >= 0", name="weight_nonnegative"),
-        CheckConstraint(
-            "kind <> 'swap' OR (assignment_id IS NOT NULL AND colleague_id IS NOT NULL)", name="swap_complete"
-        ),
+        # A decided swap outlives the duties it named (an absence or a re-plan may take them off the roster).
+        CheckConstraint(SWAP_COMPLETE, name="swap_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,10 +177,10 @@ class DutyRequest(db.Model):
     day: Mapped[date | None] = mapped_column(Date)
     shift_type_id: Mapped[int | None] = mapped_column(ForeignKey("shift_types.id"))
     weight: Mapped[int] = mapped_column(default=1)
-    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("duty_assignments.id", ondelete="CASCADE"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("duty_assignments.id", ondelete="SET NULL"))
     colleague_id: Mapped[int | None] = mapped_column(ForeignKey("lawyers.id"))
     colleague_assignment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("duty_assignments.id", ondelete="CASCADE")
+        ForeignKey("duty_assignments.id", ondelete="SET NULL")
     )
     reason: Mapped[str] = mapped_column(String(400), default="")
     status: Mapped[str] = mapped_column(String(16), default="pending")

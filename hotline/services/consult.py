@@ -168,7 +168,8 @@ def _check_slot(session: Session, request: CounselRequest, slot: ConsultationSlo
         raise ConsultError("daily_cap")
 
 
-def _when(moment: datetime) -> str:
+def when(moment: datetime) -> str:
+    """A moment as the SMS texts write it: Beijing month-day hour:minute."""
     return moment.astimezone(PROVINCE_TZ).strftime("%m-%d %H:%M")
 
 
@@ -199,7 +200,7 @@ def _tell_both(session: Session, booking: Booking, request: CounselRequest, temp
                reason: str = "") -> None:
     """Text the lawyer and the liaison about the booking."""
     liaison = session.get(User, request.liaison_id)
-    values = {"when": _when(booking.starts_at), "mode": MODE_ZH[booking.mode], "project": request.project.name,
+    values = {"when": when(booking.starts_at), "mode": MODE_ZH[booking.mode], "project": request.project.name,
               "reason": reason}
     gateway.queue_sms(session, booking.lawyer.phone, template.format(who=booking.lawyer.name, **values),
                       "consult_booking", now)
@@ -231,6 +232,22 @@ def cancel(session: Session, booking: Booking, now: datetime, reason: str) -> No
     booking.request.status = "pending"
     session.flush()
     _tell_both(session, booking, booking.request, CANCELLED_SMS, now, reason or "—")
+
+
+ABSENT_REASON = "lawyer_absent"  # a code: pages show it in the reader's language
+
+
+def release_for_absence(session: Session, booking: Booking, now: datetime) -> None:
+    """The lawyer's approved absence cancels the consultation whatever its start (the two-hour cut-off protects the
+    lawyer's preparation, which the absence has ended); the request waits for a new booking."""
+    if booking.status != "booked":
+        raise ConsultError("not_booked")
+    _release(session, booking, now, ABSENT_REASON)
+    slot = session.get(ConsultationSlot, booking.slot_id)
+    if slot is not None and slot.status == "open":
+        slot.status = "withdrawn"  # the absent lawyer cannot take it again
+    booking.request.status = "pending"
+    session.flush()
 
 
 def reschedule(session: Session, booking: Booking, slot_id: int, now: datetime) -> Booking:

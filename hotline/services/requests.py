@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hotline.models import DutyAssignment, DutyPeriod, DutyRequest, Lawyer, SeatRequirement, Shift, Unavailability
 from hotline.models.types import PROVINCE_TZ
-from hotline.services import rostering, slots
+from hotline.services import absences, rostering, slots
 from hotline.telephony import gateway
 from scheduling.common import SolverSettings
 from scheduling.roster import problem as rp
@@ -136,9 +136,9 @@ SWAP_SMS = "【12348】调班已批准：{day} {shift} 由 {name} 值班。"
 
 
 def decide(session: Session, request: DutyRequest, approve: bool, user_id: int, note: str, now: datetime,
-           slot_settings: slots.SlotSettings = slots.SlotSettings()) -> None:
+           slot_settings: slots.SlotSettings = slots.SlotSettings()) -> absences.Effect | None:
     """Approve or reject a pending request; an approved swap is checked again and applied (consultation slots
-    follow the duties), both lawyers told."""
+    follow the duties), both lawyers told; an approved day off takes effect (see services.absences)."""
     if request.status != "pending":
         raise RequestError("already_decided")
     if approve and request.kind == "swap":
@@ -161,17 +161,22 @@ def decide(session: Session, request: DutyRequest, approve: bool, user_id: int, 
     request.decided_by_id = user_id
     request.decision_note = note.strip()[:400]
     session.flush()
+    if approve and request.kind == "day_off":
+        starts_at, ends_at = absences.day_bounds(request.day)
+        return absences.take_effect(session, session.get(Lawyer, request.lawyer_id), starts_at, ends_at, user_id, now,
+                                    slot_settings)
+    return None
 
 
-def decide_unavailability(session: Session, item: Unavailability, approve: bool, user_id: int) -> list[DutyAssignment]:
-    """Approve or reject an absence; returns the published duties it now conflicts with (to re-plan)."""
+def decide_unavailability(session: Session, item: Unavailability, approve: bool, user_id: int, now: datetime,
+                          slot_settings: slots.SlotSettings = slots.SlotSettings()) -> absences.Effect | None:
+    """Approve or reject an absence; an approved one takes effect at once (see services.absences)."""
     if item.status != "requested":
         raise RequestError("already_decided")
     item.status = "approved" if approve else "rejected"
     item.decided_by_id = user_id
     session.flush()
     if not approve:
-        return []
-    return list(session.scalars(select(DutyAssignment).join(Shift).join(DutyPeriod).where(
-        DutyAssignment.lawyer_id == item.lawyer_id, DutyPeriod.status == "published",
-        Shift.starts_at < item.ends_at, Shift.ends_at > item.starts_at)))
+        return None
+    return absences.take_effect(session, session.get(Lawyer, item.lawyer_id), item.starts_at, item.ends_at, user_id,
+                                now, slot_settings)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -88,9 +88,12 @@ def review(session: Session, period: DutyPeriod) -> Review:
     return result
 
 
-def latest_solve(session: Session, period_id: int) -> Job | None:
-    """The most recent solve job of this period."""
-    for job in session.scalars(select(Job).where(Job.kind == "roster_solve").order_by(Job.id.desc()).limit(50)):
+def latest_solve(session: Session, period_id: int, kind: str = "roster_solve", since: datetime | None = None) -> Job | None:
+    """The most recent solve (or re-plan) job of this period, started at or after `since` when given."""
+    query = select(Job).where(Job.kind == kind)
+    if since is not None:
+        query = query.where(Job.created_at >= since)
+    for job in session.scalars(query.order_by(Job.id.desc()).limit(50)):
         if json.loads(job.params_json or "{}").get("period_id") == period_id:
             return job
     return None

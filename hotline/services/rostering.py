@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from hotline.models import (
@@ -36,6 +36,22 @@ class RosteringError(ValueError):
     """A period operation that cannot be done; str() is a code the view translates."""
 
 
+class OverlapError(RosteringError):
+    """A new period's dates overlap an existing period (named, for the message)."""
+
+    def __init__(self, other: DutyPeriod):
+        super().__init__("overlaps")
+        self.other = other
+
+
+def overlapping(session: Session, starts_on: date, ends_on: date) -> DutyPeriod | None:
+    """A draft or published period sharing a day with these dates (two rosters for one day would double-book the
+    lawyers and the router would ring both)."""
+    return session.scalar(select(DutyPeriod).where(
+        DutyPeriod.status.in_(("draft", "published")), DutyPeriod.starts_on <= ends_on,
+        DutyPeriod.ends_on >= starts_on).order_by(DutyPeriod.starts_on).limit(1))
+
+
 @dataclass
 class PeriodData:
     """What a coordinator enters for a new period."""
@@ -59,6 +75,9 @@ def create_period(session: Session, data: PeriodData, now: datetime) -> DutyPeri
     types = list(session.scalars(select(ShiftType).where(ShiftType.code.in_(data.shift_codes)).order_by(ShiftType.starts)))
     if not types:
         raise RosteringError("no_shift_types")
+    other = overlapping(session, data.starts_on, data.ends_on)
+    if other is not None:
+        raise OverlapError(other)
     period = DutyPeriod(name=data.name, starts_on=data.starts_on, ends_on=data.ends_on, status="draft",
                         weights_json=json.dumps(DEFAULT_WEIGHTS), created_at=now)
     session.add(period)
@@ -79,6 +98,49 @@ def create_period(session: Session, data: PeriodData, now: datetime) -> DutyPeri
         day += timedelta(days=1)
     session.flush()
     return period
+
+
+SWAP_CLOSED_NOTE = "The duty left the roster (an absence was approved, or a re-plan moved it)."
+
+
+def close_swaps(session: Session, duty_id: int, user_id: int | None, now: datetime) -> None:
+    """Pending swaps naming a duty that is about to leave the roster are refused with the reason; the requests are
+    kept (their reference to the duty becomes NULL when it goes)."""
+    for request in session.scalars(select(DutyRequest).where(
+            DutyRequest.status == "pending",
+            or_(DutyRequest.assignment_id == duty_id, DutyRequest.colleague_assignment_id == duty_id))):
+        request.status = "rejected"
+        request.decided_at = now
+        request.decided_by_id = user_id
+        request.decision_note = SWAP_CLOSED_NOTE
+    session.flush()
+
+
+def delete_period(session: Session, period: DutyPeriod) -> None:
+    """Delete a draft period with its shifts, seats and draft duties (a published one is history: refused)."""
+    if period.status != "draft":
+        raise RosteringError("not_draft")
+    session.delete(period)
+    session.flush()
+
+
+def unpin(session: Session, period: DutyPeriod, duty_id: int) -> DutyAssignment | None:
+    """Let the engine move a pinned duty of the period again; None when the period holds no such duty."""
+    duty = session.scalar(select(DutyAssignment).join(Shift).where(DutyAssignment.id == duty_id,
+                                                                   Shift.period_id == period.id))
+    if duty is None:
+        return None
+    duty.pinned = False
+    session.flush()
+    return duty
+
+
+def pinned_duties(session: Session, period: DutyPeriod) -> list[DutyAssignment]:
+    """The period's pinned duties, which every solve and re-plan must keep, by time."""
+    return list(session.scalars(
+        select(DutyAssignment).join(Shift).where(Shift.period_id == period.id, DutyAssignment.pinned.is_(True))
+        .options(selectinload(DutyAssignment.lawyer), selectinload(DutyAssignment.shift).selectinload(Shift.shift_type))
+        .order_by(Shift.starts_at)))
 
 
 @dataclass
@@ -293,6 +355,7 @@ def apply_changes(session: Session, period: DutyPeriod, changes: list[dict], now
                 DutyAssignment.lawyer_id == change["lawyer_id"]))
             if duty is None:
                 raise RosteringError("roster_changed")
+            close_swaps(session, duty.id, None, now)
             session.delete(duty)
     session.flush()
     for change in changes:
@@ -303,6 +366,7 @@ def apply_changes(session: Session, period: DutyPeriod, changes: list[dict], now
         text = CHANGE_SMS.format(day=f"{day:%m-%d}", before=names.get(change["before"], "休息"),
                                  after=names.get(change["after"], "休息"))
         gateway.queue_sms(session, lawyer.phone, text, "duty_changed", now)
+    period.replan_needed_at = None
     session.flush()
     slots.refresh_for_period(session, period, slot_settings)
     return len(changes)
