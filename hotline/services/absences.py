@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from hotline.models import Booking, CounselRequest, DutyAssignment, DutyPeriod, Lawyer, Shift, User
+from hotline.models import Booking, CounselRequest, DutyAssignment, DutyPeriod, Lawyer, Shift, ShiftType, User
 from hotline.models.types import PROVINCE_TZ
 from hotline.services import consult, rostering, slots
 from hotline.telephony import gateway
@@ -48,7 +48,7 @@ class Moved:
 class Effect:
     """What approving did: duties taken off, periods now waiting for a re-plan, consultations cancelled."""
 
-    removed: list[tuple[date, str, str]] = field(default_factory=list)  # (day, shift code, period name)
+    removed: list[tuple[date, ShiftType, str]] = field(default_factory=list)  # (day, shift type, period name)
     periods: list[DutyPeriod] = field(default_factory=list)
     moved: list[Moved] = field(default_factory=list)
 
@@ -87,7 +87,7 @@ def take_effect(session: Session, lawyer: Lawyer, starts_at: datetime, ends_at: 
     for duty in found.duties:
         rostering.close_swaps(session, duty.id, user_id, now)
         period = duty.shift.period
-        effect.removed.append((duty.shift.day, duty.shift.shift_type.name_zh, period.name))
+        effect.removed.append((duty.shift.day, duty.shift.shift_type, period.name))
         touched[period.id] = period
         session.delete(duty)
     session.flush()
@@ -97,7 +97,7 @@ def take_effect(session: Session, lawyer: Lawyer, starts_at: datetime, ends_at: 
             slots.refresh_for_period(session, period, slot_settings)
             effect.periods.append(period)
     if effect.removed:
-        listed = "、".join(f"{day:%m-%d}{name}" for day, name, _period in effect.removed[:12])
+        listed = "、".join(f"{day:%m-%d}{kind.name_zh}" for day, kind, _period in effect.removed[:12])
         if len(effect.removed) > 12:
             listed += f"等{len(effect.removed)}次"
         gateway.queue_sms(session, lawyer.phone, DUTIES_SMS.format(name=lawyer.name, duties=listed), "duty_changed", now)

@@ -55,6 +55,8 @@ EXPECTED = {
     "duty.period": {"admin"},
     "duty.solve": {"admin"},
     "duty.publish": {"admin"},
+    "duty.delete_period": {"admin"},
+    "duty.unpin": {"admin"},
     # Consultations; a signed-in user sees only their own requests and bookings (tests/consult).
     "consult.index": {"liaison"},
     "consult.new_request": {"liaison"},
