@@ -152,6 +152,16 @@ class Built:
     lawyer_ids: dict[str, int]
 
 
+def too_soon_after(before: ShiftType, types) -> set[str]:
+    """Codes of the shift types that start the next day sooner than `before`'s minimum rest after its end (each type
+    keeps its own rest: 11 hours after a night on call)."""
+    if not before.min_rest_hours:
+        return set()
+    ends = before.starts.hour * 60 + before.starts.minute + before.minutes
+    return {after.code for after in types
+            if 1440 + after.starts.hour * 60 + after.starts.minute - ends < before.min_rest_hours * 60}
+
+
 def build_problem(session: Session, period: DutyPeriod, lawyers: list[Lawyer] | None = None) -> Built:
     """The roster problem of a period: its shifts and seats, the lawyers with their limits, requests and absences."""
     weights = DEFAULT_WEIGHTS | json.loads(period.weights_json or "{}")
@@ -167,7 +177,8 @@ def build_problem(session: Session, period: DutyPeriod, lawyers: list[Lawyer] | 
     shift_types = [
         rp.ShiftType(id=t.code, minutes=t.minutes, start=t.starts.hour * 60 + t.starts.minute, name=t.name_en,
                      unpopular=t.unpopular,
-                     not_follow=tuple(by_id[f].code for f in not_follow.get(t.id, []) if by_id[f].code in types))
+                     not_follow=tuple(sorted({by_id[f].code for f in not_follow.get(t.id, []) if by_id[f].code in types}
+                                             | too_soon_after(t, types.values()))))
         for t in sorted(types.values(), key=lambda t: t.starts)
     ]
     if lawyers is None:

@@ -174,3 +174,28 @@ def test_a_solve_that_finds_no_roster_in_time_still_says_why(as_role, make, prov
     else:
         assert result["explanation"] == [] and result["rules_hold"] is True
         assert 'data-testid="no-roster"' in page and "Solve again with a longer time limit" in page
+
+
+def test_each_shift_types_minimum_rest_reaches_the_engine_and_holds(as_role, make, province, app):
+    """A night on call (21:00-08:30, 11 hours' rest after it) may not be followed the next day by any shift starting
+    before 19:30: the evening (9 hours later) and phone block included, not only the three listed pairs. A roster
+    solved for a period where one lawyer must take both keeps the rest."""
+    from hotline.extensions import db
+
+    start = date(2027, 3, 1)
+    with app.app_context():
+        period = rostering.create_period(db.session, rostering.PeriodData(
+            "p", start, start + timedelta(days=2), ["AM", "PM", "EVE", "NIGHT", "PHONE"]), utcnow())
+        built = rostering.build_problem(db.session, period)
+        db.session.rollback()
+    forbidden = built.problem.forbidden_successions()
+    assert {("NIGHT", code) for code in ("AM", "PM", "EVE", "PHONE")} <= forbidden
+    assert ("EVE", "AM") not in forbidden  # no rest rule after an evening
+    from scheduling.common import SolverSettings
+    from scheduling.roster.solve import solve
+
+    result = solve(built.problem, SolverSettings(time_limit=10, workers=1))
+    assert result.roster is not None
+    for row in result.roster.values():
+        for today, tomorrow in zip(row, row[1:]):
+            assert (today, tomorrow) not in forbidden
