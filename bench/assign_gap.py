@@ -1,6 +1,9 @@
-"""Benchmark the GAP solver on the shared OR-Library and Yagiura instances (prints figures; not a test).
+"""Benchmark the GAP solver on the OR-Library and Yagiura instances (prints figures; not a test).
 
     .venv/bin/python bench/assign_gap.py [--time-limit S] [--workers N] [--dir DIR] [FILES]
+
+DIR holds orlib/, yagiura/ and bounds.txt (the full sets are not in the repository; tests/data/gap has the few
+files the tests read): by default ../shared/bench/gap beside the checkout, or GAP_BENCH_DIR.
 
 FILES are paths (or names relative to DIR, e.g. orlib/gapd.txt, yagiura/d801600.txt); OR-Library multi-problem
 files are expanded into their problems. Prints objective, best known (upper value in bounds.txt), ratio, bound,
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +23,7 @@ from scheduling.common import SolverSettings  # noqa: E402
 from scheduling.matching.gap import gap_is_feasible, gap_problem_count, read_gap  # noqa: E402
 from scheduling.matching.gap_solve import solve_gap  # noqa: E402
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "bench" / "gap"
+DEFAULT_DIR = Path(os.environ.get("GAP_BENCH_DIR", Path(__file__).resolve().parents[2] / "shared" / "bench" / "gap"))
 SIZES = ["05100", "05200", "10100", "10200", "20100", "20200"]
 
 
@@ -50,6 +54,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     args = parser.parse_args()
+    if not (args.dir / "bounds.txt").exists():
+        parser.error(f"no GAP benchmark set in {args.dir} (bounds.txt missing): give --dir or GAP_BENCH_DIR")
     files = [Path(f) if Path(f).exists() else args.dir / f for f in args.files] or (
         [args.dir / "orlib" / f"gap{t}.txt" for t in "abcd"] + sorted((args.dir / "yagiura").glob("*.txt")))
     best = known(args.dir / "bounds.txt")

@@ -64,6 +64,8 @@ def main() -> int:
     parser.add_argument("--figures", action="store_true", help="print the search's figures under each run")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     args = parser.parse_args()
+    if not (args.dir / "best_known.csv").exists():
+        parser.error(f"no Curtois benchmark set in {args.dir} (no best_known.csv): give --dir or ROSTER_CURTOIS_DIR")
     with open(args.dir / "best_known.csv", newline="") as handle:
         best = {row["instance"]: int(row["best_known"]) for row in csv.DictReader(handle)}
     checker = load_checker()

@@ -1,7 +1,7 @@
 """The generalised assignment problem (GAP): the plain data, the text readers and cost/feasibility checks.
 
 Assign every job j to exactly one agent i so that, for each agent, the sum of a[i][j] over its jobs stays within
-b[i]; minimise the sum of c[i][j]. Text format (see ../shared/bench/gap/README.md): ``m n``, the cost matrix c
+b[i]; minimise the sum of c[i][j]. Text format (OR-Library's; tests/data/README.md): ``m n``, the cost matrix c
 (m rows of n), the resource matrix a (m rows of n), the capacities b (m numbers). OR-Library multi-problem files
 start with the number of problems and hold that many such blocks one after another.
 

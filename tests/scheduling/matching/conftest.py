@@ -53,5 +53,5 @@ def build():
 
 @pytest.fixture
 def gap_dir() -> Path:
-    """The shared GAP benchmark folder."""
-    return Path(__file__).resolve().parents[4] / "shared" / "bench" / "gap"
+    """The GAP benchmark files the tests read, kept in the repository (tests/data/gap)."""
+    return Path(__file__).resolve().parents[2] / "data" / "gap"

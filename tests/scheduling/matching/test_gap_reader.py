@@ -59,7 +59,7 @@ def test_empty_file(tmp_path):
         read_gap(str(path))
 
 
-def test_shared_orlib_files_read(gap_dir):
+def test_orlib_and_yagiura_files_read(gap_dir):
     assert gap_problem_count(str(gap_dir / "orlib" / "gapa.txt")) == 6
     problem = read_gap(str(gap_dir / "orlib" / "gapd.txt"), 6)
     assert (problem.agents, problem.jobs) == (20, 200)

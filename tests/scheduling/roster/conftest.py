@@ -39,14 +39,12 @@ SECTION_COVER
 0,E,1,100,1
 """
 
-CURTOIS = Path(__file__).resolve().parents[4] / "shared" / "bench" / "curtois"
+CURTOIS = Path(__file__).resolve().parents[2] / "data" / "curtois"
 
 
 @pytest.fixture
 def curtois_dir() -> Path:
-    """The benchmark folder (skips the test when it is not there)."""
-    if not (CURTOIS / "Instance1.txt").exists():
-        pytest.skip("Curtois benchmark files not present")
+    """The Curtois instances the tests read (1 and 2), kept in the repository (tests/data/curtois)."""
     return CURTOIS
 
 
