@@ -17,6 +17,7 @@ from hotline.extensions import db
 from hotline.formkit import choices, whole_number
 from hotline.models import Attachment, Booking, CounselRequest, KeyProject, Lawyer, ServiceRecord, User
 from hotline.models.types import PROVINCE_TZ, utcnow
+from hotline.outbox import sms_note
 from hotline.services import attachments, consult, feeds, ical, slots
 from hotline.telephony import consultations as phone_video
 
@@ -186,7 +187,7 @@ def book(request_id: int):
         db.session.rollback()
         return _request_page(db.session.get(CounselRequest, request_id), 409 if error.code == "taken" else 400,
                              _refused(error))
-    flash(_("Booked. The lawyer and you have been sent a text message."), "success")
+    flash(_("Booked.") + " " + sms_note(), "success")
     return redirect(url_for("consult.booking_page", booking_id=booking.id))
 
 
@@ -263,7 +264,7 @@ def cancel(booking_id: int):
         db.session.rollback()
         return _booking_page(db.session.get(Booking, booking_id), part, 409, _refused(error))
     db.session.commit()
-    flash(_("Consultation cancelled; the lawyer has been told."), "success")
+    flash(_("Consultation cancelled.") + " " + sms_note(), "success")
     return redirect(url_for("consult.request_page", request_id=booking.request_id))
 
 
@@ -281,7 +282,7 @@ def reschedule(booking_id: int):
     except consult.ConsultError as error:
         db.session.rollback()
         return _booking_page(db.session.get(Booking, booking_id), part, 409, _refused(error))
-    flash(_("Consultation moved. The lawyer and you have been sent a text message."), "success")
+    flash(_("Consultation moved.") + " " + sms_note(), "success")
     return redirect(url_for("consult.booking_page", booking_id=moved.id))
 
 

@@ -16,6 +16,7 @@ from hotline.extensions import db
 from hotline.formkit import EARLIEST_DATE, latest_date, sensible_date, whole_number
 from hotline.models import DutyAssignment, DutyPeriod, DutyRequest, Lawyer, Shift, Unavailability
 from hotline.models.types import PROVINCE_TZ, utcnow
+from hotline.outbox import sms_note
 from hotline.services import absences, slots
 from hotline.services import requests as service
 
@@ -219,6 +220,6 @@ def replan_review(period_id: int, job_id: int):
             flash(MESSAGES["roster_changed"](), "error")
             return render_template("duty/replan.html", period=period, job=job, result=result), 409
         db.session.commit()
-        flash(_("%(count)d duty changes applied; the lawyers concerned were told.", count=count), "success")
+        flash(_("%(count)d duty changes applied.", count=count) + " " + sms_note(), "success")
         return redirect(url_for("duty.period", period_id=period_id))
     return render_template("duty/replan.html", period=period, job=job, result=result)

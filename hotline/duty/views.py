@@ -18,6 +18,7 @@ from hotline.formkit import choices
 from hotline.i18n import locale_code
 from hotline.models import Booking, CounselRequest, DutyAssignment, DutyPeriod, Lawyer, Shift, ShiftType
 from hotline.models.types import utcnow
+from hotline.outbox import sms_note
 from hotline.services import feeds, ical, roster_review, rostering, slots
 
 bp = Blueprint("duty", __name__)
@@ -149,7 +150,8 @@ def publish(period_id: int):
         flash(MESSAGES[str(error)](), "error")
         return redirect(url_for("duty.period", period_id=period_id)), 303
     db.session.commit()
-    flash(_("Published; %(count)d lawyers were sent their duties.", count=told), "success")
+    flash(_("Published; %(count)d lawyers have their duties in a text message.", count=told) + " " + sms_note(),
+          "success")
     return redirect(url_for("duty.period", period_id=period_id))
 
 

@@ -249,3 +249,27 @@ def test_a_failed_job_offers_the_way_back_not_a_review_that_is_not_there(app, wo
     page = admin.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert 'data-testid="review-link"' not in page and 'data-testid="back-link"' in page
     assert admin.get(f"/consult/allocation/{job.id}").status_code == 404
+
+
+def test_pages_say_only_what_happened_to_the_text_messages(app_factory, world, make):
+    """Without Twilio credentials the booking's confirmation says the SMS wait in the outbox; with them, that they
+    are on their way. Never that someone "has been sent" a message the server cannot send."""
+    slot_id = world.slot_ids[(world.own.id, world.block_start)]
+    for config, expected in (({}, "wait in the outbox"),
+                             ({"TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t",
+                               "TWILIO_FROM_NUMBER": "+862412348"}, "on their way")):
+        client = app_factory(**config).test_client()
+        login(client, world.liaison.username)
+        page = client.post(f"/consult/requests/{world.request.id}/book", data={"slot_id": slot_id},
+                           follow_redirects=True).get_data(as_text=True)
+        assert expected in page and "been sent a text" not in page
+        booking = make.scalar(select(Booking).where(Booking.status == "booked"))
+        client.post(f"/consult/bookings/{booking.id}/cancel", data={"reason": "change of plan"})
+
+
+def test_liaisons_never_see_a_lawyers_private_number(app, world, make):
+    """Consultation calls are bridged: the liaison's pages name their counsel without the lawyer's mobile."""
+    client = signed_in(app, world.liaison)
+    for path in ("/", "/consult/", f"/consult/requests/{world.request.id}"):
+        page = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert world.own.phone not in page and world.own.phone[3:] not in page, path
