@@ -98,4 +98,5 @@ def consultations(now: datetime) -> str:
         projects[-1].id, area, "normal", "video", "新招聘外籍员工的劳动合同条款咨询。",
         [(day - timedelta(hours=1), day + timedelta(hours=3))]), now)
     db.session.commit()
-    return f"consultations: one booked ({booking.starts_at:%m-%d %H:%M} UTC with {lawyer.name}), one pending"
+    return (f"consultations: one booked ({booking.starts_at.astimezone(PROVINCE_TZ):%m-%d %H:%M} Beijing time with "
+            f"{lawyer.name}), one pending")

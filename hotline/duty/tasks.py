@@ -22,7 +22,7 @@ def roster_solve(context: JobContext) -> dict:
     db.session.rollback()  # no database lock is held during the solve
 
     def progress(p: Progress) -> None:
-        context.report(objective=p.objective, bound=p.bound, seconds=round(p.seconds, 1))
+        context.report(objective=p.objective, bound=penalty_bound(p.bound), seconds=round(p.seconds, 1))
 
     settings = SolverSettings(time_limit=float(context.params.get("time_limit", 60)),
                               workers=int(context.params.get("workers", 2)), seed=int(context.params.get("seed", 0)))
@@ -53,6 +53,12 @@ def roster_solve(context: JobContext) -> dict:
 EXPLAIN_LIMIT = 30.0
 
 
+def penalty_bound(bound: float | None) -> float | None:
+    """The solver's live lower bound as the period page shows the final one: no penalty is below zero, so a negative
+    bound (the model's constant terms not yet counted) says no more than zero does."""
+    return None if bound is None else max(0.0, bound)
+
+
 def why_no_roster(problem, context: JobContext) -> tuple[list[str], bool | None]:
     """(conflicting hard rules, whether the rules can all hold: True, False, or None when that is not known)."""
     verdict = explain(problem, SolverSettings(time_limit=EXPLAIN_LIMIT, workers=2))
@@ -71,7 +77,7 @@ def roster_replan(context: JobContext) -> dict:
     db.session.rollback()
 
     def progress(p: Progress) -> None:
-        context.report(objective=p.objective, bound=p.bound, seconds=round(p.seconds, 1))
+        context.report(objective=p.objective, bound=penalty_bound(p.bound), seconds=round(p.seconds, 1))
 
     settings = SolverSettings(time_limit=float(context.params.get("time_limit", 20)), workers=2, seed=0)
     outcome = replan(built.problem, published, [], settings, frozen_before=max(today, 0), on_progress=progress,

@@ -1,7 +1,9 @@
 """The home page: a different page for each role, showing that role's next things to do."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user
 
 from hotline.auth.access import public, signed_in
@@ -25,6 +27,14 @@ def index():
     if current_user.role == "lawyer":
         return render_template("home/lawyer.html", summary=home.lawyer_summary(db.session, current_user.id, now))
     return render_template("home/liaison.html", summary=home.liaison_summary(db.session, current_user.id, now))
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers and bookmarks that ask /favicon.ico without reading the page's icon link get the same icon."""
+    icon = Path(current_app.static_folder, "favicon.svg").read_bytes()
+    return Response(icon, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @bp.route("/healthz")

@@ -228,3 +228,32 @@ def test_a_booking_made_within_the_last_day_gets_only_the_hour_before_reminder(a
         db.session.commit()
     assert make.scalars(select(OutboxMessage.purpose).where(OutboxMessage.purpose.like("consult_reminder%"))) == [
         "consult_reminder_1h"] * 2
+
+
+def test_the_demo_says_its_consultation_time_in_beijing_time(app, world, make):
+    """The demo's summary line gives the booked consultation in Beijing time (09:00), not UTC (01:00)."""
+    from hotline.demo import plans
+    from hotline.extensions import db
+    from hotline.models import User
+    from hotline.models.types import utcnow
+
+    make.update(User, world.liaison.id, username="liaison")
+    make.update(User, world.lawyer_user.id, username="lawyer")
+    with app.app_context():
+        line = plans.consultations(utcnow())
+        db.session.remove()
+    assert "09:00 Beijing time" in line and "UTC" not in line
+
+
+def test_favicon_answers_and_every_page_links_it(client):
+    """/favicon.ico is the hotline's icon (no 404 on every page), and pages link the same icon."""
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.get_data()
+    assert 'rel="icon"' in client.get("/login").get_data(as_text=True)
+
+
+def test_the_live_lower_bound_is_never_below_zero():
+    """The job page's live bound agrees with the period page's: a negative solver bound shows as 0."""
+    from hotline.duty.tasks import penalty_bound
+
+    assert penalty_bound(-170.0) == 0.0 and penalty_bound(12.5) == 12.5 and penalty_bound(None) is None

@@ -12,6 +12,7 @@ EXPECTED = {
     "set_language": PUBLIC,
     "auth.login": PUBLIC,
     "home.health": PUBLIC,
+    "home.favicon": PUBLIC,
     # The integration API: no session; token-checked (tests/api).
     "api.openapi": PUBLIC,
     "api.create_contact": PUBLIC,
