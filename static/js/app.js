@@ -18,6 +18,12 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
+  // One navigation menu open at a time; a click elsewhere closes it.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.navgroup[open]").forEach(function (group) {
+      if (!group.contains(event.target)) { group.removeAttribute("open"); }
+    });
+  });
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

@@ -60,4 +60,13 @@ def sign_in(page, base: str, username: str, password: str | None = None) -> None
     page.wait_for_url(f"{base}/")
 
 
+def go_to(page, menu: str, link: str | None = None) -> None:
+    """Follow a link of the navigation bar: `menu` is the link, or the group holding `link` (a coordinator's)."""
+    if link is None:
+        page.click(f"#mainnav > a:text-is('{menu}')")
+    else:
+        page.click(f"#mainnav summary:text-is('{menu}')")
+        page.click(f"#mainnav details[open] a:text-is('{link}')")
+
+
 from tests.consult.conftest import world  # noqa: E402,F401  (the consultation journey's fixture)

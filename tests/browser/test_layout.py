@@ -28,3 +28,19 @@ def test_inputs_are_styled_and_request_names_do_not_wrap(browser, live_server, m
     date_input = page.locator("input[type=date]").first
     assert date_input.evaluate("e => getComputedStyle(e).borderTopLeftRadius") == "5px"
     page.context.close()
+
+
+@pytest.mark.parametrize("role", ["admin", "operator", "lawyer", "liaison"])
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_the_navigation_fits_one_line_at_1366_pixels(browser, live_server, users, role, locale):
+    """Every role's navigation bar is one line on a 1366-pixel laptop screen, in English and in Chinese; a
+    coordinator's pages sit in menus that open on click."""
+    page = browser.new_context(locale=locale, viewport={"width": 1366, "height": 800}).new_page()
+    sign_in(page, live_server, users[role].username)
+    tops = page.eval_on_selector_all("#mainnav > a, #mainnav > details > summary",
+                                     "items => items.map(e => Math.round(e.getBoundingClientRect().top))")
+    assert len(set(tops)) == 1, tops
+    if role == "admin":
+        page.click("#mainnav summary >> nth=1")
+        assert page.locator("#mainnav details[open] a").count() == 4
+    page.context.close()

@@ -11,7 +11,7 @@ from hotline.extensions import db
 from hotline.models.types import utcnow
 from hotline.services import reference
 from tests.conftest import serve
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import go_to, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def test_coordinator_rosters_and_lawyer_subscribes(browser, threaded_app, make):
         page = browser.new_context(locale="en-GB").new_page()
         page.set_default_timeout(30000)
         sign_in(page, base, admin.username)
-        page.click("#mainnav >> text=Rosters")
+        go_to(page, "Duty", "Rosters")
         page.fill("input[name=name]", "Browser week")
         page.fill("input[name=starts_on]", start.isoformat())
         page.fill("input[name=ends_on]", (start + timedelta(days=2)).isoformat())
@@ -89,7 +89,7 @@ def test_coordinator_publishes_matching_and_liaison_sees_counsel(browser, thread
         page = browser.new_context(locale="en-GB").new_page()
         page.set_default_timeout(30000)
         sign_in(page, base, admin.username)
-        page.click("#mainnav >> text=FTZ counsel")
+        go_to(page, "FTZ counsel")
         page.fill("input[name=time_limit]", "5")
         page.click("button:has-text('Match all key projects')")
         page.wait_for_function("() => document.querySelector('[data-testid=job-status]').textContent === 'succeeded'")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from hotline.models.types import PROVINCE_TZ, utcnow
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import go_to, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def test_coordinator_filters_exports_and_prints(page, live_server, make):
     first, last = (local - timedelta(hours=4)).date().isoformat(), local.date().isoformat()
 
     sign_in(page, live_server, admin.username)
-    page.click("#mainnav >> text=Statistics")
+    go_to(page, "Statistics")
     page.fill("input[name=first]", first)
     page.fill("input[name=last]", last)
     page.select_option("select[name=city_id]", str(dalian.id))
