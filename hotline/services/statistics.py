@@ -140,7 +140,7 @@ def _counts(session: Session, counts: list, per_statement: int = 400) -> list[in
     return found
 
 
-def _contact_pass(session: Session, filters: Filters, found: Figures) -> None:
+def _contact_pass(session: Session, filters: Filters, found: Figures, today: date | None = None) -> None:
     """The contact counts in one pass of the period (conditional sums, no grouping: grouping cost more than
     counting on SQLite)."""
     answered = Contact.answered_at.is_not(None)
@@ -169,7 +169,7 @@ def _contact_pass(session: Session, filters: Filters, found: Figures) -> None:
             found.p90_wait = waits[math.ceil(0.9 * len(waits)) - 1]  # nearest rank, as percentile_disc(0.9)
     # Contacts per local day: an index range count per day (grouping by a converted date cost more, on both).
     others = _contact_filter(filters, period=False)
-    days = filters.days()
+    days = [day for day in filters.days() if today is None or day <= today]
     found.per_day = list(zip(days, _counts(session, [
         select(func.count(Contact.id)).where(*others, Contact.received_at >= Filters(day, day).start,
                                              Contact.received_at < Filters(day, day).end) for day in days])))
@@ -206,10 +206,11 @@ def _service_pass(session: Session, filters: Filters, found: Figures) -> None:
     found.satisfaction = float(score_sum) / found.ratings if found.ratings else None
 
 
-def figures(session: Session, filters: Filters) -> Figures:
-    """Count every figure for the filters."""
+def figures(session: Session, filters: Filters, today: date | None = None) -> Figures:
+    """Count every figure for the filters; the contacts per day stop at `today` (days still to come have no
+    contacts yet, and a chart of zeros would read as a collapse)."""
     found = Figures()
-    _contact_pass(session, filters, found)
+    _contact_pass(session, filters, found, today)
     # Driven from the (few) prevented flags: EXISTS keeps the database from walking every contact of the period.
     in_scope = select(Contact.id).where(Contact.id == RiskFlag.contact_id, *_contact_filter(filters)).exists()
     found.prevented = {flag: 0 for flag in PREVENTED_TYPES} | dict(session.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from hotline import paging
 from hotline.auth.access import roles_required
 from hotline.extensions import db
-from hotline.formkit import choices
+from hotline.formkit import choices, whole_number
 from hotline.i18n import locale_code
 from hotline.models import City, Contact, Lawyer, ServiceRecord
 from hotline.models.types import PROVINCE_TZ, utcnow
@@ -34,19 +35,64 @@ def _form() -> FilterForm:
     form = FilterForm(formdata=args)
     cities = db.session.scalars(select(City).order_by(City.id)).all()
     form.city_id.choices = choices([(c.id, c.name(locale_code())) for c in cities], blank=_("All"))
-    lawyers = db.session.execute(select(Lawyer.id, Lawyer.name).order_by(Lawyer.name)).all()
-    form.lawyer_id.choices = choices([(l.id, l.name) for l in lawyers], blank=_("All"))
     return form
+
+
+LICENCE_IN_TEXT = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def _find_lawyer(form: FilterForm) -> bool:
+    """Resolve the lawyer search into form.lawyer_id; False (with the reason on the field) when it names nobody or
+    several lawyers."""
+    text = (form.lawyer.data or "").strip()
+    form.lawyer_id = None
+    if not text:
+        # Links and exports carry the lawyer as lawyer_id (see Filters.query_args).
+        linked = db.session.get(Lawyer, whole_number(request.args.get("lawyer_id")) or 0)
+        if linked is not None:
+            form.lawyer_id = linked.id
+            form.lawyer.data = f"{linked.name} ({linked.licence_no})"
+        return True
+    written = LICENCE_IN_TEXT.search(text)
+    licence = written.group(1).strip() if written else text
+    found = db.session.scalars(select(Lawyer).where(Lawyer.licence_no == licence)).all()
+    if not found:
+        name = LICENCE_IN_TEXT.sub("", text).strip()
+        found = db.session.scalars(select(Lawyer).where(Lawyer.name == name).limit(10)).all()
+    if len(found) == 1:
+        form.lawyer_id = found[0].id
+        return True
+    form.lawyer.errors = list(form.lawyer.errors) + [
+        _("No lawyer has this name or licence number.") if not found else
+        _("Several lawyers are called %(name)s: choose one with their licence number.", name=text)]
+    return False
+
+
+@bp.context_processor
+def _suggestions() -> dict:
+    return {"lawyer_suggestions": lawyer_suggestions}
+
+
+def lawyer_suggestions() -> list[str]:
+    """The search's suggestions: every lawyer as "name (licence number)"."""
+    return [f"{name} ({licence})" for name, licence in db.session.execute(
+        select(Lawyer.name, Lawyer.licence_no).order_by(Lawyer.name, Lawyer.licence_no))]
+
+
+def _today():
+    return utcnow().astimezone(PROVINCE_TZ).date()
 
 
 def _filters(form: FilterForm) -> statistics.Filters:
     return statistics.Filters(form.first.data, form.last.data, form.city_id.data or None, form.legal_area.data or None,
-                              form.channel.data or None, form.lawyer_id.data or None)
+                              form.channel.data or None, form.lawyer_id)
 
 
 def _valid_filters() -> tuple[FilterForm, statistics.Filters | None]:
     form = _form()
-    return form, (_filters(form) if form.validate() else None)
+    valid = form.validate()
+    valid = _find_lawyer(form) and valid
+    return form, (_filters(form) if valid else None)
 
 
 def _filters_or_400() -> statistics.Filters:
@@ -100,7 +146,7 @@ def dashboard():
     form, filters = _valid_filters()
     if filters is None:
         return render_template("stats/dashboard.html", form=form, found=None), 400
-    found = statistics.figures(db.session, filters)
+    found = statistics.figures(db.session, filters, _today())
     charts = {
         "per_day": {"labels": [d.strftime("%m-%d") for d, _c in found.per_day], "values": [c for _d, c in found.per_day]},
         "services": {"labels": [str(label(SERVICE_KINDS, k)) for k in sorted(found.services)],
@@ -121,7 +167,7 @@ def export_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Section"), _("Item"), _("Value")])
-    writer.writerows(rows(statistics.figures(db.session, filters)))
+    writer.writerows(rows(statistics.figures(db.session, filters, _today())))
     return _file("\ufeff" + out.getvalue(), "text/csv", f"12348-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.csv")
 
 
@@ -136,7 +182,7 @@ def export_xlsx():
     sheet = book.active
     sheet.title = "12348"
     sheet.append([_("Section"), _("Item"), _("Value")])
-    for section, item, value in rows(statistics.figures(db.session, filters)):
+    for section, item, value in rows(statistics.figures(db.session, filters, _today())):
         sheet.append([str(section), str(item), value])
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 36
@@ -149,7 +195,7 @@ def export_xlsx():
 def _report(filters: statistics.Filters) -> report_text.Report:
     """The report for valid filters."""
     city = db.session.get(City, filters.city_id) if filters.city_id else None
-    return report_text.Report(filters, statistics.figures(db.session, filters), city)
+    return report_text.Report(filters, statistics.figures(db.session, filters, _today()), city)
 
 
 @bp.route("/report")

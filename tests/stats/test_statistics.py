@@ -147,3 +147,38 @@ def test_the_report_reads_as_the_department_writes_it_in_both_languages_and_as_p
     assert "/stats/records/mediated_successfully?" in page
     pdf = client.get(f"/stats/report.pdf?{args}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
+
+
+def test_the_lawyer_filter_is_a_search_that_tells_namesakes_apart(as_role, make):
+    """No 420-entry list: a licence number or a unique name finds the lawyer (the suggestions read "name (licence)"
+    and are accepted as typed); a shared name asks for the licence number; an unknown one says so; both with 400."""
+    first = make.lawyer(name="王伟", licence_no="21010200001")
+    make.lawyer(name="王伟", licence_no="21020200002")
+    only = make.lawyer(name="赵敏", licence_no="21030200003")
+    admin = as_role("admin")
+    period = "first=2026-10-01&last=2026-12-31"
+    page = admin.get(f"/stats/?{period}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<datalist id="lawyer-names">' in page and "王伟 (21010200001)" in page and "<select" not in \
+        page.split('name="lawyer"')[0].rsplit("<label", 1)[-1]
+    for typed in ("21010200001", "王伟 (21010200001)"):
+        found = admin.get(f"/stats/?{period}&lawyer={typed}", headers={"Accept-Language": "en"})
+        assert found.status_code == 200 and f"lawyer_id={first.id}" in found.get_data(as_text=True)
+    assert f"lawyer_id={only.id}" in admin.get(f"/stats/?{period}&lawyer=赵敏").get_data(as_text=True)
+    namesakes = admin.get(f"/stats/?{period}&lawyer=王伟", headers={"Accept-Language": "en"})
+    assert namesakes.status_code == 400 and "licence number" in namesakes.get_data(as_text=True)
+    unknown = admin.get(f"/stats/?{period}&lawyer=nobody", headers={"Accept-Language": "en"})
+    assert unknown.status_code == 400 and "No lawyer has this name" in unknown.get_data(as_text=True)
+    linked = admin.get(f"/stats/records/contacts?{period}&lawyer_id={first.id}", headers={"Accept-Language": "en"})
+    assert linked.status_code == 200 and "王伟 (21010200001)" in linked.get_data(as_text=True)
+
+
+def test_the_daily_chart_stops_at_today(as_role, make):
+    """The current quarter's chart has a point for each day up to today, none for the days still to come."""
+    import json
+
+    today = utcnow().astimezone(PROVINCE_TZ).date()
+    first, last = statistics.quarter_of(today)
+    page = as_role("admin").get(f"/stats/?first={first}&last={last}").get_data(as_text=True)
+    charts = json.loads(page.split('<script type="application/json" id="chart-data">')[1].split("</script>")[0])
+    labels = charts["per_day"]["labels"]
+    assert len(labels) == (today - first).days + 1 and labels[-1] == today.strftime("%m-%d")
