@@ -5,10 +5,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, request, session, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_timedelta, get_locale, gettext
+from markupsafe import Markup, escape
 from flask_login import current_user
 
 from hotline import phones, vocab
+from hotline.models.types import utcnow
 
 LOCALES = {"zh_Hans": "简体中文", "en": "English"}
 
@@ -108,6 +110,17 @@ def init_app(app: Flask) -> None:
         def day(value) -> str:
             return format_date(value, "yyyy-MM-dd EEE") if value else ""
 
+        def due(value: datetime | None) -> Markup:
+            """A deadline: its time, and "overdue by ..." once it has passed (a callback due yesterday is late)."""
+            if value is None:
+                return Markup("")
+            text = escape(when(value))
+            late = utcnow() - value
+            if late.total_seconds() <= 0:
+                return Markup(text)
+            return Markup('{} <span class="status status-escalated" data-overdue="1">{}</span>').format(
+                text, gettext("overdue by %(time)s", time=format_timedelta(late, threshold=1.0)))
+
         return {
             "mask": phones.mask,
             "open_escalations": open_escalation_count,
@@ -115,6 +128,7 @@ def init_app(app: Flask) -> None:
             "label": vocab.label,
             "when": when,
             "day": day,
+            "due": due,
             "locales": LOCALES,
             "locale_code": locale_code,
         }

@@ -61,6 +61,8 @@ def queue_json():
     now = utcnow()
     current = console.queue(db.session, now)
     return jsonify(
+        totals={"waiting": current.waiting_total, "callbacks": current.callbacks_total,
+                "escalations": current.escalations_total},
         waiting=[console.contact_json(c, now) for c in current.waiting],
         callbacks=[console.contact_json(c, now) for c in current.callbacks],
         escalations=[{"id": f.id, "flag": f.flag, "contact_id": f.contact_id, "reference": f.contact.reference,

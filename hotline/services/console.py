@@ -17,23 +17,35 @@ CALLBACK_HORIZON = timedelta(hours=2)
 
 @dataclass
 class Queue:
-    """The console's lists."""
+    """The hotline's queue: the first `limit` of each list, and how many each holds in all (the console's badges
+    and the operator's home page show these same numbers)."""
 
     waiting: list[Contact]
     callbacks: list[Contact]
     escalations: list[RiskFlag]
+    waiting_total: int = 0
+    callbacks_total: int = 0
+    escalations_total: int = 0
 
 
 def queue(session: Session, now: datetime, limit: int = 50) -> Queue:
-    """New and waiting contacts (oldest first), callbacks due soon (earliest first), and open escalations."""
-    waiting = session.scalars(
-        select(Contact).where(Contact.status.in_(("new", "waiting"))).order_by(Contact.received_at).limit(limit)
-    )
-    callbacks = session.scalars(
-        select(Contact).where(Contact.status == "callback", Contact.callback_due_at <= now + CALLBACK_HORIZON)
-        .order_by(Contact.callback_due_at).limit(limit)
-    )
-    return Queue(waiting=list(waiting), callbacks=list(callbacks), escalations=escalation.open_escalations(session, limit))
+    """New and waiting contacts (oldest first), callbacks due within two hours or overdue (earliest first), and
+    open escalations."""
+    is_waiting = Contact.status.in_(("new", "waiting"))
+    callback_due = (Contact.status == "callback", Contact.callback_due_at <= now + CALLBACK_HORIZON)
+    waiting = session.scalars(select(Contact).where(is_waiting).order_by(Contact.received_at).limit(limit))
+    callbacks = session.scalars(select(Contact).where(*callback_due).order_by(Contact.callback_due_at).limit(limit))
+    found = Queue(waiting=list(waiting), callbacks=list(callbacks), escalations=escalation.open_escalations(session, limit))
+    found.waiting_total = _total(session, found.waiting, limit, select(func.count(Contact.id)).where(is_waiting))
+    found.callbacks_total = _total(session, found.callbacks, limit, select(func.count(Contact.id)).where(*callback_due))
+    found.escalations_total = _total(session, found.escalations, limit,
+                                     select(func.count(RiskFlag.id)).where(RiskFlag.closed_at.is_(None)))
+    return found
+
+
+def _total(session: Session, listed: list, limit: int, count) -> int:
+    """How many rows the list would hold without its limit (counted only when the limit cut it)."""
+    return len(listed) if len(listed) < limit else session.scalar(count) or 0
 
 
 def contact_json(contact: Contact, now: datetime) -> dict:

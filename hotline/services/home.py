@@ -22,7 +22,7 @@ from hotline.models import (
     Shift,
     project_liaisons,
 )
-from hotline.services import consult
+from hotline.services import console, consult
 
 
 @dataclass
@@ -73,41 +73,26 @@ def _open_escalations(session: Session) -> int:
 
 @dataclass
 class OperatorSummary:
-    """An operator's queue at a glance."""
+    """An operator's queue at a glance: the console's own queue (one service, so both count the same)."""
 
     new: int
-    waiting: int
-    callbacks_due: list[Contact]
-    escalations: list[RiskFlag]
+    queue: console.Queue
+    supervisor: bool
+
+    @property
+    def callbacks_due(self) -> list[Contact]:
+        return self.queue.callbacks
+
+    @property
+    def escalations(self) -> list[RiskFlag]:
+        return self.queue.escalations if self.supervisor else []
 
 
 def operator_summary(session: Session, now: datetime, *, supervisor: bool) -> OperatorSummary:
-    """Contacts waiting for an operator, callbacks due within the hour, and (for supervisors) escalations."""
-    counts = dict(
-        session.execute(
-            select(Contact.status, func.count(Contact.id))
-            .where(Contact.status.in_(("new", "waiting")))
-            .group_by(Contact.status)
-        ).all()
-    )
-    callbacks = list(
-        session.scalars(
-            select(Contact)
-            .where(Contact.status == "callback", Contact.callback_due_at <= now + timedelta(hours=1))
-            .order_by(Contact.callback_due_at)
-            .limit(20)
-        )
-    )
-    escalations: list[RiskFlag] = []
-    if supervisor:
-        escalations = list(
-            session.scalars(
-                select(RiskFlag).where(RiskFlag.closed_at.is_(None)).order_by(RiskFlag.follow_up_due_at).limit(20)
-            )
-        )
-    return OperatorSummary(
-        new=counts.get("new", 0), waiting=counts.get("waiting", 0), callbacks_due=callbacks, escalations=escalations
-    )
+    """The console's queue (callers waiting, callbacks due within two hours or overdue, open escalations) and how
+    many contacts are new."""
+    new = session.scalar(select(func.count(Contact.id)).where(Contact.status == "new")) or 0
+    return OperatorSummary(new=new, queue=console.queue(session, now, limit=20), supervisor=supervisor)
 
 
 @dataclass

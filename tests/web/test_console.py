@@ -247,3 +247,54 @@ def test_a_search_by_number_leaves_no_number_in_the_access_log(app_factory, user
     requests = [record.getMessage() for record in caplog.records if "/contacts" in record.getMessage()]
     assert any("POST /contacts" in line for line in requests)
     assert not any(digits in line for line in requests for digits in ("138", "0013", "8000"))
+
+
+def test_overdue_callbacks_and_escalations_are_marked_overdue(as_role, make):
+    """A callback due yesterday and an escalation past its follow-up time say "overdue by ..." on the operator's
+    home page, the console, the contact page and the escalations list; one due later does not."""
+    from datetime import timedelta
+
+    from hotline.models.types import utcnow
+
+    now = utcnow()
+    late = make.contact(status="callback", callback_due_at=now - timedelta(days=1))
+    make.contact(status="callback", callback_due_at=now + timedelta(minutes=30))
+    make.risk_flag(contact=late, follow_up_due_at=now - timedelta(hours=3))
+    supervisor = as_role("supervisor")
+    for path in ("/", "/console", f"/contacts/{late.id}", "/escalations"):
+        page = supervisor.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert 'data-overdue="1"' in page and "overdue by" in page, path
+    soon = supervisor.get("/console", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert soon.count('data-overdue="1"') == 2  # the late callback and the late escalation, not the coming one
+
+
+def test_the_home_page_and_the_console_count_the_same_queue(as_role, make):
+    """Callers waiting, callbacks due (within two hours, or overdue) and open escalations: the same numbers on the
+    operator's home page and on the console, beyond the lists' length too."""
+    import re
+    from datetime import timedelta
+
+    from hotline.models.types import utcnow
+
+    now = utcnow()
+    for _ in range(3):
+        make.contact(status="waiting")
+    make.contact(status="callback", callback_due_at=now + timedelta(minutes=90))
+    make.contact(status="callback", callback_due_at=now - timedelta(hours=5))
+    for _ in range(22):  # more than the home page lists
+        make.risk_flag(follow_up_due_at=now + timedelta(hours=1))
+    client = as_role("supervisor")
+    home = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    console = client.get("/console", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+    def stat(label):
+        return int(re.search(r'stat-value[^>]*>\s*(\d+)\s*</div>\s*<div class="stat-label">' + label, home).group(1))
+
+    def badge(name):
+        return int(re.search(rf'id="count-{name}">(\d+)<', console).group(1))
+
+    assert stat("callers waiting") == badge("waiting") == 3 + 22  # each flag's contact waits too
+    assert stat("callbacks due") == badge("callbacks") == 2
+    assert stat("open escalations") == badge("escalations") == 22
+    totals = client.get("/console/queue.json").get_json()["totals"]
+    assert totals == {"waiting": 25, "callbacks": 2, "escalations": 22}
