@@ -53,6 +53,14 @@ class NewContactForm(TriageForm):
     channel = SelectField(_l("Channel"), choices=choices(CHANNELS), default="walk_in")
     caller_phone = PhoneField(_l("Caller's phone"), validators=[Optional(), Length(max=32)])
 
+    def validate(self, extra_validators=None) -> bool:
+        """A contact recorded by hand says what it was about: an empty form would be a work order about nothing."""
+        valid = super().validate(extra_validators)
+        if not (self.summary.data or "").strip():
+            self.summary.errors = list(self.summary.errors) + [_l("Write what the caller asked about.")]
+            return False
+        return valid
+
 
 class AdviceForm(FlaskForm):
     """Answer and close."""
@@ -81,7 +89,9 @@ class ReferForm(FlaskForm):
 class DisputeForm(FlaskForm):
     """Mark as a dispute and record the mediation outcome."""
 
-    outcome = SelectField(_l("Mediation"), choices=choices(DISPUTE_OUTCOMES))
+    # No outcome is chosen for the operator: a blank first choice that must be changed.
+    outcome = SelectField(_l("Mediation"), choices=choices(DISPUTE_OUTCOMES, blank=_l("Choose the outcome")),
+                          validators=[DataRequired(message=_l("Choose the mediation outcome."))])
 
 
 class CloseFlagForm(FlaskForm):

@@ -121,7 +121,7 @@ def _render_contact(contact: Contact, status: int = 200, reveal: str | None = No
     context = {
         "contact": contact, "triage": triage, "advice": forms.get("advice") or AdviceForm(formdata=None),
         "callback": forms.get("callback") or CallbackForm(formdata=None), "refer": forms.get("refer") or ReferForm(formdata=None),
-        "dispute": forms.get("dispute") or DisputeForm(formdata=None, outcome=contact.dispute_outcome or "pending"),
+        "dispute": forms.get("dispute") or DisputeForm(formdata=None, outcome=contact.dispute_outcome or ""),
         "close_flag": CloseFlagForm(formdata=None), "earlier": intake.earlier_contacts(db.session, contact),
         "revealed": reveal,
     }

@@ -298,3 +298,29 @@ def test_the_home_page_and_the_console_count_the_same_queue(as_role, make):
     assert stat("open escalations") == badge("escalations") == 22
     totals = client.get("/console/queue.json").get_json()["totals"]
     assert totals == {"waiting": 25, "callbacks": 2, "escalations": 22}
+
+
+def test_an_empty_contact_form_is_refused(as_role, make):
+    """Posting the new-contact form with nothing said about the matter is a 400 naming the summary; nothing kept."""
+    from sqlalchemy import func, select
+
+    from hotline.models import Contact
+
+    operator = as_role("operator")
+    for summary in ("", "   "):
+        response = operator.post("/contacts/new", data={"channel": "walk_in", "urgency": "normal", "language": "zh",
+                                                        "summary": summary}, headers={"Accept-Language": "en"})
+        assert response.status_code == 400 and "Write what the caller asked about" in response.get_data(as_text=True)
+    assert make.scalar(select(func.count(Contact.id))) == 0
+
+
+def test_the_dispute_box_chooses_nothing_for_the_operator(as_role, make):
+    """The mediation outcome starts blank (not "mediation pending"); recording it blank is refused."""
+    contact = make.contact()
+    operator = as_role("operator")
+    page = operator.get(f"/contacts/{contact.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    box = page.split('name="outcome"')[1].split("</select>")[0]
+    assert 'selected' not in box.split('value="pending"')[1].split(">")[0]
+    assert '<option selected value="">' in box or 'value="" selected' in box
+    response = operator.post(f"/contacts/{contact.id}/dispute", data={"outcome": ""}, headers={"Accept-Language": "en"})
+    assert response.status_code == 400 and make.get(type(contact), contact.id).is_dispute is False
