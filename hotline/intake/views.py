@@ -10,6 +10,7 @@ from twilio.base.exceptions import TwilioException
 from hotline import paging
 from hotline.auth.access import roles_required, supervisor_required
 from hotline.extensions import db
+from hotline.formkit import whole_number
 from hotline.i18n import locale_code
 from hotline.intake.forms import (
     AdviceForm, CallbackForm, CloseFlagForm, DisputeForm, NewContactForm, ReferForm, SearchForm, TriageForm,
@@ -28,6 +29,7 @@ MESSAGES = {
     "callback_in_past": lambda: _("The callback time must be in the future."),
     "no_number": lambda: _("There is no number to call this caller on."),
     "nobody_on_duty": lambda: _("No qualified lawyer is on duty now; book a callback instead."),
+    "lawyer_changed": lambda: _("That lawyer is no longer on duty; the page now shows whom a put-through would ring."),
     "operator_without_phone": lambda: _("Your account has no phone number to ring you on."),
     "note_required": lambda: _("Write what was done before closing the escalation."),
     "already_closed": lambda: _("This escalation is already closed."),
@@ -123,7 +125,7 @@ def _render_contact(contact: Contact, status: int = 200, reveal: str | None = No
         "callback": forms.get("callback") or CallbackForm(formdata=None), "refer": forms.get("refer") or ReferForm(formdata=None),
         "dispute": forms.get("dispute") or DisputeForm(formdata=None, outcome=contact.dispute_outcome or ""),
         "close_flag": CloseFlagForm(formdata=None), "earlier": intake.earlier_contacts(db.session, contact),
-        "revealed": reveal,
+        "revealed": reveal, "ringing": intake.who_to_ring(db.session, contact, utcnow())[:3],
     }
     return render_template("intake/contact.html", **context), status
 
@@ -218,7 +220,8 @@ def put_through(contact_id: int):
     contact = db.get_or_404(Contact, contact_id)
     settings = twilio_settings(current_app)
     try:
-        lawyer = intake.put_through(db.session, contact, current_user, settings, utcnow())
+        lawyer = intake.put_through(db.session, contact, current_user, settings, utcnow(),
+                                    whole_number(request.form.get("lawyer_id")))
     except intake.IntakeError as error:
         db.session.rollback()
         flash(MESSAGES[str(error)](), "error")
@@ -229,7 +232,9 @@ def put_through(contact_id: int):
         flash(_("Twilio refused the call; try again or book a callback."), "error")
         return _render_contact(db.session.get(Contact, contact_id), 502)
     db.session.commit()
-    flash(_("Connecting you, the caller and %(name)s.", name=lawyer.name), "success")
+    flash(_("Calling you, the caller and %(name)s into one call.", name=lawyer.name) + " " + (
+        _("Twilio is placing the calls.") if settings.configured else
+        _("The calls wait in the outbox: calls are not set up on this server.")), "success")
     return redirect(url_for("intake.contact", contact_id=contact_id))
 
 

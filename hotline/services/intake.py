@@ -152,15 +152,25 @@ def record_dispute(session: Session, contact: Contact, outcome: str, user: User,
     session.flush()
 
 
+def who_to_ring(session: Session, contact: Contact, now: datetime) -> list[duty_lookup.OnDuty]:
+    """The lawyers a put-through would ring for this contact, first choice first (the call router's own answer)."""
+    return duty_lookup.on_duty(session, contact.legal_area, contact.language, now, contact.city_id)
+
+
 def put_through(session: Session, contact: Contact, operator: User, settings: gateway.TwilioSettings,
-                now: datetime) -> duty_lookup.OnDuty:
-    """Connect operator, caller and the on-duty lawyer in one conference, from the hotline number only."""
+                now: datetime, expected_lawyer_id: int | None = None) -> duty_lookup.OnDuty:
+    """Connect operator, caller and the on-duty lawyer in one conference, from the hotline number only. The lawyer
+    is the one the operator was shown (`expected_lawyer_id`) while still on duty; refused when they no longer are."""
     if not operator.phone:
         raise IntakeError("operator_without_phone")
-    lawyers = duty_lookup.on_duty(session, contact.legal_area, contact.language, now, contact.city_id)
+    lawyers = who_to_ring(session, contact, now)
     if not lawyers:
         raise IntakeError("nobody_on_duty")
     lawyer = lawyers[0]
+    if expected_lawyer_id is not None:
+        lawyer = next((item for item in lawyers if item.lawyer_id == expected_lawyer_id), None)
+        if lawyer is None:
+            raise IntakeError("lawyer_changed")
     room_url = f"{settings.public_base_url}/telephony/voice/conference?room=contact-{contact.id}"
     gateway.queue_call(session, operator.phone, room_url, "put_through", now)
     gateway.queue_call(session, lawyer.phone, room_url, "put_through", now)

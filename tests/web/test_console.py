@@ -324,3 +324,30 @@ def test_the_dispute_box_chooses_nothing_for_the_operator(as_role, make):
     assert '<option selected value="">' in box or 'value="" selected' in box
     response = operator.post(f"/contacts/{contact.id}/dispute", data={"outcome": ""}, headers={"Accept-Language": "en"})
     assert response.status_code == 400 and make.get(type(contact), contact.id).is_dispute is False
+
+
+def test_put_through_shows_whom_it_will_ring_and_rings_that_lawyer(staff, make, fake):
+    """The contact page names the lawyer a put-through will ring (and who is next) before anything rings; the
+    button rings that lawyer; if they went off duty meanwhile, nothing rings and the page shows the new choice."""
+    now = utcnow()
+    period = make.period(status="published", starts_on=now.date(), ends_on=now.date())
+    shift = make.shift(period=period, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))
+    first = make.lawyer(areas=("labour",), phone="+8613900000001", name="Gao First")
+    second = make.lawyer(areas=("labour",), phone="+8613900000002", name="Lin Second")
+    make.duty(shift=shift, lawyer=first)
+    make.duty(shift=shift, lawyer=second)
+    contact = make.contact(status="in_progress", legal_area="labour", caller_phone="+8613800138000")
+    operator = staff["operator"]
+    page = operator.get(f"/contacts/{contact.id}", headers=EN).get_data(as_text=True)
+    shown = page.split('data-testid="will-ring"')[1].split("</p>")[0]
+    assert "Gao First" in shown and "Lin Second" in shown and fake.requests == []
+    from hotline.models import Lawyer
+
+    make.update(Lawyer, first.id, active=False)  # off duty before the operator clicks
+    refused = operator.post(f"/contacts/{contact.id}/put-through", data={"lawyer_id": first.id}, headers=EN)
+    assert refused.status_code == 400 and "no longer on duty" in refused.get_data(as_text=True)
+    assert fake.requests == []
+    done = operator.post(f"/contacts/{contact.id}/put-through", data={"lawyer_id": second.id}, headers=EN,
+                         follow_redirects=True)
+    assert "Lin Second" in done.get_data(as_text=True) and "Twilio is placing the calls" in done.get_data(as_text=True)
+    assert make.get(Contact, contact.id).lawyer_id == second.id
