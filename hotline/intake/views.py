@@ -1,13 +1,15 @@
 """Operator console pages: the live queue, search, a contact with its actions, escalations."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioException
 
-from hotline import paging
+from hotline import paging, vocab
 from hotline.auth.access import roles_required, supervisor_required
 from hotline.extensions import db
 from hotline.formkit import whole_number
@@ -18,7 +20,7 @@ from hotline.intake.forms import (
 from hotline.jobs import twilio_settings
 from hotline.models import City, Contact, RiskFlag
 from hotline.models.types import utcnow
-from hotline.services import console, escalation, intake
+from hotline.services import console, duty_lookup, escalation, intake
 
 bp = Blueprint("intake", __name__)
 staff = roles_required("operator", "admin")
@@ -211,6 +213,27 @@ def dispute(contact_id: int):
         return _render_contact(contact, 400, dispute=form)
     return _act(contact, lambda: intake.record_dispute(db.session, contact, form.outcome.data, current_user, utcnow()),
                 "dispute", form)
+
+
+@bp.route("/on-duty")
+@staff
+def on_duty():
+    """Who is on duty now and from the next shift, for an area, a language and a caller's city: the call router's
+    own answer (services.duty_lookup), in the order it would ring them."""
+    area = request.args.get("area") or None
+    language = request.args.get("language") or "zh"
+    cities = _cities()
+    city_id = whole_number(request.args.get("city_id"))
+    if (area is not None and area not in vocab.LEGAL_AREAS) or language not in vocab.LANGUAGES or (
+            request.args.get("city_id") and city_id not in {city.id for city in cities}):
+        abort(400, description=_("Choose a legal area, a language and a city from the lists."))
+    now = utcnow()
+    upcoming = duty_lookup.next_shift_start(db.session, now)
+    return render_template(
+        "intake/on_duty.html", area=area, language=language, city_id=city_id, cities=cities, now=now,
+        current=duty_lookup.on_duty(db.session, area, language, now, city_id), upcoming=upcoming,
+        following=duty_lookup.on_duty(db.session, area, language, upcoming + timedelta(seconds=1), city_id)
+        if upcoming else [])
 
 
 @bp.route("/contacts/<int:contact_id>/put-through", methods=["POST"])

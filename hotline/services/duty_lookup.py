@@ -124,6 +124,16 @@ def on_duty(session: Session, area: str | None, language: str, now: datetime, ci
     return [OnDuty(lawyer_id, row.name, row.phone, reason) for lawyer_id, (_place, reason, row) in ordered]
 
 
+def next_shift_start(session: Session, now: datetime, within: timedelta = timedelta(days=7)) -> datetime | None:
+    """When the next published hotline or on-call shift starts (the moment the on-duty answer next changes)."""
+    return session.scalar(
+        select(Shift.starts_at).join(DutyPeriod, DutyPeriod.id == Shift.period_id)
+        .join(ShiftType, ShiftType.id == Shift.shift_type_id)
+        .where(Shift.starts_at > now, Shift.starts_at <= now + within, DutyPeriod.status == "published",
+               ShiftType.kind.in_(ROUTED_KINDS))
+        .order_by(Shift.starts_at).limit(1))
+
+
 def anyone_on_duty(session: Session, now: datetime) -> bool:
     """True when any published hotline or on-call shift is running now (the hotline's opening hours)."""
     return session.execute(_running_shifts().limit(1), _at(now)).first() is not None

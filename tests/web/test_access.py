@@ -47,6 +47,7 @@ EXPECTED = {
     "intake.refer": {"operator", "admin"},
     "intake.dispute": {"operator", "admin"},
     "intake.put_through": {"operator", "admin"},
+    "intake.on_duty": {"operator", "admin"},
     "intake.reveal": {"operator", "admin"},
     "intake.escalations": {"operator", "admin"},
     "intake.followups": {"operator", "admin"},

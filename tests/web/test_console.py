@@ -351,3 +351,32 @@ def test_put_through_shows_whom_it_will_ring_and_rings_that_lawyer(staff, make, 
                          follow_redirects=True)
     assert "Lin Second" in done.get_data(as_text=True) and "Twilio is placing the calls" in done.get_data(as_text=True)
     assert make.get(Contact, contact.id).lawyer_id == second.id
+
+
+def test_the_on_duty_page_gives_the_routers_answer_now_and_for_the_next_shift(as_role, make, on_duty):
+    """Operators see who would be rung now for an area, language and city, in the router's order (the same
+    service), and who is on the next shift; bad filters are 400."""
+    from hotline.extensions import db  # noqa: F401
+    from hotline.services import duty_lookup  # noqa: F401
+
+    now = utcnow()
+    lawyers = on_duty["lawyers"]
+    from hotline.models import DutyPeriod
+
+    later = make.shift(period=make.get(DutyPeriod, on_duty["shift"].period_id),
+                       shift_type=make.shift_type(kind="hotline"), starts_at=now + timedelta(hours=3),
+                       ends_at=now + timedelta(hours=6))
+    make.duty(shift=later, lawyer=on_duty["off_duty"])
+    operator = as_role("operator")
+    page = operator.get(f"/on-duty?area=labour&language=zh&city_id={on_duty['shenyang'].id}",
+                        headers=EN).get_data(as_text=True)
+    now_list = page.split('data-testid="on-duty-now"')[1].split("</ol>")[0]
+    order = [lawyers[key].name for key in ("labour_seat", "same_city", "neighbour", "korean")]
+    positions = [now_list.index(name) for name in order]
+    assert positions == sorted(positions) and lawyers["other_area"].name not in now_list
+    assert on_duty["off_duty"].name in page.split('data-testid="on-duty-next"')[1].split("</ol>")[0]
+    korean = operator.get("/on-duty?language=ko", headers=EN).get_data(as_text=True)
+    assert lawyers["korean"].name in korean and lawyers["labour_seat"].name not in korean.split("on-duty-next")[0]
+    for bad in ("area=astrology", "language=xx", "city_id=999999", "city_id=²"):
+        assert operator.get(f"/on-duty?{bad}", headers=EN).status_code == 400, bad
+    assert as_role("lawyer").get("/on-duty").status_code == 403
