@@ -14,6 +14,7 @@ from hotline.auth.access import roles_required, supervisor_required
 from hotline.extensions import db
 from hotline.formkit import whole_number
 from hotline.i18n import locale_code
+from hotline.intake import history
 from hotline.intake.forms import (
     AdviceForm, CallbackForm, CloseFlagForm, DisputeForm, NewContactForm, ReferForm, SearchForm, TriageForm,
 )
@@ -128,6 +129,7 @@ def _render_contact(contact: Contact, status: int = 200, reveal: str | None = No
         "dispute": forms.get("dispute") or DisputeForm(formdata=None, outcome=contact.dispute_outcome or ""),
         "close_flag": CloseFlagForm(formdata=None), "earlier": intake.earlier_contacts(db.session, contact),
         "revealed": reveal, "ringing": intake.who_to_ring(db.session, contact, utcnow())[:3],
+        "history": history.lines(contact),
     }
     return render_template("intake/contact.html", **context), status
 

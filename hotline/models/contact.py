@@ -146,3 +146,4 @@ class ContactEvent(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     contact: Mapped[Contact] = relationship(back_populates="events")
+    user: Mapped["User | None"] = relationship("User", lazy="selectin")

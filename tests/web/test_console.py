@@ -380,3 +380,24 @@ def test_the_on_duty_page_gives_the_routers_answer_now_and_for_the_next_shift(as
     for bad in ("area=astrology", "language=xx", "city_id=999999", "city_id=²"):
         assert operator.get(f"/on-duty?{bad}", headers=EN).status_code == 400, bad
     assert as_role("lawyer").get("/on-duty").status_code == 403
+
+
+def test_every_history_line_says_who_did_what_in_the_readers_language(as_role, make, users):
+    """History lines name the operator (or the hotline system for the voice menu) and render codes as words:
+    no "triaged labour/critical" or "put_through lawyer 18 (seat)", in English or in Chinese."""
+    lawyer = make.lawyer(name="Gao Lawyer")
+    contact = make.contact(status="in_progress")
+    make.contact_event(contact=contact, kind="menu_choice", detail="labour/zh")
+    make.contact_event(contact=contact, kind="triaged", detail="labour/critical", user_id=users["operator"].id)
+    make.contact_event(contact=contact, kind="put_through", detail=f"lawyer {lawyer.id} (seat)",
+                       user_id=users["operator"].id)
+    operator = as_role("operator")
+    english = operator.get(f"/contacts/{contact.id}", headers=EN).get_data(as_text=True)
+    lines = english.split('data-testid="history"')[1].split("</ul>")[0]
+    assert f"{users['operator'].name}</strong> · Triaged: Labour · Critical" in lines
+    assert "Put through to: Gao Lawyer (on the seat for this area)" in lines
+    assert "Hotline system</strong> · Chose in the voice menu: Labour · Mandarin" in lines
+    assert "labour/critical" not in lines and "put_through" not in lines
+    chinese = operator.get(f"/contacts/{contact.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    zh_lines = chinese.split('data-testid="history"')[1].split("</ul>")[0]
+    assert "劳动" in zh_lines and "Triaged" not in zh_lines and "Hotline system" not in zh_lines
