@@ -1,11 +1,11 @@
 """Follow-ups for operators: surveys nobody answered, and the outcome of the call made instead."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hotline import paging
+from hotline import paging, vocab
 from hotline.extensions import db
 from hotline.intake.forms import FollowUpCallForm
 from hotline.intake.views import bp, staff
@@ -20,12 +20,27 @@ MESSAGES = {
 }
 
 
+PER_PAGE = 20
+SURVEY_FILTERS = ("sent", "not_sent")
+
+
+def _filters() -> dict:
+    """The list's filters from the query string (unknown values are refused with 400)."""
+    kind = request.args.get("kind") or None
+    survey = request.args.get("survey") or None
+    if (kind is not None and kind not in vocab.SERVICE_KINDS) or (survey is not None and survey not in SURVEY_FILTERS):
+        abort(400, description=_("Choose a service and a survey state from the lists."))
+    return {"kind": kind, "survey": survey}
+
+
 def _page(status: int = 200, form: FollowUpCallForm | None = None, failed_id: int | None = None):
-    """The list of unanswered follow-ups; a refused form is shown again on its row."""
+    """The list of unanswered follow-ups, most recently due first, filtered and paged; each row's form opens on
+    demand, and a refused form is shown again, open, on its row."""
     now = utcnow()
-    page = paging.paginate(service.unanswered(now), request.args.get("page"))
+    filters = _filters()
+    page = paging.paginate(service.unanswered(now, **filters), request.args.get("page"), per_page=PER_PAGE)
     rows = service.describe(db.session, list(page.items))
-    return render_template("intake/followups.html", page=page, rows=rows, now=now,
+    return render_template("intake/followups.html", page=page, rows=rows, now=now, filters=filters,
                            form=form or FollowUpCallForm(formdata=None), failed_id=failed_id), status
 
 

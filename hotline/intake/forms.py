@@ -119,10 +119,11 @@ class SearchForm(FlaskForm):
 class FollowUpCallForm(FlaskForm):
     """What came of an operator's call about an unanswered follow-up survey."""
 
+    # "No answer" first: the form as it opens saves without error (a score is asked only of a person reached).
     outcome = SelectField(_l("Outcome"), choices=choices({
+        "no_answer": _l("No answer (try again tomorrow)"),
         "reached": _l("Reached: gave a score"),
         "declined": _l("Reached: declined to give a score"),
-        "no_answer": _l("No answer (try again tomorrow)"),
     }))
     score = IntegerField(_l("Score (1 to 5)"), validators=[
         Optional(), NumberRange(1, 5, message=_l("The score must be a whole number from 1 to 5."))])

@@ -115,18 +115,19 @@ def answer(session: Session, phone: str, score: int, now: datetime) -> FollowUp 
     return follow_up
 
 
-def unanswered(now: datetime) -> Select:
-    """Follow-ups for an operator to call, the longest waiting first.
+def unanswered(now: datetime, kind: str | None = None, survey: str | None = None) -> Select:
+    """Follow-ups for an operator to call, the most recently due first (today's callers still remember the service).
 
     A survey unanswered for 48 hours, or one still pending after its time (the sweeper did not send it); a
-    follow-up whose last call went unanswered waits until its retry time (due_at).
+    follow-up whose last call went unanswered waits until its retry time (due_at). Optionally only one kind of
+    service, or only surveys that were sent ("sent") or never sent ("not_sent").
     """
-    return (
-        select(FollowUp).where(or_(
-            and_(FollowUp.status == "sent", FollowUp.sent_at <= now - CALL_AFTER, FollowUp.due_at <= now),
-            and_(FollowUp.status == "pending", FollowUp.due_at <= now),
-        )).order_by(FollowUp.due_at, FollowUp.id)
-    )
+    sent = and_(FollowUp.status == "sent", FollowUp.sent_at <= now - CALL_AFTER, FollowUp.due_at <= now)
+    pending = and_(FollowUp.status == "pending", FollowUp.due_at <= now)
+    query = select(FollowUp).where({"sent": sent, "not_sent": pending}.get(survey, or_(sent, pending)))
+    if kind is not None:
+        query = query.where(FollowUp.service_record_id.in_(select(ServiceRecord.id).where(ServiceRecord.kind == kind)))
+    return query.order_by(FollowUp.due_at.desc(), FollowUp.id.desc())
 
 
 def describe(session: Session, follow_ups: list[FollowUp]) -> list[OpenFollowUp]:

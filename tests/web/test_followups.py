@@ -166,3 +166,27 @@ def test_the_page_form_carries_its_csrf_token(app_factory, make):
     assert client.post(f"/followups/{follow_up.id}/call", data={"outcome": "declined"}).status_code == 400
     assert client.post(f"/followups/{follow_up.id}/call", data={"outcome": "declined",
                                                                "csrf_token": token}).status_code == 302
+
+
+def test_the_list_is_newest_due_first_filtered_paged_and_its_forms_open_on_demand(operator, make):
+    """The most recently due follow-up comes first; filters by survey state narrow the list (bad ones are 400);
+    20 rows a page; each row's form is folded; and the form as it opens saves without error (no answer)."""
+    older = _follow_up(make, phone="+8613800000001", ago=timedelta(days=5))
+    newer = _follow_up(make, phone="+8613800000002", ago=timedelta(hours=50))
+    unsent = _follow_up(make, phone="+8613800000003", status="pending", ago=timedelta(hours=3))
+    page = operator.get("/followups", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    order = [page.index(f'id="follow-up-{item.id}"') for item in (unsent, newer, older)]
+    assert order == sorted(order)
+    assert page.count("<details>") == 3 and "<details open" not in page
+    only_unsent = operator.get("/followups?survey=not_sent").get_data(as_text=True)
+    assert f'id="follow-up-{unsent.id}"' in only_unsent and f'id="follow-up-{newer.id}"' not in only_unsent
+    assert operator.get("/followups?survey=maybe").status_code == 400
+    assert operator.get("/followups?kind=astrology").status_code == 400
+    form = page.split(f'id="follow-up-{newer.id}"')[1].split("</form>")[0]
+    default = form.split('name="outcome"')[1].split(" selected")[0].rsplit('value="', 1)[1].split('"')[0]
+    response = operator.post(f"/followups/{newer.id}/call", data={"outcome": default, "score": "", "note": ""})
+    assert default == "no_answer" and response.status_code == 302
+    for n in range(22):
+        _follow_up(make, phone=f"+86138000001{n:02d}")
+    listed = operator.get("/followups").get_data(as_text=True)
+    assert listed.count('class="follow-up-call"') == 20 and "page=2" in listed
