@@ -86,7 +86,12 @@ class Contact(db.Model):
     @property
     def reference(self) -> str:
         """The work-order number read out to callers: the Beijing date it came in, then its id."""
-        return f"12348-{self.received_at.astimezone(PROVINCE_TZ):%Y%m%d}-{self.id:06d}"
+        return work_order_number(self.id, self.received_at)
+
+
+def work_order_number(contact_id: int, received_at: datetime) -> str:
+    """A contact's work-order number from its id and arrival (for lists that do not load the contact)."""
+    return f"12348-{received_at.astimezone(PROVINCE_TZ):%Y%m%d}-{contact_id:06d}"
 
 
 class RiskFlag(db.Model):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from hotline import paging
 from hotline.auth.access import roles_required
 from hotline.extensions import db
-from hotline.models import ServiceRecord
+from hotline.models import Contact, ServiceRecord
 from hotline.services import servicelog
 from hotline.vocab import SERVICE_KINDS
 
@@ -23,7 +23,10 @@ def index():
     if kind in SERVICE_KINDS:
         query = query.where(ServiceRecord.kind == kind)
     page = paging.paginate(query, request.args.get("page"))
-    return render_template("servicelog/index.html", page=page, kind=kind)
+    contact_ids = {record.contact_id for record in page.items if record.contact_id}
+    contacts = {c.id: c for c in db.session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))} \
+        if contact_ids else {}
+    return render_template("servicelog/index.html", page=page, kind=kind, contacts=contacts)
 
 
 @bp.route("/verify", methods=["POST"])

@@ -13,7 +13,8 @@ from typing import Iterable
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from hotline.models import ContactEvent, FollowUp, Lawyer, ServiceRecord, User
+from hotline.models import Contact, ContactEvent, FollowUp, Lawyer, ServiceRecord, User
+from hotline.models.contact import work_order_number
 from hotline.models.types import PROVINCE_TZ
 from hotline.telephony import gateway
 
@@ -44,6 +45,7 @@ class OpenFollowUp:
     started_at: datetime
     contact_id: int | None
     provider: str
+    reference: str = ""  # the work order's number, when the service came from a contact
 
 
 def open_for(session: Session, records: Iterable[ServiceRecord]) -> list[FollowUp]:
@@ -135,7 +137,8 @@ def describe(session: Session, follow_ups: list[FollowUp]) -> list[OpenFollowUp]
     ids = [follow_up.service_record_id for follow_up in follow_ups]
     rows = session.execute(
         select(ServiceRecord.id, ServiceRecord.kind, ServiceRecord.started_at, ServiceRecord.contact_id,
-               Lawyer.name.label("lawyer"), User.name.label("user"))
+               Lawyer.name.label("lawyer"), User.name.label("user"), Contact.received_at.label("contact_received_at"))
+        .outerjoin(Contact, Contact.id == ServiceRecord.contact_id)
         .outerjoin(Lawyer, Lawyer.id == ServiceRecord.provider_lawyer_id)
         .outerjoin(User, User.id == ServiceRecord.provider_user_id)
         .where(ServiceRecord.id.in_(ids))
@@ -144,7 +147,9 @@ def describe(session: Session, follow_ups: list[FollowUp]) -> list[OpenFollowUp]
     result = []
     for follow_up in follow_ups:
         row = records[follow_up.service_record_id]
-        result.append(OpenFollowUp(follow_up, row.kind, row.started_at, row.contact_id, row.lawyer or row.user or ""))
+        reference = work_order_number(row.contact_id, row.contact_received_at) if row.contact_id else ""
+        result.append(OpenFollowUp(follow_up, row.kind, row.started_at, row.contact_id, row.lawyer or row.user or "",
+                                   reference))
     return result
 
 

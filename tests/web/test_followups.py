@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hotline.models import ContactEvent, FollowUp
+from hotline.models import ContactEvent, FollowUp, ServiceRecord
 from hotline.models.types import utcnow
 from tests.conftest import login
 from tests.factories import PASSWORD
@@ -190,3 +190,17 @@ def test_the_list_is_newest_due_first_filtered_paged_and_its_forms_open_on_deman
         _follow_up(make, phone=f"+86138000001{n:02d}")
     listed = operator.get("/followups").get_data(as_text=True)
     assert listed.count('class="follow-up-call"') == 20 and "page=2" in listed
+
+
+def test_work_order_numbers_link_to_their_contact(operator, make, app):
+    """The follow-up list and the service log show the work order's number, linked to the contact."""
+    from hotline.models import Contact
+
+    follow_up = _follow_up(make)
+    record = make.scalar(select(ServiceRecord).where(ServiceRecord.id == follow_up.service_record_id))
+    contact = make.get(Contact, record.contact_id)
+    link = f'<a href="/contacts/{contact.id}">{contact.reference}</a>'
+    assert link in operator.get("/followups").get_data(as_text=True)
+    admin = app.test_client()
+    login(admin, make.user("admin").username)
+    assert link in admin.get("/servicelog/").get_data(as_text=True)
