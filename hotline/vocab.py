@@ -127,6 +127,21 @@ SECTORS = {
 }
 
 
+OUTBOX_PURPOSES = {
+    "consult_booking": _l("consultation booked, moved or cancelled"),
+    "consult_reminder_24h": _l("consultation reminder, a day before"),
+    "consult_reminder_1h": _l("consultation reminder, an hour before"),
+    "duty_published": _l("roster published"),
+    "duty_changed": _l("duty changed"),
+    "swap": _l("swap approved"),
+    "escalation": _l("risk escalation"),
+    "follow_up": _l("satisfaction survey"),
+    "put_through": _l("put-through call"),
+    "referral": _l("referral"),
+}
+OUTBOX_STATUSES = {"queued": _l("Queued"), "held": _l("Held (no credentials)"), "failed": _l("Failed"), "sent": _l("Sent")}
+
+
 def label(vocabulary: dict, code: str | None) -> str:
     """The label of a code in the user's language, or the code itself when unknown."""
     if code is None:

@@ -13,7 +13,7 @@ from hotline.formkit import SensibleDate
 class PeriodForm(FlaskForm):
     """A new duty period."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Period name"), validators=[DataRequired(), Length(max=80)])
     starts_on = DateField(_l("First day"), validators=[DataRequired(), SensibleDate()])
     ends_on = DateField(_l("Last day"), validators=[DataRequired(), SensibleDate()])
     shift_codes = SelectMultipleField(_l("Shifts to cover"), validators=[DataRequired()],

@@ -11,7 +11,9 @@
     fetch(box.dataset.url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (r) { if (r.ok) { return r.json(); } throw new Error(r.status); })
       .then(function (job) {
-        set("job-status", job.status);
+        var statuses = JSON.parse(box.dataset.statuses || "{}");
+        set("job-status", statuses[job.status] || job.status);
+        document.getElementById("job-status").dataset.status = job.status;
         set("job-error", job.error);
         var p = job.progress || {};
         set("job-objective", p.objective !== undefined ? Math.round(p.objective) : undefined);

@@ -54,8 +54,9 @@ def test_coordinator_rosters_and_lawyer_subscribes(browser, threaded_app, make):
         page.fill("input[name=time_limit]", "5")
         page.click("button:has-text('Solve the roster')")
         page.wait_for_url("**/jobs/*")
-        page.wait_for_function("() => ['succeeded','failed','cancelled'].includes(document.querySelector('[data-testid=job-status]').textContent)")
-        assert page.inner_text("[data-testid=job-status]") == "succeeded"
+        page.wait_for_selector("[data-testid=job-status][data-status=succeeded], [data-testid=job-status][data-status=failed]")
+        assert page.get_attribute("[data-testid=job-status]", "data-status") == "succeeded"
+        assert page.inner_text("[data-testid=job-status]") == "Finished"
         assert page.inner_text("#job-objective") not in ("", "–")
         page.click("[data-testid=review-link]")
         assert "Lawyer Li" in page.inner_text("[data-testid=roster-grid]")
@@ -92,7 +93,7 @@ def test_coordinator_publishes_matching_and_liaison_sees_counsel(browser, thread
         go_to(page, "FTZ counsel")
         page.fill("input[name=time_limit]", "5")
         page.click("button:has-text('Match all key projects')")
-        page.wait_for_function("() => document.querySelector('[data-testid=job-status]').textContent === 'succeeded'")
+        page.wait_for_selector("[data-testid=job-status][data-status=succeeded]")
         page.click("[data-testid=review-link]")
         page.click("[data-testid=plan-link]")
         assert "Every project is matched." in page.inner_text("[data-testid=unmatched]")
