@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Iterable, Mapping
 
-from wtforms import SelectChoice
+from wtforms import Form, SelectChoice
 from wtforms.validators import StopValidation
 
 
@@ -66,3 +66,14 @@ class SensibleDate:
         if not sensible_date(value, today):
             raise StopValidation(_("Choose a date from %(first)s to %(last)s.", first=EARLIEST_DATE.isoformat(),
                                    last=latest_date(today).isoformat()))
+
+
+class SubForm(Form):
+    """A form nested in a FlaskForm (FormField): WTForms' own messages ("Not a valid time value.") in the reader's
+    language, as the FlaskForm around it has them."""
+
+    class Meta:
+        def get_translations(self, form):
+            from flask_wtf.i18n import translations
+
+            return translations

@@ -121,8 +121,14 @@ def init_app(app: Flask) -> None:
             return Markup('{} <span class="status status-escalated" data-overdue="1">{}</span>').format(
                 text, gettext("overdue by %(time)s", time=format_timedelta(late, threshold=1.0)))
 
+        from hotline.background.views import error_words
+        from hotline.engine_words import penalty_rule, say
+
         return {
             "mask": phones.mask,
+            "say": say,
+            "job_error": error_words,
+            "penalty_rule": penalty_rule,
             "open_escalations": open_escalation_count,
             "vocab": vocab,
             "label": vocab.label,

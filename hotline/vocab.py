@@ -141,6 +141,24 @@ OUTBOX_PURPOSES = {
 }
 OUTBOX_STATUSES = {"queued": _l("Queued"), "held": _l("Held (no credentials)"), "failed": _l("Failed"), "sent": _l("Sent")}
 
+JOB_STATUSES = {"queued": _l("Queued"), "running": _l("Running"), "succeeded": _l("Finished"), "failed": _l("Failed"),
+                "cancelled": _l("Cancelled")}
+
+# What the solver says of its answer (CP-SAT's status names, kept on plans and job results).
+SOLVER_STATUSES = {
+    "OPTIMAL": _l("Proven best"),
+    "FEASIBLE": _l("Good, not proven best"),
+    "INFEASIBLE": _l("No solution can meet the rules"),
+    "UNKNOWN": _l("No solution found in time"),
+    "MODEL_INVALID": _l("The model is invalid"),
+}
+
+PLAN_STATUSES = {"draft": _l("Draft"), "published": _l("Published"), "discarded": _l("Discarded")}
+
+# A lawyer's day-off and swap requests, and absences.
+REQUEST_STATUSES = {"pending": _l("Pending"), "requested": _l("Pending"), "approved": _l("Approved"),
+                    "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn")}
+
 
 def label(vocabulary: dict, code: str | None) -> str:
     """The label of a code in the user's language, or the code itself when unknown."""

@@ -17,6 +17,34 @@ STATUS_NAMES = {
 }
 
 
+class Words(str):
+    """A sentence for the coordinator: the engine's English text, carrying a reason code and its parameters.
+
+    It is a ``str`` (the command line and the JSON files print the English), and ``code`` with ``params`` (ids,
+    day numbers and counts, never words) let an application say the same thing in its user's language.
+    """
+
+    code: str
+    params: dict
+
+    def __new__(cls, text: str, code: str, **params) -> "Words":
+        self = super().__new__(cls, text)
+        self.code = code
+        self.params = params
+        return self
+
+    def __reduce__(self):
+        return _words, (str(self), self.code, self.params)
+
+    def as_dict(self) -> dict:
+        """{"code", "params", "text"}: what an application stores to say it again later in any language."""
+        return {"code": self.code, "params": self.params, "text": str(self)}
+
+
+def _words(text: str, code: str, params: dict) -> Words:
+    return Words(text, code, **params)
+
+
 @dataclass(frozen=True)
 class SolverSettings:
     """Explicit, reproducible solver settings: results repeat for the same seed and workers."""

@@ -34,9 +34,34 @@ def _job(job_id: int) -> Job:
     return job
 
 
+def error_words(job: Job) -> str:
+    """Why a job ended without a result, in the reader's language (the stored text is English, for the log)."""
+    error = job.error or ""
+    if not error:
+        return ""
+    if error == "cancelled by a coordinator":
+        return _("Cancelled by a coordinator.")
+    if error == "cancelled before it started":
+        return _("Cancelled before it started.")
+    if error.startswith("the worker stopped responding"):
+        return _("The worker running this job stopped responding. Start it again.")
+    if error.startswith("never started"):
+        return _("This job never started: the server that queued it stopped first. Start it again.")
+    return _("The job stopped on an unexpected error. Start it again; if it fails again, give the administrator "
+             "the job number and the technical detail below.")
+
+
+def technical_detail(job: Job) -> str:
+    """The stored exception text of a job that failed on an unexpected error (empty for the known endings)."""
+    error = job.error or ""
+    known = ("cancelled by a coordinator", "cancelled before it started", "the worker stopped responding",
+             "never started")
+    return "" if not error or error.startswith(known) else error
+
+
 def _state(job: Job) -> dict:
     result = jobs.result_of(job) or {}
-    return {"id": job.id, "kind": job.kind, "status": job.status, "error": job.error,
+    return {"id": job.id, "kind": job.kind, "status": job.status, "error": error_words(job),
             "progress": jobs.progress_of(job), "cancel_requested": job.cancel_requested,
             "result": {k: result.get(k) for k in ("status", "objective", "bound", "wall_s", "period_id", "plan_id")}}
 
@@ -46,7 +71,7 @@ def _state(job: Job) -> dict:
 def show(job_id: int):
     """Live progress of a job (objective, bound, seconds), with a cancel button."""
     job = _job(job_id)
-    return render_template("jobs/show.html", job=job, state=_state(job))
+    return render_template("jobs/show.html", job=job, state=_state(job), detail=technical_detail(job))
 
 
 @bp.route("/<int:job_id>.json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select
 
 from hotline import jobs
@@ -91,6 +91,7 @@ def allocation_publish(job_id: int):
     result["skipped"] = [{"request_id": rid, "reason": code} for rid, code in skipped]
     job.result_json = jobs.json.dumps(result, ensure_ascii=False)
     db.session.commit()
-    flash(_("%(booked)d consultations booked; %(skipped)d proposals were overtaken since the run and skipped.",
-            booked=booked, skipped=len(skipped)), "success")
+    flash((ngettext("%(num)d consultation booked.", "%(num)d consultations booked.", booked) + " "
+           + ngettext("%(num)d proposal was overtaken since the run and skipped.",
+                      "%(num)d proposals were overtaken since the run and skipped.", len(skipped))), "success")
     return redirect(url_for("consult.allocation_review", job_id=job_id))

@@ -4,16 +4,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, TextAreaField, TimeField
+from wtforms import DateField, FieldList, FormField, IntegerField, SelectField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from hotline.formkit import SensibleDate, choices
+from hotline.formkit import SensibleDate, SubForm, choices
 from hotline.vocab import CONSULT_MODES, LEGAL_AREAS, URGENCIES
 
 WINDOWS = 3
 
 
-class WindowForm(Form):
+class WindowForm(SubForm):
     """A preferred time window on one day (local time)."""
 
     day = DateField(_l("Day"), validators=[Optional(), SensibleDate()])

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -220,6 +220,6 @@ def replan_review(period_id: int, job_id: int):
             flash(MESSAGES["roster_changed"](), "error")
             return render_template("duty/replan.html", period=period, job=job, result=result), 409
         db.session.commit()
-        flash(_("%(count)d duty changes applied.", count=count) + " " + sms_note(), "success")
+        flash(ngettext("%(num)d duty change applied.", "%(num)d duty changes applied.", count) + " " + sms_note(), "success")
         return redirect(url_for("duty.period", period_id=period_id))
     return render_template("duty/replan.html", period=period, job=job, result=result)

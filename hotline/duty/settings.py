@@ -5,7 +5,7 @@ import json
 from datetime import date, time
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -89,7 +89,7 @@ def seats(period_id: int):
             flash(str(error) if isinstance(error, FormError) else _("Only a draft period can be changed."), "error")
             return _seats_page(period, 400)
         db.session.commit()
-        flash(_("Seats set on %(count)d shifts.", count=changed), "success")
+        flash(ngettext("Seats set on %(num)d shift.", "Seats set on %(num)d shifts.", changed), "success")
         return redirect(url_for("duty.seats", period_id=period.id))
     return _seats_page(period)
 

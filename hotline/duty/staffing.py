@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from hotline.auth.access import roles_required
 from hotline.duty.settings import FormError, _int
@@ -72,5 +72,5 @@ def staffing_apply(period_id: int):
         flash(MESSAGES[str(error)](), "error")
         return redirect(back), 303
     db.session.commit()
-    flash(_("Seats set on %(count)d shifts.", count=changed), "success")
+    flash(ngettext("Seats set on %(num)d shift.", "Seats set on %(num)d shifts.", changed), "success")
     return redirect(back)

@@ -1,6 +1,7 @@
 """Background jobs of the duty roster: solving a period with the roster engine."""
 from __future__ import annotations
 
+from hotline.engine_words import stored
 from hotline.extensions import db
 from hotline.jobs import JobCancelled, JobContext, handler
 from hotline.models import DutyPeriod
@@ -33,7 +34,7 @@ def roster_solve(context: JobContext) -> dict:
     summary = {
         "period_id": period.id, "status": result.status, "objective": result.objective, "bound": result.stats.bound,
         "wall_s": round(result.stats.wall_s, 2), "cancelled": context.cancel.cancelled,
-        "explanation": result.explanation,
+        "explanation": [stored(rule) for rule in result.explanation],
     }
     if result.roster is None and not result.explanation:
         # The time ran out before any roster: ask whether the hard rules can hold at all, so the coordinator
@@ -46,7 +47,7 @@ def roster_solve(context: JobContext) -> dict:
         summary["by_rule"] = by_rule(result.penalties)
         summary["by_person"] = {names.get(k, k): v for k, v in sorted(by_person(result.penalties).items(),
                                                                      key=lambda kv: -kv[1])[:50]}
-        summary["items"] = [item.words for item in result.penalties[:MAX_ITEMS]]
+        summary["items"] = [stored(item.words) for item in result.penalties[:MAX_ITEMS]]
     return summary
 
 
@@ -59,10 +60,11 @@ def penalty_bound(bound: float | None) -> float | None:
     return None if bound is None else max(0.0, bound)
 
 
-def why_no_roster(problem, context: JobContext) -> tuple[list[str], bool | None]:
-    """(conflicting hard rules, whether the rules can all hold: True, False, or None when that is not known)."""
+def why_no_roster(problem, context: JobContext) -> tuple[list, bool | None]:
+    """(conflicting hard rules as stored sentences, whether the rules can all hold: True, False, or None when that is
+    not known)."""
     verdict = explain(problem, SolverSettings(time_limit=EXPLAIN_LIMIT, workers=2))
-    return (list(verdict.rules) if verdict.feasible is False else []), verdict.feasible
+    return ([stored(rule) for rule in verdict.rules] if verdict.feasible is False else []), verdict.feasible
 
 
 @handler("roster_replan")
@@ -84,7 +86,7 @@ def roster_replan(context: JobContext) -> dict:
                      cancel=context.cancel)
     if outcome.result.roster is None and context.cancel.cancelled:
         raise JobCancelled()
-    explanation, rules_hold = outcome.result.explanation, None
+    explanation, rules_hold = [stored(rule) for rule in outcome.result.explanation], None
     if outcome.result.roster is None and not explanation:
         explanation, rules_hold = why_no_roster(built.problem, context)
     return {
@@ -92,5 +94,5 @@ def roster_replan(context: JobContext) -> dict:
         "bound": outcome.result.stats.bound, "wall_s": round(outcome.result.stats.wall_s, 2),
         "explanation": explanation, "rules_hold": rules_hold,
         "changes": [{"lawyer_id": built.lawyer_ids[c.staff], "day": c.day, "before": c.before, "after": c.after,
-                     "words": c.words} for c in outcome.changes],
+                     "words": stored(c.words)} for c in outcome.changes],
     }

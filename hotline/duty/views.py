@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -150,7 +150,8 @@ def publish(period_id: int):
         flash(MESSAGES[str(error)](), "error")
         return redirect(url_for("duty.period", period_id=period_id)), 303
     db.session.commit()
-    flash(_("Published; %(count)d lawyers have their duties in a text message.", count=told) + " " + sms_note(),
+    flash(ngettext("Published; %(num)d lawyer has the duties in a text message.",
+                   "Published; %(num)d lawyers have their duties in a text message.", told) + " " + sms_note(),
           "success")
     return redirect(url_for("duty.period", period_id=period_id))
 

@@ -51,6 +51,8 @@ class MatchPlanItem(db.Model):
     backup_lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("lawyers.id"))
     cost: Mapped[float | None]
     unmatched_reason: Mapped[str | None] = mapped_column(String(400))
+    # the engine's reason as JSON {"code", "params", "text"}, said in the reader's language by hotline.engine_words
+    unmatched_detail: Mapped[str | None] = mapped_column(Text)
 
 
 class CounselAssignment(db.Model):

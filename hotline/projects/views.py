@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -88,5 +88,5 @@ def publish(plan_id: int):
               if str(error) == "departed" else _("Only a draft plan can be published."), "error")
         return redirect(url_for("projects.plan", plan_id=plan_id)), 303
     db.session.commit()
-    flash(_("Plan published: %(count)d counsel roles changed.", count=changed), "success")
+    flash(ngettext("Plan published: %(num)d counsel role changed.", "Plan published: %(num)d counsel roles changed.", changed), "success")
     return redirect(url_for("projects.plan", plan_id=plan_id))

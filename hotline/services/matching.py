@@ -1,12 +1,14 @@
 """FTZ project counsel in the database <-> the matching engine: build the problem, store plans, publish."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from hotline.engine_words import stored
 from hotline.models import City, Conflict, CounselAssignment, KeyProject, Lawyer, MatchPlan, MatchPlanItem
 from scheduling.matching import problem as mp
 
@@ -74,9 +76,11 @@ def store_plan(session: Session, result: mp.MatchResult, created_by_id: int | No
     session.add(plan)
     session.flush()
     rows = [{"plan_id": plan.id, "project_id": int(pid), "primary_lawyer_id": int(c.primary),
-             "backup_lawyer_id": int(c.backup), "unmatched_reason": None} for pid, c in result.counsel.items()]
+             "backup_lawyer_id": int(c.backup), "unmatched_reason": None, "unmatched_detail": None}
+            for pid, c in result.counsel.items()]
     rows += [{"plan_id": plan.id, "project_id": int(pid), "primary_lawyer_id": None, "backup_lawyer_id": None,
-              "unmatched_reason": reason[:400]} for pid, reason in result.unmatched.items()]
+              "unmatched_reason": reason[:400], "unmatched_detail": json.dumps(stored(reason), ensure_ascii=False)}
+             for pid, reason in result.unmatched.items()]
     if rows:
         session.execute(MatchPlanItem.__table__.insert(), rows)
     session.flush()
@@ -89,7 +93,7 @@ class PlanReview:
 
     plan: MatchPlan
     changes: list[tuple[int, str, int | None, int | None]] = field(default_factory=list)
-    unmatched: list[tuple[int, str]] = field(default_factory=list)
+    unmatched: list[tuple[int, dict | str]] = field(default_factory=list)  # reasons for engine_words.say
     load: dict[int, dict] = field(default_factory=dict)
     matched: int = 0
     city_flows: dict[tuple[int, int], int] = field(default_factory=dict)
@@ -106,7 +110,8 @@ def review(session: Session, plan: MatchPlan) -> PlanReview:
     lawyer_city = dict(session.execute(select(Lawyer.id, Lawyer.city_id)).all())
     for item in session.scalars(select(MatchPlanItem).where(MatchPlanItem.plan_id == plan.id)):
         if item.primary_lawyer_id is None:
-            result.unmatched.append((item.project_id, item.unmatched_reason or ""))
+            result.unmatched.append((item.project_id, json.loads(item.unmatched_detail) if item.unmatched_detail
+                                     else item.unmatched_reason or ""))
             continue
         result.matched += 1
         for role, lawyer_id, share in (("primary", item.primary_lawyer_id, 1.0), ("backup", item.backup_lawyer_id, 0.25)):

@@ -15,7 +15,7 @@ from hotline.models import DutyAssignment, DutyPeriod, DutyRequest, Lawyer, Seat
 from hotline.models.types import PROVINCE_TZ
 from hotline.services import absences, rostering, slots
 from hotline.telephony import gateway
-from scheduling.common import SolverSettings
+from scheduling.common import SolverSettings, Words
 from scheduling.roster import problem as rp
 from scheduling.roster.explain import explain
 
@@ -23,10 +23,11 @@ from scheduling.roster.explain import explain
 class RequestError(ValueError):
     """A request that cannot be made or decided; `code` is translated by the view, `rules` names broken rules."""
 
-    def __init__(self, code: str, rules: list[str] | None = None):
+    def __init__(self, code: str, rules: list[str] | None = None, start: date | None = None):
         super().__init__(code)
         self.code = code
-        self.rules = rules or []
+        self.rules = rules or []  # scheduling.common.Words: the view says them in the reader's language
+        self.start = start  # the first day of the period the rules' day numbers count from
 
 
 def request_day_off(session: Session, lawyer: Lawyer, day: date, reason: str, today: date, now: datetime) -> DutyRequest:
@@ -76,7 +77,8 @@ def swap_violations(session: Session, mine: DutyAssignment, theirs: DutyAssignme
         if seat is not None and ((seat.legal_area and seat.legal_area not in lawyer.area_codes())
                                  or (seat.language and seat.language not in lawyer.language_codes())):
             need = seat.legal_area or seat.language
-            problems.append(f"{lawyer.name} cannot take the {need} seat of {duty.shift.day:%Y-%m-%d}")
+            problems.append(Words(f"{lawyer.name} cannot take the {need} seat of {duty.shift.day:%Y-%m-%d}",
+                                  "seat_skill", staff=lawyer.id, need=need, date=duty.shift.day.isoformat()))
     if problems:
         return problems
     built = rostering.build_problem(session, period, lawyers)
@@ -89,7 +91,8 @@ def swap_violations(session: Session, mine: DutyAssignment, theirs: DutyAssignme
         day = (duty.shift.day - period.starts_on).days
         before[str(duty.lawyer_id)][day] = duty.shift.shift_type.code
         if after[str(owner)][day]:
-            problems.append(f"{by_id[owner].name} would have two duties on {duty.shift.day:%Y-%m-%d}")
+            problems.append(Words(f"{by_id[owner].name} would have two duties on {duty.shift.day:%Y-%m-%d}",
+                                  "two_duties", staff=owner, date=duty.shift.day.isoformat()))
         after[str(owner)][day] = duty.shift.shift_type.code
     if problems:
         return problems
@@ -108,7 +111,8 @@ def _broken_rules(problem: rp.Problem, roster: dict[str, list[str]]) -> list[str
     if verdict.feasible:
         return []
     # Pins are how the roster is given, not rules of their own.
-    return [rule for rule in verdict.rules if " is pinned to " not in rule] or verdict.rules or ["no answer in time"]
+    return ([rule for rule in verdict.rules if getattr(rule, "code", None) != "pinned"] or verdict.rules
+            or [Words("no answer in time", "no_answer")])
 
 
 def request_swap(session: Session, lawyer: Lawyer, my_assignment_id: int, their_assignment_id: int,
@@ -123,7 +127,7 @@ def request_swap(session: Session, lawyer: Lawyer, my_assignment_id: int, their_
         raise RequestError("in_past")
     broken = swap_violations(session, mine, theirs)
     if broken:
-        raise RequestError("breaks_rules", broken)
+        raise RequestError("breaks_rules", broken, mine.shift.period.starts_on)
     request = DutyRequest(lawyer_id=lawyer.id, period_id=mine.shift.period_id, kind="swap", day=mine.shift.day,
                           assignment_id=mine.id, colleague_id=theirs.lawyer_id, colleague_assignment_id=theirs.id,
                           reason=reason.strip()[:400], created_at=now)
@@ -147,7 +151,7 @@ def decide(session: Session, request: DutyRequest, approve: bool, user_id: int, 
             raise RequestError("roster_changed")
         broken = swap_violations(session, mine, theirs)
         if broken:
-            raise RequestError("breaks_rules", broken)
+            raise RequestError("breaks_rules", broken, mine.shift.period.starts_on)
         mine.lawyer_id, theirs.lawyer_id = theirs.lawyer_id, mine.lawyer_id
         session.flush()
         for period in {mine.shift.period, theirs.shift.period}:

@@ -6,6 +6,7 @@ but that lose out because the fitting lawyers have no room left are reported by 
 """
 from __future__ import annotations
 
+from scheduling.common import Words
 from scheduling.matching.model import (
     covers_all_areas,
     covers_main_area,
@@ -15,40 +16,43 @@ from scheduling.matching.model import (
 )
 from scheduling.matching.problem import Id, Lawyer, MatchingProblem, Project
 
-ROOM_REASON = "the lawyers who fit this project have no monthly hours or project places left"
+ROOM_REASON = Words("the lawyers who fit this project have no monthly hours or project places left", "no_room")
 
 
 def _names(items) -> str:
     return ", ".join(str(item) for item in items)
 
 
-def _role_reason(problem: MatchingProblem, project: Project, role: str) -> tuple[str | None, list[Lawyer]]:
+def _role_reason(problem: MatchingProblem, project: Project, role: str) -> tuple[Words | None, list[Lawyer]]:
     """The first rule that leaves no lawyer for a role (None if some lawyer fits), and the lawyers who fit."""
     if role == "primary":
         pool = [lw for lw in problem.lawyers if covers_all_areas(lw, project)]
         if not pool:
-            return f"no lawyer covers all the legal areas the project needs ({_names(project.areas)})", []
+            return Words(f"no lawyer covers all the legal areas the project needs ({_names(project.areas)})",
+                         "no_area_cover", areas=list(project.areas)), []
         share = 1.0
     else:
         pool = [lw for lw in problem.lawyers if covers_main_area(lw, project)]
         if not pool:
-            return f"no lawyer covers the project's main legal area ({project.main_area}) to act as backup", []
+            return Words(f"no lawyer covers the project's main legal area ({project.main_area}) to act as backup",
+                         "no_main_area", area=project.main_area), []
         share = problem.backup_share
     pool = [lw for lw in pool if speaks_languages(lw, project)]
     if not pool:
-        return (f"no lawyer who covers the legal areas for the {role} also speaks "
-                f"{_names(project.languages)}"), []
+        return Words(f"no lawyer who covers the legal areas for the {role} also speaks {_names(project.languages)}",
+                     "no_language", role=role, languages=list(project.languages)), []
     pool = [lw for lw in pool if has_no_conflict(lw, project)]
     if not pool:
-        return f"every lawyer who could be the {role} has a conflict of interest with the project", []
+        return Words(f"every lawyer who could be the {role} has a conflict of interest with the project",
+                     "conflict", role=role), []
     pool = [lw for lw in pool if fits_alone(lw, project, share)]
     if not pool:
-        return (f"the {role} role needs {project.hours * share:g} hours a month, more than any fitting lawyer "
-                "has available"), []
+        return Words(f"the {role} role needs {project.hours * share:g} hours a month, more than any fitting lawyer "
+                     "has available", "no_hours", role=role, hours=round(project.hours * share, 2)), []
     return None, pool
 
 
-def unmatchable_reason(problem: MatchingProblem, project: Project) -> str | None:
+def unmatchable_reason(problem: MatchingProblem, project: Project) -> Words | None:
     """Why the hard rules leave this project no counsel, or None if some primary and backup pair fits."""
     reason, primaries = _role_reason(problem, project, "primary")
     if reason:
@@ -60,13 +64,13 @@ def unmatchable_reason(problem: MatchingProblem, project: Project) -> str | None
         if any(b.id != primary.id and b.firm != primary.firm for b in backups):
             return None
     firms = sorted({str(lw.firm) for lw in primaries + backups})
-    return ("primary and backup must come from two different firms, but every lawyer who fits works at "
-            f"{_names(firms)}")
+    return Words(f"primary and backup must come from two different firms, but every lawyer who fits works at "
+                 f"{_names(firms)}", "one_firm", firms=sorted({lw.firm for lw in primaries + backups}, key=str))
 
 
-def unmatchable(problem: MatchingProblem) -> dict[Id, str]:
+def unmatchable(problem: MatchingProblem) -> dict[Id, Words]:
     """Every project the hard rules leave without counsel, with the reason."""
-    found: dict[Id, str] = {}
+    found: dict[Id, Words] = {}
     for project in problem.projects:
         reason = unmatchable_reason(problem, project)
         if reason:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from scheduling.common import Words
 from scheduling.roster.problem import Cover, Problem, Roster, Staff
 from scheduling.roster.variables import RosterModel, Term, add_variables, index_fixed_cells, neg
 
@@ -41,7 +42,8 @@ def days_off(rm: RosterModel) -> None:
     for person in rm.people():
         for day in sorted(person.days_off):
             if (person.id, day) in rm.work:
-                rm.linear(rm.work[person.id, day] == 0, f"{person.label} is off on {p.day_label(day)}")
+                rm.linear(rm.work[person.id, day] == 0, Words(f"{person.label} is off on {p.day_label(day)}", "day_off",
+                                                             staff=person.id, day=day))
 
 
 def pinned_duties(rm: RosterModel) -> None:
@@ -52,10 +54,12 @@ def pinned_duties(rm: RosterModel) -> None:
             continue
         label = p.staff_index[pin.staff].label
         if pin.shift:
-            words = f"{label} is pinned to {p.shift(pin.shift).label} on {p.day_label(pin.day)}"
+            words = Words(f"{label} is pinned to {p.shift(pin.shift).label} on {p.day_label(pin.day)}", "pinned",
+                          staff=pin.staff, day=pin.day, shift=pin.shift)
             rm.linear(rm.x[pin.staff, pin.day, pin.shift] == 1, words)
         else:
-            rm.linear(rm.work[pin.staff, pin.day] == 0, f"{label} is pinned off on {p.day_label(pin.day)}")
+            rm.linear(rm.work[pin.staff, pin.day] == 0, Words(f"{label} is pinned off on {p.day_label(pin.day)}",
+                                                               "pinned_off", staff=pin.staff, day=pin.day))
 
 
 def max_shifts_per_type(rm: RosterModel) -> None:
@@ -65,7 +69,8 @@ def max_shifts_per_type(rm: RosterModel) -> None:
         for shift_id, limit in person.max_shifts.items():
             if limit < p.days:
                 total = rm.total(person.id, lambda d, s, shift_id=shift_id: int(s == shift_id))
-                rm.linear(total <= limit, f"{person.label} works at most {limit} {p.shift(shift_id).label} shifts")
+                rm.linear(total <= limit, Words(f"{person.label} works at most {limit} {p.shift(shift_id).label} shifts",
+                                                "max_shifts", staff=person.id, count=limit, shift=shift_id))
 
 
 def total_minutes(rm: RosterModel) -> None:
@@ -74,9 +79,11 @@ def total_minutes(rm: RosterModel) -> None:
     for person in rm.people():
         total = rm.total(person.id, lambda d, s: p.shift(s).minutes)
         if person.min_minutes > 0:
-            rm.linear(total >= person.min_minutes, f"{person.label} works at least {person.min_minutes} minutes")
+            rm.linear(total >= person.min_minutes, Words(f"{person.label} works at least {person.min_minutes} minutes",
+                                                         "min_minutes", staff=person.id, minutes=person.min_minutes))
         if person.max_minutes is not None:
-            rm.linear(total <= person.max_minutes, f"{person.label} works at most {person.max_minutes} minutes")
+            rm.linear(total <= person.max_minutes, Words(f"{person.label} works at most {person.max_minutes} minutes",
+                                                         "max_minutes", staff=person.id, minutes=person.max_minutes))
 
 
 def max_consecutive_days(rm: RosterModel) -> None:
@@ -86,7 +93,8 @@ def max_consecutive_days(rm: RosterModel) -> None:
         limit = person.max_consecutive
         if limit is None or limit >= p.days:
             continue
-        words = f"{person.label} works at most {limit} days in a row"
+        words = Words(f"{person.label} works at most {limit} days in a row", "max_consecutive", staff=person.id,
+                      count=limit)
         for first in rm.span(person.id, limit):
             if first + limit < p.days:
                 rm.clause([neg(rm.worked(person.id, d)) for d in range(first, first + limit + 1)], words)
@@ -95,14 +103,16 @@ def max_consecutive_days(rm: RosterModel) -> None:
 def min_consecutive_days(rm: RosterModel) -> None:
     # A run of working days inside the period (touching neither end) is at least the person's minimum long.
     for person in rm.people():
-        words = f"{person.label} works at least {person.min_consecutive} days in a row"
+        words = Words(f"{person.label} works at least {person.min_consecutive} days in a row", "min_consecutive",
+                      staff=person.id, count=person.min_consecutive)
         _forbid_short_runs(rm, person, person.min_consecutive, True, words)
 
 
 def min_days_off(rm: RosterModel) -> None:
     # A run of days off inside the period (touching neither end) is at least the person's minimum long.
     for person in rm.people():
-        words = f"{person.label} takes at least {person.min_days_off} days off in a row"
+        words = Words(f"{person.label} takes at least {person.min_days_off} days off in a row", "min_days_off",
+                      staff=person.id, count=person.min_days_off)
         _forbid_short_runs(rm, person, person.min_days_off, False, words)
 
 
@@ -142,7 +152,8 @@ def max_weekends(rm: RosterModel) -> None:
                 model.add_implication(w, flag)
             model.add_bool_or(worked + [flag.Not()])
             flags.append(flag)
-        rm.linear(sum(flags) <= person.max_weekends, f"{person.label} works at most {person.max_weekends} weekends")
+        rm.linear(sum(flags) <= person.max_weekends, Words(f"{person.label} works at most {person.max_weekends} weekends",
+                                                           "max_weekends", staff=person.id, count=person.max_weekends))
 
 
 def shift_successions(rm: RosterModel) -> None:
@@ -152,7 +163,8 @@ def shift_successions(rm: RosterModel) -> None:
     for before, after in sorted(p.forbidden_successions()):
         banned.setdefault(before, []).append(after)
     for before, afters in banned.items():
-        words = f"no {', '.join(p.shift(a).label for a in afters)} shift the day after a {p.shift(before).label} shift"
+        words = Words(f"no {', '.join(p.shift(a).label for a in afters)} shift the day after a "
+                      f"{p.shift(before).label} shift", "no_succession", before=before, after=list(afters))
         for person in rm.people():
             for day in rm.span(person.id, 1):
                 # two fixed days are the incumbent's, which meets the rule
@@ -177,7 +189,8 @@ def hard_cover_minimum(rm: RosterModel) -> None:
                 rm.model.add(missing >= cover.hard_min - assigned)
                 rm.terms.append(Term("below hard minimum", relaxed_minimum_weight(cover), missing))
                 continue
-            words = f"{p.day_label(cover.day)} {cover_label(p, cover)} needs at least {cover.hard_min}"
+            words = Words(f"{p.day_label(cover.day)} {cover_label(p, cover)} needs at least {cover.hard_min}",
+                          "hard_minimum", day=cover.day, **seat_params(cover), count=cover.hard_min)
             rm.linear(assigned >= cover.hard_min, words)
 
 
@@ -281,6 +294,11 @@ def _assigned_parts(rm: RosterModel, cover: Cover) -> tuple[int, list]:
         candidates = [person for person in rm.free_on_day.get(cover.day, ()) if cover.qualifies(staff[person])]
     free = [var for person in candidates if (var := rm.x.get((person, cover.day, cover.shift))) is not None]
     return fixed, free
+
+
+def seat_params(cover: Cover) -> dict:
+    """What tells a group of seats apart, as ids: the shift, and the city, language and area it is kept for."""
+    return {"shift": cover.shift, "city": cover.city, "language": cover.language, "area": cover.area}
 
 
 def cover_label(problem: Problem, cover: Cover) -> str:

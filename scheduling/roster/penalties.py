@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scheduling.roster.model import cover_label
+from scheduling.common import Words
+from scheduling.roster.model import cover_label, seat_params
 from scheduling.roster.problem import Problem, Roster
 
 PLURALS = {
@@ -35,13 +36,15 @@ def evaluate(problem: Problem, roster: Roster) -> list[PenaltyItem]:
     staff = problem.staff_index
     for r in problem.on_requests:
         if r.weight and roster[r.staff][r.day] != r.shift:
-            words = f"{staff[r.staff].label} asked to work {problem.shift(r.shift).label} on " \
-                    f"{problem.day_label(r.day)}: {r.weight}"
+            words = Words(f"{staff[r.staff].label} asked to work {problem.shift(r.shift).label} on "
+                          f"{problem.day_label(r.day)}: {r.weight}", "on_request", staff=r.staff, shift=r.shift,
+                          day=r.day, cost=r.weight)
             items.append(PenaltyItem("shift-on request", r.weight, words, r.staff, r.day))
     for r in problem.off_requests:
         if r.weight and roster[r.staff][r.day] == r.shift:
-            words = f"{staff[r.staff].label} asked not to work {problem.shift(r.shift).label} on " \
-                    f"{problem.day_label(r.day)}: {r.weight}"
+            words = Words(f"{staff[r.staff].label} asked not to work {problem.shift(r.shift).label} on "
+                          f"{problem.day_label(r.day)}: {r.weight}", "off_request", staff=r.staff, shift=r.shift,
+                          day=r.day, cost=r.weight)
             items.append(PenaltyItem("shift-off request", r.weight, words, r.staff, r.day))
     for cover in problem.covers:
         n = sum(1 for s in problem.qualified(cover) if roster[s][cover.day] == cover.shift)
@@ -50,11 +53,15 @@ def evaluate(problem: Problem, roster: Roster) -> list[PenaltyItem]:
             missing = cover.requirement - n
             seats = f"seat {n + 1}" if missing == 1 else f"seats {n + 1}-{cover.requirement}"
             cost = missing * cover.under_weight
-            items.append(PenaltyItem("seat short", cost, f"{where} {seats} short: {cost}", None, cover.day, missing))
+            words = Words(f"{where} {seats} short: {cost}", "seat_short", day=cover.day, **seat_params(cover),
+                          first=n + 1, last=cover.requirement, cost=cost)
+            items.append(PenaltyItem("seat short", cost, words, None, cover.day, missing))
         if n > cover.requirement and cover.over_weight:
             extra = n - cover.requirement
             cost = extra * cover.over_weight
-            items.append(PenaltyItem("seat over", cost, f"{where} {extra} over: {cost}", None, cover.day, extra))
+            words = Words(f"{where} {extra} over: {cost}", "seat_over", day=cover.day, **seat_params(cover),
+                          count=extra, cost=cost)
+            items.append(PenaltyItem("seat over", cost, words, None, cover.day, extra))
     items.extend(_fairness(problem, roster))
     items.extend(_changes(problem, roster))
     return items
@@ -69,8 +76,9 @@ def _changes(problem: Problem, roster: Roster) -> list[PenaltyItem]:
         before_days = problem.published.get(person.id, [""] * problem.days)
         for day, (before, after) in enumerate(zip(before_days, roster[person.id])):
             if before != after:
-                words = f"{person.label} on {problem.day_label(day)}: {_duty(problem, before)} -> " \
-                        f"{_duty(problem, after)}: {problem.change_weight}"
+                words = Words(f"{person.label} on {problem.day_label(day)}: {_duty(problem, before)} -> "
+                              f"{_duty(problem, after)}: {problem.change_weight}", "changed_duty", staff=person.id,
+                              day=day, before=before, after=after, cost=problem.change_weight)
                 items.append(PenaltyItem("changed duty", problem.change_weight, words, person.id, day))
     return items
 
@@ -101,8 +109,11 @@ def _fairness(problem: Problem, roster: Roster) -> list[PenaltyItem]:
                 most = max(counts, key=lambda m: counts[m])
                 least = min(counts, key=lambda m: counts[m])
                 name = f"group {group}" if group else "all staff"
-                words = (f"{rule} in {name}: {problem.staff_index[most].label} has {counts[most]}, "
-                         f"{problem.staff_index[least].label} {counts[least]}: {spread * weight}")
+                words = Words(f"{rule} in {name}: {problem.staff_index[most].label} has {counts[most]}, "
+                              f"{problem.staff_index[least].label} {counts[least]}: {spread * weight}",
+                              "unpopular_spread" if unpopular else "duty_spread", group=group, most=most,
+                              most_count=counts[most], least=least, least_count=counts[least],
+                              cost=spread * weight)
                 items.append(PenaltyItem(rule, spread * weight, words, None, None, spread))
     return items
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from scheduling.common import CancelToken, ProgressCallback, SolverSettings
+from scheduling.common import CancelToken, ProgressCallback, SolverSettings, Words
 from scheduling.roster.problem import Cover, Pin, Problem, Roster, Staff
 from scheduling.roster.solve import RosterResult, solve
 
@@ -114,7 +114,8 @@ def diff(problem: Problem, before: Roster, after: Roster) -> list[DutyChange]:
             old, new = before.get(person.id, [""] * problem.days)[day], after[person.id][day]
             if old != new:
                 label = problem.day_label(day)
-                words = f"{person.label} on {label}: {_duty(problem, old)} -> {_duty(problem, new)}"
+                words = Words(f"{person.label} on {label}: {_duty(problem, old)} -> {_duty(problem, new)}",
+                              "changed_duty", staff=person.id, day=day, before=old, after=new)
                 changes.append(DutyChange(person.id, day, old, new, words))
     return changes
 

@@ -98,7 +98,7 @@ def test_coordinator_publishes_matching_and_liaison_sees_counsel(browser, thread
         page.click("[data-testid=plan-link]")
         assert "Every project is matched." in page.inner_text("[data-testid=unmatched]")
         page.click("button:has-text('Publish this plan')")
-        assert page.inner_text("[data-testid=plan-status]") == "published"
+        assert page.inner_text("[data-testid=plan-status]") == "Published"
 
         liaison_page = browser.new_context(locale="en-GB").new_page()
         sign_in(liaison_page, base, liaison.username)

@@ -273,3 +273,12 @@ def test_liaisons_never_see_a_lawyers_private_number(app, world, make):
     for path in ("/", "/consult/", f"/consult/requests/{world.request.id}"):
         page = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
         assert world.own.phone not in page and world.own.phone[3:] not in page, path
+
+
+def test_a_bad_time_in_a_window_is_refused_in_the_readers_language(app, world, make):
+    """WTForms' own message for a bad time inside a window (a nested form) is Chinese on a Chinese page."""
+    liaison = signed_in(app, world.liaison)
+    liaison.post("/language/zh_Hans")
+    response = liaison.post("/consult/requests/new", data=window_form(world, **{"windows-0-starts": "25:99"}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "不是有效的时间值" in page and "Not a valid time value" not in page

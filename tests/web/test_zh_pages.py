@@ -37,3 +37,21 @@ def test_period_and_holiday_names_are_not_a_persons_name(as_role, make):
     assert "周期名称" in _text(admin.get("/duty/periods", headers=ZH).get_data(as_text=True))
     holidays = _text(admin.get("/duty/holidays", headers=ZH).get_data(as_text=True))
     assert "节假日" in holidays and "姓名" not in holidays
+
+
+def test_a_failed_jobs_page_says_why_in_words_and_keeps_the_detail_folded(as_role, make):
+    """The exception text of a failed job is no sentence for a coordinator: the page says what to do in Chinese,
+    the stored text waits under "技术细节" for the administrator; known endings are said in words."""
+    admin = as_role("admin")
+    failed = make._add(Job(kind="match_solve", status="failed", params_json="{}",
+                           error="OverflowError: date value out of range"))
+    page = admin.get(f"/jobs/{failed.id}", headers=ZH).get_data(as_text=True)
+    shown = _text(re.sub(r"<details\b.*?</details>", " ", page, flags=re.S))
+    assert "任务因意外错误而中止" in shown and "OverflowError" not in shown
+    assert "技术细节" in page and "OverflowError: date value out of range" in page
+    cancelled = make._add(Job(kind="roster_solve", status="cancelled", params_json="{}",
+                              error="cancelled by a coordinator"))
+    text = _text(admin.get(f"/jobs/{cancelled.id}", headers=ZH).get_data(as_text=True))
+    assert "已由协调员取消" in text and "cancelled by" not in text and "技术细节" not in text
+    state = admin.get(f"/jobs/{cancelled.id}.json", headers=ZH).get_json()
+    assert state["error"] == "已由协调员取消。"

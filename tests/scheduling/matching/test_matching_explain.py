@@ -50,3 +50,18 @@ def test_project_left_out_for_lack_of_room_says_so(build, checker):
     assert len(result.counsel) == 1 and len(result.unmatched) == 1
     assert list(result.unmatched.values()) == [ROOM_REASON]
     assert abs(checker.cost(problem, result.counsel) - result.objective) < 1e-6
+
+
+def test_reasons_carry_codes_and_ids(build):
+    """Each reason is also a code with ids (languages, areas, firms, the role), for an app to say in any language."""
+    projects = [build.project("russian", languages=("zh", "ru")), build.project("maritime", areas=("maritime",))]
+    result = match(build.problem(projects, team(build)), build.settings)
+    russian, maritime = result.unmatched["russian"], result.unmatched["maritime"]
+    assert (russian.code, russian.params["role"], "ru" in russian.params["languages"]) == ("no_language", "primary",
+                                                                                            True)
+    assert (maritime.code, maritime.params) == ("no_area_cover", {"areas": ["maritime"]})
+    lawyers = [build.lawyer("a", "f1", areas={"ip": 5}), build.lawyer("a2", "f1", areas={"ip": 3}),
+               build.lawyer("b", "f2")]
+    firm = match(build.problem([build.project("p", areas=("ip",))], lawyers), build.settings).unmatched["p"]
+    assert (firm.code, firm.params) == ("one_firm", {"firms": ["f1"]})
+    assert ROOM_REASON.code == "no_room" and ROOM_REASON == str(ROOM_REASON)

@@ -45,3 +45,21 @@ def test_minimum_rules_conflict(make):
 
 def test_feasible_problem_has_no_conflict(make):
     assert explain(make(3, ["A"])).feasible is True
+
+
+def test_each_rule_carries_a_code_and_ids_for_other_languages(make):
+    """The coordinator's words are English text and also a code with ids, day numbers and counts, so an app can
+    say them in its user's language; they survive a trip to a worker process."""
+    import pickle
+
+    problem = make(5, [Staff("A", days_off=frozenset({1}), max_weekends=0, max_consecutive=3), Staff("B")],
+                   pins=[Pin("A", 1, "D")])
+    result = solve(problem, SolverSettings(10, 2, 0))
+    found = sorted((rule.code, tuple(sorted(rule.params.items()))) for rule in result.explanation)
+    assert found == [("day_off", (("day", 1), ("staff", "A"))),
+                     ("pinned", (("day", 1), ("shift", "D"), ("staff", "A")))]
+    copy = pickle.loads(pickle.dumps(result.explanation[0]))
+    assert copy == result.explanation[0] and copy.as_dict() == result.explanation[0].as_dict()
+    minimum = explain(make(7, [Staff("A", min_minutes=480 * 5, max_consecutive=2, min_days_off=2)]))
+    assert {(rule.code, rule.params.get("minutes", rule.params.get("count"))) for rule in minimum.rules} == {
+        ("min_days_off", 2), ("min_minutes", 2400), ("max_consecutive", 2)}
