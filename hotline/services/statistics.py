@@ -16,7 +16,7 @@ from hotline.models import Contact, FollowUp, Lawyer, RiskFlag, ServiceRecord
 from hotline.models.types import PROVINCE_TZ
 from hotline.vocab import SERVICE_KINDS
 
-PREVENTED_TYPES = ("suicide", "civil_to_criminal", "group_petition", "group_fight")
+PREVENTED_TYPES = ("suicide", "civil_to_criminal", "group_petition", "group_fight", "domestic_violence")
 MEDIATED = ("success", "failed")
 RATED = ("answered", "called_back")
 
@@ -259,3 +259,12 @@ def records_behind(session: Session, figure: str, filters: Filters):
 def approximately(count: int) -> str:
     """The department's style for large counts in a sentence: 26,412 -> '26,000+'; small ones exactly."""
     return f"{count // 1000 * 1000:,}+" if count >= 10000 else f"{count:,}"
+
+
+def approximately_zh(count: int) -> str:
+    """The same in the department's Chinese: 26412 -> '2.6万余', 20000 -> '2万', 9999 -> '9999' (no separators)."""
+    if count < 10000:
+        return str(count)
+    thousands = count // 1000
+    tenths = f"{thousands // 10}.{thousands % 10}" if thousands % 10 else str(thousands // 10)
+    return f"{tenths}万" + ("" if count == thousands * 1000 else "余")

@@ -5,11 +5,13 @@ import io
 from dataclasses import dataclass
 
 from hotline.models import City
-from hotline.services.statistics import Figures, Filters, approximately
+from hotline.services.statistics import Figures, Filters, approximately, approximately_zh
 
-ZH_FLAGS = {"suicide": "自杀", "civil_to_criminal": "民转刑案件", "group_petition": "群体性上访", "group_fight": "群体性械斗"}
+ZH_FLAGS = {"suicide": "自杀", "civil_to_criminal": "民转刑案件", "group_petition": "群体性上访", "group_fight": "群体性械斗",
+            "domestic_violence": "家庭暴力事件"}
 EN_FLAGS = {"suicide": ("suicide", "suicides"), "civil_to_criminal": ("civil-to-criminal case", "civil-to-criminal cases"),
-            "group_petition": ("group petition", "group petitions"), "group_fight": ("group fight", "group fights")}
+            "group_petition": ("group petition", "group petitions"), "group_fight": ("group fight", "group fights"),
+            "domestic_violence": ("domestic violence incident", "domestic violence incidents")}
 
 
 def _rate(share: float | None) -> str:
@@ -44,9 +46,10 @@ class Report:
         f = self.found
         prevented = "、".join(f"{ZH_FLAGS[k]}{f.prevented.get(k, 0)}起" for k in ZH_FLAGS)
         satisfaction = f"，服务满意度{f.satisfaction:.1f}分（满分5分，{f.ratings}人评价）" if f.satisfaction is not None else ""
-        return (f"{self.period}，{self.where_zh}12348法律服务热线共受理来电来访{f.contacts:,}件，接听电话{f.answered:,}个，"
-                f"接通率{_rate(f.answer_rate)}；排查矛盾纠纷{approximately(f.disputes)}件，调解{f.mediated:,}件，"
-                f"调解成功{f.mediated_successfully:,}件，调解成功率{_rate(f.success_rate)}；"
+        # the department's style: totals above ten thousand as 2.6万余, other counts exact and without separators
+        return (f"{self.period}，{self.where_zh}12348法律服务热线共受理来电来访{approximately_zh(f.contacts)}件，"
+                f"接听电话{f.answered}个，接通率{_rate(f.answer_rate)}；排查矛盾纠纷{approximately_zh(f.disputes)}件，"
+                f"调解{f.mediated}件，调解成功{f.mediated_successfully}件，调解成功率{_rate(f.success_rate)}；"
                 f"成功预防{prevented}{satisfaction}。")
 
     def sentence_en(self) -> str:

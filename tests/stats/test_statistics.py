@@ -63,6 +63,9 @@ def test_the_demo_province_report_matches_a_direct_count_of_the_records(app, run
 def test_approximately_follows_the_departments_style():
     assert statistics.approximately(26412) == "26,000+"
     assert statistics.approximately(9999) == "9,999"
+    assert statistics.approximately_zh(26412) == "2.6万余" and statistics.approximately_zh(20000) == "2万"
+    assert statistics.approximately_zh(20412) == "2万余" and statistics.approximately_zh(9999) == "9999"
+    assert statistics.approximately_zh(125958) == "12.5万余"
     assert statistics.quarter_of(date(2026, 11, 27)) == (date(2026, 10, 1), date(2026, 12, 31))
 
 
@@ -142,7 +145,8 @@ def test_the_report_reads_as_the_department_writes_it_in_both_languages_and_as_p
     args = f"first={first}&last={last}&city_id={small_province['dalian'].id}"
     page = client.get(f"/stats/report?{args}").get_data(as_text=True)
     assert "2 disputes found; 2 mediated; 1 mediated successfully, a success rate of 50%" in page
-    assert "prevented 0 suicides, 0 civil-to-criminal cases, 1 group petition and 0 group fights" in page
+    assert ("prevented 0 suicides, 0 civil-to-criminal cases, 1 group petition, 0 group fights and 0 domestic "
+            "violence incidents") in page
     assert "排查矛盾纠纷2件，调解2件，调解成功1件，调解成功率50%" in page and "大连" in page
     assert "/stats/records/mediated_successfully?" in page
     pdf = client.get(f"/stats/report.pdf?{args}")
@@ -182,3 +186,28 @@ def test_the_daily_chart_stops_at_today(as_role, make):
     charts = json.loads(page.split('<script type="application/json" id="chart-data">')[1].split("</script>")[0])
     labels = charts["per_day"]["labels"]
     assert len(labels) == (today - first).days + 1 and labels[-1] == today.strftime("%m-%d")
+
+
+def test_prevented_domestic_violence_is_counted_and_shown(app, make, small_province):
+    """A prevented domestic-violence flag counts on the dashboard, in the figures table and in both sentences."""
+    contact = make.scalars(select(Contact))[0]
+    make.risk_flag(contact=contact, flag="domestic_violence", prevented=True)
+    client = _admin(app, make)
+    first, last = _window()
+    page = client.get(f"/stats/report?first={first}&last={last}").get_data(as_text=True)
+    assert "家庭暴力事件1起" in page and "1 domestic violence incident" in page
+    dashboard = client.get(f"/stats/?first={first}&last={last}").get_data(as_text=True)
+    assert "prevented%3Adomestic_violence" in dashboard or "prevented:domestic_violence" in dashboard
+
+
+def test_the_chinese_sentence_writes_large_totals_as_the_department_does(app):
+    """Above ten thousand a total reads 2.6万余件; other counts are exact, without thousands separators."""
+    from datetime import date as day
+
+    from hotline.stats.report import Report
+
+    found = statistics.Figures(contacts=26412, answered=12345, disputes=26001, mediated=25958,
+                               mediated_successfully=25779)
+    sentence = Report(statistics.Filters(day(2026, 10, 1), day(2026, 12, 31)), found, None).sentence_zh()
+    assert "受理来电来访2.6万余件" in sentence and "接听电话12345个" in sentence
+    assert "排查矛盾纠纷2.6万余件，调解25958件，调解成功25779件" in sentence
