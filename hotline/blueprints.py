@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     from hotline.intake.views import bp as intake
     from hotline.outbox.views import bp as outbox
     from hotline.projects.views import bp as projects
+    from hotline.registers.views import bp as registers
     from hotline.servicelog.views import bp as servicelog
     from hotline.stats.views import bp as stats
     from hotline.telephony.views import bp as telephony
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(intake)
     app.register_blueprint(outbox)
     app.register_blueprint(projects)
+    app.register_blueprint(registers)
     app.register_blueprint(servicelog)
     app.register_blueprint(stats)
     app.register_blueprint(telephony)

@@ -6,14 +6,13 @@ from datetime import date, time
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hotline import paging
 from hotline.auth.access import roles_required
 from hotline.duty.views import bp
 from hotline.extensions import db
-from hotline.models import City, DutyPeriod, Lawyer, PublicHoliday, Shift, ShiftType, User
+from hotline.models import City, DutyPeriod, PublicHoliday, Shift, ShiftType
 from hotline.services import rostering
 from hotline.vocab import LANGUAGES, LEGAL_AREAS
 
@@ -180,58 +179,3 @@ def shift_types():
             status = 400
     types = db.session.scalars(select(ShiftType).order_by(ShiftType.starts)).all()
     return render_template("duty/shift_types.html", types=types), status
-
-
-@bp.route("/admin/lawyers")
-@roles_required("admin")
-def lawyers():
-    """Lawyers with their limits, searchable by name."""
-    q = request.args.get("q", "").strip()[:64]
-    query = select(Lawyer).order_by(Lawyer.name)
-    if q:
-        query = query.where(func.lower(Lawyer.name).contains(q.lower()))
-    page = paging.paginate(query, request.args.get("page"))
-    return render_template("duty/lawyers.html", page=page, q=q)
-
-
-LIMITS = (("max_duties_per_month", 0, 62), ("min_minutes_per_month", 0, 20000), ("max_minutes_per_month", 0, 20000),
-          ("max_consecutive_days", 1, 31), ("min_days_off_between", 0, 31), ("max_weekends", 0, 10),
-          ("monthly_hours_available", 0, 400), ("max_projects", 0, 200))
-
-
-@bp.route("/admin/lawyers/<int:lawyer_id>", methods=["GET", "POST"])
-@roles_required("admin")
-def lawyer(lawyer_id: int):
-    """A lawyer's duty and counsel limits, FTZ-team membership, activity and sign-in account."""
-    item = db.get_or_404(Lawyer, lawyer_id)
-    status = 200
-    if request.method == "POST":
-        try:
-            values = {name: _int(request.form.get(name), low, high, name) for name, low, high in LIMITS}
-            if values["min_minutes_per_month"] > values["max_minutes_per_month"]:
-                raise FormError(_("The minimum minutes exceed the maximum."))
-            username = request.form.get("username", "").strip()
-            user_id = None
-            if username:
-                user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-                if user is None or user.role != "lawyer":
-                    raise FormError(_("No lawyer account with that username."))
-                other = db.session.scalar(select(Lawyer).where(Lawyer.user_id == user.id, Lawyer.id != item.id))
-                if other is not None:
-                    raise FormError(_("That account is already linked to %(name)s.", name=other.name))
-                user_id = user.id
-            for name, value in values.items():
-                setattr(item, name, value)
-            item.user_id = user_id
-            item.ftz_team = bool(request.form.get("ftz_team"))
-            item.active = bool(request.form.get("active"))
-            db.session.commit()
-            flash(_("Lawyer %(name)s saved.", name=item.name), "success")
-            return redirect(url_for("duty.lawyer", lawyer_id=item.id))
-        except FormError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            status = 400
-            item = db.session.get(Lawyer, lawyer_id)
-    account = db.session.get(User, item.user_id) if item.user_id else None
-    return render_template("duty/lawyer.html", lawyer=item, limits=LIMITS, account=account), status

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.extensions import db
@@ -20,6 +20,7 @@ class LawFirm(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"))
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     city: Mapped[City] = relationship()
 
@@ -49,6 +50,8 @@ class Lawyer(db.Model):
     firm_id: Mapped[int] = mapped_column(ForeignKey("law_firms.id"), index=True)
     ftz_team: Mapped[bool] = mapped_column(default=False, index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Takes hotline duties: the roster engine plans only these (a lawyer may only counsel, or only consult).
+    on_duty_roster: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Duty limits used by the roster engine.
     max_duties_per_month: Mapped[int] = mapped_column(default=8)
     min_minutes_per_month: Mapped[int] = mapped_column(default=0)

@@ -183,7 +183,8 @@ def build_problem(session: Session, period: DutyPeriod, lawyers: list[Lawyer] | 
     ]
     if lawyers is None:
         lawyers = list(session.scalars(
-            select(Lawyer).where(Lawyer.active.is_(True)).options(selectinload(Lawyer.areas), selectinload(Lawyer.languages))
+            select(Lawyer).where(Lawyer.active.is_(True), Lawyer.on_duty_roster.is_(True))
+            .options(selectinload(Lawyer.areas), selectinload(Lawyer.languages))
             .order_by(Lawyer.id)
         ))
     scale = days / 30

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from hotline.models import DutyPeriod, Lawyer, PublicHoliday, SeatRequirement, Shift, ShiftType
+from hotline.models import City, DutyPeriod, LawFirm, Lawyer, PublicHoliday, SeatRequirement, Shift, ShiftType
 from hotline.services import reference
 
 EN = {"Accept-Language": "en"}
@@ -81,18 +81,22 @@ def test_holidays_and_shift_types(as_role, make):
 
 
 def test_lawyer_limits_and_account_link(as_role, make, users):
-    """A coordinator edits a lawyer's limits and links their sign-in account; bad values are refused."""
+    """A coordinator edits a lawyer's limits and links their sign-in account in the register; bad values are
+    refused."""
     lawyer = make.lawyer()
     admin = as_role("admin")
-    data = {"max_duties_per_month": 6, "min_minutes_per_month": 0, "max_minutes_per_month": 1800,
-            "max_consecutive_days": 2, "min_days_off_between": 1, "max_weekends": 1, "monthly_hours_available": 80,
-            "max_projects": 30, "username": users["lawyer"].username, "active": "y", "ftz_team": "y"}
+    data = {"licence_no": lawyer.licence_no, "name": lawyer.name, "phone": "13800138000",
+            "firm": make.get(LawFirm, lawyer.firm_id).name, "city": make.get(City, lawyer.city_id).code,
+            "areas": "labour:2", "max_duties": 6, "min_hours": 0, "max_hours": 30, "max_consecutive": 2,
+            "min_days_off": 1, "max_weekends": 1, "monthly_hours": 80, "max_projects": 30,
+            "account": users["lawyer"].username, "active": "y", "ftz_team": "y", "on_duty_roster": "y"}
     assert admin.post(f"/admin/lawyers/{lawyer.id}", data=data).status_code == 302
     stored = make.get(Lawyer, lawyer.id)
     assert stored.max_consecutive_days == 2 and stored.user_id == users["lawyer"].id and stored.ftz_team
-    assert admin.post(f"/admin/lawyers/{lawyer.id}", data=data | {"max_consecutive_days": 0}).status_code == 400
-    assert admin.post(f"/admin/lawyers/{lawyer.id}", data=data | {"username": users["liaison"].username}).status_code == 400
-    assert admin.post(f"/admin/lawyers/{lawyer.id}", data=data | {"min_minutes_per_month": 5000}).status_code == 400
+    assert stored.max_minutes_per_month == 1800
+    assert admin.post(f"/admin/lawyers/{lawyer.id}", data=data | {"max_consecutive": 0}).status_code == 400
+    assert admin.post(f"/admin/lawyers/{lawyer.id}", data=data | {"account": users["liaison"].username}).status_code == 400
+    assert admin.post(f"/admin/lawyers/{lawyer.id}", data=data | {"min_hours": 100}).status_code == 400
     assert stored.name in admin.get("/admin/lawyers?q=" + stored.name[:4], headers=EN).get_data(as_text=True)
 
 

@@ -105,8 +105,14 @@ EXPECTED = {
     "duty.weights": {"admin"},
     "duty.holidays": {"admin"},
     "duty.shift_types": {"admin"},
-    "duty.lawyers": {"admin"},
-    "duty.lawyer": {"admin"},
+    "registers.index": {"admin"},
+    "registers.new": {"admin"},
+    "registers.edit": {"admin"},
+    "registers.set_active": {"admin"},
+    "registers.export": {"admin"},
+    "registers.template": {"admin"},
+    "registers.import_file": {"admin"},
+    "registers.confirm_import": {"admin"},
     "jobs.show": {"admin"},
     "jobs.state": {"admin"},
     "jobs.cancel": {"admin"},
@@ -131,9 +137,11 @@ def _routes(app):
     for rule in app.url_map.iter_rules():
         values = {}
         for name in rule.arguments:
-            from werkzeug.routing import IntegerConverter
+            from werkzeug.routing import AnyConverter, IntegerConverter
 
-            values[name] = 1 if isinstance(rule._converters[name], IntegerConverter) else "x"
+            converter = rule._converters[name]
+            values[name] = (1 if isinstance(converter, IntegerConverter)
+                            else sorted(converter.items)[0] if isinstance(converter, AnyConverter) else "x")
         if rule.endpoint == "static":
             values["filename"] = "css/app.css"
         method = "GET" if "GET" in rule.methods else "POST"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from hotline.extensions import db
 from tests.conftest import login
@@ -35,6 +35,9 @@ def url_of(rule) -> str:
     for name in rule.arguments:
         if isinstance(rule._converters[name], IntegerConverter):
             values[name] = 1
+        elif isinstance(rule._converters[name], AnyConverter):
+            values[name] = "lawyers" if "lawyers" in rule._converters[name].items else sorted(
+                rule._converters[name].items)[0]
         else:
             values[name] = {"duty.feed": "lawyer-feed", "consult.feed": "liaison-feed",
                             "set_language": "en"}.get(rule.endpoint, "labour")

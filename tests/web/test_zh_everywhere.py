@@ -121,6 +121,8 @@ def test_every_page_in_chinese_shows_no_english_and_no_codes(app, populated, wor
     urls = [url_of(rule) for rule in app.url_map.iter_rules()
             if "GET" in rule.methods and rule.endpoint != "static"]
     urls += [f"/jobs/{job_id}" for job_id in make.session.scalars(select(Job.id))]
+    urls += [f"/admin/{kind}{page}" for kind in ("firms", "lawyers", "projects", "liaisons")
+             for page in ("", "/new", "/import", "/1")]
     urls += [f"/ftz/plans/{engine_results['plan'].id}", f"/duty/periods/{engine_results['period'].id}",
              engine_results["replan"]]
     make.session.close()
