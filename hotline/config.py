@@ -100,6 +100,8 @@ def from_environment(instance_path: str | Path, environ: Mapping[str, str] | Non
         # Files attached to counsel requests, stored by their SHA-256.
         "ATTACHMENT_DIR": str(instance / "attachments"),
         "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+        # Spreadsheets between an import's dry run and its confirmation (kept a day).
+        "IMPORT_DIR": str(instance / "imports"),
         # Seconds between outbox retries by the in-process sweeper; 0 turns it off.
         "OUTBOX_SWEEP_SECONDS": int(env.get("OUTBOX_SWEEP_SECONDS", "30")),
         # Run background work in the request's thread (tests).

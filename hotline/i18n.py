@@ -124,7 +124,20 @@ def init_app(app: Flask) -> None:
         from hotline.background.views import error_words
         from hotline.engine_words import penalty_rule, say
 
+        def ftz_member() -> bool:
+            """The signed-in lawyer is an active member of the FTZ team (records services to key projects)."""
+            from sqlalchemy import select
+
+            from hotline.extensions import db
+            from hotline.models import Lawyer
+
+            if not current_user.is_authenticated or current_user.role != "lawyer":
+                return False
+            return bool(db.session.scalar(select(Lawyer.id).where(
+                Lawyer.user_id == current_user.id, Lawyer.active.is_(True), Lawyer.ftz_team.is_(True))))
+
         return {
+            "ftz_member": ftz_member,
             "mask": phones.mask,
             "say": say,
             "job_error": error_words,

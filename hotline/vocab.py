@@ -93,7 +93,14 @@ SERVICE_KINDS = {
     "referral": _l("Referral"),
     "mediation": _l("Mediation"),
     "legal_aid_referral": _l("Legal-aid referral"),
+    "legal_checkup": _l("Legal check-up"),
+    "contract_review": _l("Contract review"),
+    "training": _l("Legal training"),
+    "consult_elsewhere": _l("Consultation given elsewhere"),
 }
+
+# What the FTZ team records of its own work on a key project (without a liaison's request).
+PROJECT_SERVICE_KINDS = ("on_site", "legal_checkup", "contract_review", "training", "consult_elsewhere")
 
 ROLES = {
     "admin": _l("Coordinator"),

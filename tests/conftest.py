@@ -99,6 +99,7 @@ def app_factory(db_url, tmp_path):
             "PUBLIC_BASE_URL": "https://hotline.example.cn",
             "JOBS_EAGER": True,
             "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+            "IMPORT_DIR": str(tmp_path / "imports"),
         }
         app = create_app(config | overrides)
         apps.append(app)

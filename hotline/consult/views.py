@@ -409,8 +409,16 @@ def project_history(project_id: int):
     ratings = {b.id: consult.rating_of(db.session, b.id) for b in bookings if b.status == "completed"}
     records = db.session.scalars(select(ServiceRecord).where(ServiceRecord.project_id == project_id)
                                  .order_by(ServiceRecord.seq.desc()).limit(200)).all()
+    from hotline.services import project_services
+
+    mine = db.session.get(Lawyer, _my_lawyer_id()) if current_user.role == "lawyer" else None
+    can_record = current_user.role == "admin" or project_services.may_record(mine)
+    team = db.session.scalars(select(Lawyer).where(Lawyer.active.is_(True), Lawyer.ftz_team.is_(True))
+                              .order_by(Lawyer.name)).all() if current_user.role == "admin" else []
     return render_template("consult/project.html", project=project, requests=requests, bookings=bookings,
-                           ratings=ratings, records=records, counsel=consult.counsel_of(db.session, [project_id])[project_id])
+                           ratings=ratings, records=records, counsel=consult.counsel_of(db.session, [project_id])[project_id],
+                           services=project_services.of_project(db.session, project_id), can_record=can_record,
+                           team=team, today=utcnow().astimezone(PROVINCE_TZ).date())
 
 
 @bp.route("/consult/feed", methods=["POST"])

@@ -18,7 +18,8 @@ from hotline.models.job import Job
 from hotline.models.meta import DatabaseFact
 from hotline.models.lawyer import Conflict, LawFirm, Lawyer, LawyerArea, LawyerLanguage, Unavailability
 from hotline.models.outbox import OutboxMessage
-from hotline.models.project import KeyProject, ProjectLanguage, ProjectNeed, project_liaisons
+from hotline.models.project import (KeyProject, ProjectLanguage, ProjectNeed, ProjectService, ProjectServiceFile,
+                                    project_liaisons)
 from hotline.models.servicelog import FollowUp, ServiceRecord
 from hotline.models.telephony import WebhookReceipt
 from hotline.models.user import User
@@ -26,7 +27,7 @@ from hotline.models.user import User
 __all__ = [
     "ApiClient", "Attachment", "Booking", "City", "Conflict", "ConsultationSlot", "Contact", "ContactEvent",
     "CounselAssignment", "CounselRequest", "DatabaseFact", "DutyAssignment", "DutyPeriod", "DutyRequest", "FollowUp", "FtzArea",
-    "Job", "KeyProject", "LawFirm", "Lawyer", "LawyerArea", "LawyerLanguage", "MatchPlan", "MatchPlanItem",
+    "Job", "KeyProject", "ProjectService", "ProjectServiceFile", "LawFirm", "Lawyer", "LawyerArea", "LawyerLanguage", "MatchPlan", "MatchPlanItem",
     "OutboxMessage", "ProjectLanguage", "ProjectNeed", "PublicHoliday", "Referral", "RequestWindow", "RiskFlag",
     "SeatRequirement", "ServiceRecord", "Shift", "ShiftSuccession", "ShiftType", "Unavailability", "User",
     "WebhookReceipt", "api_client_liaisons", "project_liaisons",

@@ -1,15 +1,16 @@
 """Key investment projects, their legal needs and languages, and their liaisons."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Numeric, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.extensions import db
 from hotline.models.geo import City, FtzArea
 from hotline.models.types import UTCDateTime, one_of, utcnow
-from hotline.vocab import LANGUAGES, LEGAL_AREAS, SECTORS
+from hotline.vocab import LANGUAGES, LEGAL_AREAS, PROJECT_SERVICE_KINDS, SECTORS
 
 project_liaisons = Table(
     "project_liaisons",
@@ -88,3 +89,47 @@ class ProjectLanguage(db.Model):
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
 
     project: Mapped[KeyProject] = relationship(back_populates="languages")
+
+
+class ProjectService(db.Model):
+    """A service the FTZ team gave a key project on its own initiative (a visit, a legal check-up, a contract
+    review, training, a consultation given elsewhere); its service-log record is the official trace."""
+
+    __tablename__ = "project_services"
+    __table_args__ = (
+        one_of("kind", PROJECT_SERVICE_KINDS),
+        CheckConstraint("hours > 0 AND hours <= 24", name="hours_range"),
+        Index("ix_project_services_project_day", "project_id", "day"),
+        Index("ix_project_services_lawyer_day", "lawyer_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("key_projects.id"))
+    lawyer_id: Mapped[int] = mapped_column(ForeignKey("lawyers.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    day: Mapped[date]
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    notes: Mapped[str] = mapped_column(Text)
+    service_record_id: Mapped[int] = mapped_column(ForeignKey("service_records.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[KeyProject] = relationship()
+    lawyer = relationship("Lawyer")
+    files: Mapped[list["ProjectServiceFile"]] = relationship(back_populates="service", order_by="ProjectServiceFile.id")
+
+
+class ProjectServiceFile(db.Model):
+    """A file kept with a project service (a check-up report, a reviewed contract), stored by its SHA-256."""
+
+    __tablename__ = "project_service_files"
+    __table_args__ = (CheckConstraint("size_bytes > 0", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("project_services.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    service: Mapped[ProjectService] = relationship(back_populates="files")

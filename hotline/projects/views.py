@@ -90,3 +90,5 @@ def publish(plan_id: int):
     db.session.commit()
     flash(ngettext("Plan published: %(num)d counsel role changed.", "Plan published: %(num)d counsel roles changed.", changed), "success")
     return redirect(url_for("projects.plan", plan_id=plan_id))
+
+from hotline.projects import services as _services  # noqa: E402,F401  (the FTZ team's service records)

@@ -287,7 +287,7 @@ def template(kind: str, fmt: str):
 
 
 def _upload_dir() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
+    folder = Path(current_app.config["IMPORT_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     cutoff = time.time() - UPLOAD_HOURS * 3600
     for old in folder.iterdir():

@@ -250,6 +250,8 @@ def records_behind(session: Session, figure: str, filters: Filters):
         return services
     if figure.startswith("service:"):
         return services.where(ServiceRecord.kind == figure.split(":", 1)[1])
+    if figure == "project_services":
+        return services.where(ServiceRecord.project_id.is_not(None))
     if figure == "ratings":
         return services.where(ServiceRecord.id.in_(select(FollowUp.service_record_id).where(
             FollowUp.status.in_(RATED), FollowUp.score.is_not(None))))

@@ -25,6 +25,7 @@ class Report:
     filters: Filters
     found: Figures
     city: City | None
+    projects: object | None = None  # project_stats.ProjectFigures: the key projects served
 
     @property
     def where_zh(self) -> str:
@@ -50,7 +51,19 @@ class Report:
         return (f"{self.period}，{self.where_zh}12348法律服务热线共受理来电来访{approximately_zh(f.contacts)}件，"
                 f"接听电话{f.answered}个，接通率{_rate(f.answer_rate)}；排查矛盾纠纷{approximately_zh(f.disputes)}件，"
                 f"调解{f.mediated}件，调解成功{f.mediated_successfully}件，调解成功率{_rate(f.success_rate)}；"
-                f"成功预防{prevented}{satisfaction}。")
+                f"成功预防{prevented}{satisfaction}{self._projects_zh()}。")
+
+    def _projects_zh(self) -> str:
+        p = self.projects
+        if p is None:
+            return ""
+        return f"；自贸区律师服务团服务重点项目{p.served}个（共{p.total}个），服务{round(p.hours)}小时"
+
+    def _projects_en(self) -> str:
+        p = self.projects
+        if p is None:
+            return ""
+        return f"; the FTZ lawyer team served {p.served:,} of {p.total:,} key projects, {round(p.hours):,} hours"
 
     def sentence_en(self) -> str:
         """The same sentence in English."""
@@ -63,7 +76,7 @@ class Report:
         return (f"{self.period}, 12348 hotline, {self.where_en}: {f.contacts:,} contacts received and {f.answered:,} calls "
                 f"answered (answer rate {_rate(f.answer_rate)}); {approximately(f.disputes)} disputes found; "
                 f"{f.mediated:,} mediated; {f.mediated_successfully:,} mediated successfully, a success rate of "
-                f"{_rate(f.success_rate)}; prevented {prevented}{satisfaction}.")
+                f"{_rate(f.success_rate)}; prevented {prevented}{satisfaction}{self._projects_en()}.")
 
     def lines(self) -> list[tuple[str, str, str, int]]:
         """(figure key, Chinese, English, count) for the figures table, each traceable to its records."""
@@ -76,6 +89,8 @@ class Report:
         table += [(f"prevented:{k}", f"预防{ZH_FLAGS[k]}", f"Prevented: {EN_FLAGS[k][1]}", f.prevented.get(k, 0))
                   for k in ZH_FLAGS]
         table.append(("ratings", "满意度评价", "Satisfaction ratings", f.ratings))
+        if self.projects is not None:
+            table.append(("project_services", "服务重点项目（次）", "Services to key projects", self.projects.services))
         return table
 
 

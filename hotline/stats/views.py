@@ -18,7 +18,8 @@ from hotline.formkit import choices, whole_number
 from hotline.i18n import locale_code
 from hotline.models import City, Contact, Lawyer, ServiceRecord
 from hotline.models.types import PROVINCE_TZ, utcnow
-from hotline.services import statistics
+from hotline.registers.specs import Names
+from hotline.services import project_stats, statistics
 from hotline.stats import report as report_text
 from hotline.stats.forms import FilterForm
 from hotline.vocab import RISK_FLAGS, SERVICE_KINDS, label
@@ -155,8 +156,9 @@ def dashboard():
                       "values": list(found.prevented.values())},
         "per_lawyer": {"labels": [name for _i, name, _c in found.per_lawyer], "values": [c for _i, _n, c in found.per_lawyer]},
     }
+    projects = project_stats.project_figures(db.session, filters, _today())
     return render_template("stats/dashboard.html", form=form, found=found, filters=filters, args=filters.query_args(),
-                           charts=charts)
+                           charts=charts, projects=projects, names=Names(db.session))
 
 
 @bp.route("/export.csv")
@@ -195,7 +197,8 @@ def export_xlsx():
 def _report(filters: statistics.Filters) -> report_text.Report:
     """The report for valid filters."""
     city = db.session.get(City, filters.city_id) if filters.city_id else None
-    return report_text.Report(filters, statistics.figures(db.session, filters, _today()), city)
+    return report_text.Report(filters, statistics.figures(db.session, filters, _today()), city,
+                              project_stats.project_figures(db.session, filters, _today(), stale_limit=0))
 
 
 @bp.route("/report")

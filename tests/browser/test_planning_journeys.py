@@ -90,7 +90,7 @@ def test_coordinator_publishes_matching_and_liaison_sees_counsel(browser, thread
         page = browser.new_context(locale="en-GB").new_page()
         page.set_default_timeout(30000)
         sign_in(page, base, admin.username)
-        go_to(page, "FTZ counsel")
+        go_to(page, "FTZ", "FTZ counsel")
         page.fill("input[name=time_limit]", "5")
         page.click("button:has-text('Match all key projects')")
         page.wait_for_selector("[data-testid=job-status][data-status=succeeded]")

@@ -87,7 +87,7 @@ def test_a_department_starts_from_its_own_spreadsheets(browser, empty_app, make,
         page.click("button:has-text('Publish and notify the lawyers')")
         assert "Published" in page.inner_text("[data-testid=period-status]")
 
-        go_to(page, "FTZ counsel")
+        go_to(page, "FTZ", "FTZ counsel")
         page.fill("input[name=time_limit]", "5")
         page.click("button:has-text('Match all key projects')")
         page.wait_for_selector("[data-testid=job-status][data-status=succeeded]")
