@@ -87,6 +87,8 @@ def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False, plans
              lambda demo: notes.append(demo_plans.publish_counsel(demo.admin_id, now))),
             ("a liaison's counsel requests and a booked consultation",
              lambda demo: notes.append(demo_plans.consultations(now))),
+            ("the FTZ team's visits, check-ups and reviews of key projects",
+             lambda demo: notes.append(demo_plans.project_services(now, days, seed))),
         ]
     demo = people.Demo(cities={})
     # The engines' jobs read the data in sessions of their own: commit each step before the next.

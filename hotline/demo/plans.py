@@ -100,3 +100,41 @@ def consultations(now: datetime) -> str:
     db.session.commit()
     return (f"consultations: one booked ({booking.starts_at.astimezone(PROVINCE_TZ):%m-%d %H:%M} Beijing time with "
             f"{lawyer.name}), one pending")
+
+
+SERVICE_NOTES = {
+    "on_site": "走访项目，了解用工与合同履行情况",
+    "legal_checkup": "开展法治体检，出具风险提示清单",
+    "contract_review": "审查采购与工程合同，提出修改意见",
+    "training": "为项目管理人员开展合规培训",
+    "consult_elsewhere": "在园区服务站现场解答投资方咨询",
+}
+
+
+def project_services(now: datetime, days: int, seed: int) -> str:
+    """The FTZ team's own work over the history window: counsel visit, check up and train some of their projects
+    (the priority ones more often), each service in the service log."""
+    import random
+
+    from hotline.models import CounselAssignment, KeyProject
+    from hotline.services import project_services as services
+    from hotline.vocab import PROJECT_SERVICE_KINDS
+
+    rng = random.Random(seed)
+    today = now.astimezone(PROVINCE_TZ).date()
+    pairs = db.session.execute(
+        select(KeyProject, Lawyer).join(CounselAssignment, CounselAssignment.project_id == KeyProject.id)
+        .join(Lawyer, Lawyer.id == CounselAssignment.lawyer_id)
+        .where(CounselAssignment.role == "primary", CounselAssignment.ended_at.is_(None))).all()
+    count = 0
+    for project, lawyer in pairs:
+        if rng.random() > (0.55 if project.priority <= 2 else 0.18):
+            continue
+        for _ in range(rng.choice((1, 1, 2))):
+            kind = rng.choices(PROJECT_SERVICE_KINDS, (30, 20, 25, 10, 15))[0]
+            day = today - timedelta(days=rng.randrange(1, days + 1))
+            data = services.ServiceInput(kind, day, str(rng.choice((1, 1.5, 2, 3, 4))), SERVICE_NOTES[kind])
+            services.record(db.session, project, lawyer, data, None, now, today)
+            count += 1
+    db.session.commit()
+    return f"FTZ services: {count} visits, check-ups, reviews and trainings recorded for key projects"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from hotline.auth.access import roles_required
 from hotline.extensions import db
+from hotline.formkit import whole_number
 from hotline.models import KeyProject, Lawyer, ProjectService, ProjectServiceFile
 from hotline.models.types import PROVINCE_TZ, utcnow
 from hotline.projects.views import bp
@@ -51,8 +52,8 @@ def _record(project: KeyProject | None):
         if project is None:
             return None, str(MESSAGES["no_project"])
     if current_user.role == "admin":
-        lawyer_id = request.form.get("lawyer_id", "")
-        lawyer = db.session.get(Lawyer, int(lawyer_id)) if lawyer_id.isdigit() else None
+        lawyer_id = whole_number(request.form.get("lawyer_id"))
+        lawyer = db.session.get(Lawyer, lawyer_id) if lawyer_id is not None else None
         if lawyer is None:
             return None, str(MESSAGES["no_lawyer"])
     else:
