@@ -192,14 +192,16 @@ def _scope_choice() -> click.Choice:
                    "bookings.")
 @click.option("--liaison", "liaisons", multiple=True, metavar="USERNAME",
               help="A liaison whose counsel requests the client may book for (repeat; needed with bookings).")
-def api_client_create(name: str, scopes: tuple[str, ...], liaisons: tuple[str, ...]) -> None:
+@click.option("--city", metavar="CODE", default=None,
+              help="A city's client: its contacts are that city's and its on-duty answers that city's lawyers.")
+def api_client_create(name: str, scopes: tuple[str, ...], liaisons: tuple[str, ...], city: str | None) -> None:
     """Create a client with its scopes and print its token (shown only now; only its hash is stored)."""
     import secrets
 
     from sqlalchemy import select
 
     from hotline.extensions import db
-    from hotline.models import ApiClient, User
+    from hotline.models import ApiClient, City, User
     from hotline.models.apiclient import token_digest
 
     if not name.strip() or len(name) > 120:
@@ -216,9 +218,14 @@ def api_client_create(name: str, scopes: tuple[str, ...], liaisons: tuple[str, .
         if user is None or user.role != "liaison" or not user.active:
             _usage_error(f"{username!r} is not an active liaison account")
         people.append(user)
+    city_id = None
+    if city is not None:
+        city_id = db.session.scalar(select(City.id).where(City.code == city))
+        if city_id is None:
+            _usage_error(f"{city!r} is not a city code (e.g. shenyang, dalian)")
     token = secrets.token_urlsafe(32)
     db.session.add(ApiClient(name=name, token_sha256=token_digest(token), scopes=" ".join(sorted(set(scopes))),
-                             liaisons=people))
+                             liaisons=people, city_id=city_id))
     db.session.commit()
     click.echo(token)
 

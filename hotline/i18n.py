@@ -92,13 +92,13 @@ def init_app(app: Flask) -> None:
         return json.dumps({code: str(text) for code, text in vocabulary.items()}, ensure_ascii=False)
 
     def open_escalation_count() -> int:
-        """Open risk escalations, for the banner supervisors and coordinators see on every page."""
-        from sqlalchemy import func, select
-
+        """Open risk escalations, for the banner supervisors and coordinators see on every page (a city bureau's
+        coordinator: its city's)."""
+        from hotline.auth.access import bureau_city
         from hotline.extensions import db
-        from hotline.models import RiskFlag
+        from hotline.services.home import open_escalations
 
-        return db.session.scalar(select(func.count(RiskFlag.id)).where(RiskFlag.closed_at.is_(None))) or 0
+        return open_escalations(db.session, bureau_city())
 
     @app.context_processor
     def helpers() -> dict:

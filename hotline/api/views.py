@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from hotline.api import schema
 from hotline.auth.access import public
 from hotline.extensions import csrf, db, limiter
-from hotline.models import ApiClient, Booking, City, Contact, CounselRequest
+from hotline.models import ApiClient, Booking, City, Contact, CounselRequest, Lawyer
 from hotline.models.apiclient import token_digest
 from hotline.models.types import utcnow
 from hotline.services import consult, duty_lookup, intake, slots
@@ -106,6 +106,11 @@ def create_contact():
         city_id = db.session.scalar(select(City.id).where(City.code == payload["city"]))
         if city_id is None:
             return _bad(f"city: unknown city code {payload['city']!r}")
+    if client.city_id is not None:
+        # a city's client hands over that city's contacts only
+        if city_id is not None and city_id != client.city_id:
+            return _forbidden("This client acts for one city: city must be that city's code or left out.")
+        city_id = client.city_id
     try:
         with db.session.begin_nested():
             contact = intake.record_external(db.session, client, payload, city_id, utcnow())
@@ -153,8 +158,19 @@ def on_duty():
         if city_id is None:
             return _bad("city: unknown city code")
     now = utcnow()
+    if g.api_client.city_id is not None:
+        if city_id is not None and city_id != g.api_client.city_id:
+            return _forbidden("This client acts for one city: ask for that city's duty only.")
+        city_id = g.api_client.city_id
     lawyers = duty_lookup.on_duty(db.session, area, language, now, city_id)
+    if g.api_client.city_id is not None:
+        lawyers = [l for l in lawyers if l.reason in ("seat", "city")
+                   and _lawyer_city(l.lawyer_id) == g.api_client.city_id]
     return jsonify(at=now.isoformat(), lawyers=[{"id": l.lawyer_id, "name": l.name, "reason": l.reason} for l in lawyers])
+
+
+def _lawyer_city(lawyer_id: int) -> int | None:
+    return db.session.scalar(select(Lawyer.city_id).where(Lawyer.id == lawyer_id))
 
 
 def _booking_json(booking: Booking) -> dict:

@@ -40,6 +40,33 @@ def roles_required(*roles: str) -> Callable[[Callable], Callable]:
 signed_in = roles_required()
 
 
+def city_scoped(view: Callable) -> Callable:
+    """Mark a view as keeping a city bureau's coordinator to that city (its queries and checks use
+    ``bureau_city()``). A coordinator of a city may open no other coordinator page: what has not been scoped is
+    the province's."""
+    view._city_scoped = True  # type: ignore[attr-defined]
+    return view
+
+
+def bureau_city() -> int | None:
+    """The city a signed-in coordinator's bureau covers; None for the province's coordinators and other roles."""
+    if current_user.is_authenticated and current_user.role == "admin":
+        return current_user.city_id
+    return None
+
+
+def in_city(city_id: int | None) -> bool:
+    """A record of this city may be seen by the signed-in user (always, unless they are a city's coordinator)."""
+    city = bureau_city()
+    return city is None or city_id == city
+
+
+def require_city(city_id: int | None) -> None:
+    """404 for a record outside the signed-in city coordinator's city (as if it did not exist)."""
+    if not in_city(city_id):
+        abort(404)
+
+
 def supervisor_required(view: Callable) -> Callable:
     """Wrap a view so only operators with the supervisor flag (and coordinators) may use it."""
 
@@ -76,6 +103,10 @@ def _enforce():
         return redirect(url_for("auth.change_password"))
     if access is None or current_user.role not in access:
         abort(403)
+    if current_user.role == "admin" and current_user.city_id is not None and access != ALL_ROLES:
+        view = current_app.view_functions.get(request.endpoint)
+        if not getattr(view, "_city_scoped", False):
+            abort(403)  # the province's page: a city bureau's coordinator plans only that city
     return None
 
 

@@ -51,6 +51,17 @@ class UserForm(FlaskForm):
     is_supervisor = BooleanField(_l("Supervisor (receives escalations)"))
     active = BooleanField(_l("Active"), default=True)
     locale = SelectField(_l("Language"), choices=choices(LOCALES, blank=_l("Browser default")))
+    # The cities are filled in by the view; blank: the province.
+    city_id = SelectField(_l("City bureau (coordinators)"), choices=[], default="", validate_choice=False)
+
+    def validate_city_id(self, field) -> None:
+        """One of the listed cities, or none; only a coordinator belongs to a city bureau."""
+        if field.data in (None, "None"):
+            field.data = ""
+        if field.data and field.data not in {str(value) for value, *_rest in field.choices}:
+            raise ValidationError(_l("Not a valid choice."))
+        if field.data and self.role.data != "admin":
+            raise ValidationError(_l("Only a coordinator belongs to a city bureau."))
 
     def validate_is_supervisor(self, field) -> None:
         """Only operators can be supervisors."""

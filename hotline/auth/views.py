@@ -10,7 +10,8 @@ from hotline import paging
 from hotline.auth.access import public, roles_required, signed_in
 from hotline.auth.forms import ChangePasswordForm, LoginForm, NewUserForm, ResetPasswordForm, UserForm
 from hotline.extensions import db, limiter
-from hotline.i18n import safe_next
+from hotline.formkit import choices
+from hotline.i18n import locale_code, safe_next
 from hotline.models import User
 from hotline.models.types import utcnow
 from hotline.services import accounts
@@ -102,14 +103,25 @@ def _data(form: UserForm) -> accounts.AccountData:
         is_supervisor=form.is_supervisor.data,
         active=form.active.data,
         locale=form.locale.data,
+        city_id=int(form.city_id.data) if form.city_id.data else None,
     )
+
+
+def _with_cities(form: UserForm) -> UserForm:
+    """The city bureaus a coordinator may belong to."""
+    from hotline.models import City
+
+    form.city_id.choices = choices([(str(c.id), c.name(locale_code()))
+                                    for c in db.session.scalars(select(City).order_by(City.id))],
+                                   blank=_("The province"))
+    return form
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @roles_required("admin")
 def new_user():
     """Create an account."""
-    form = NewUserForm()
+    form = _with_cities(NewUserForm())
     if form.validate_on_submit():
         try:
             user = accounts.create_user(db.session, _data(form), form.password.data)
@@ -128,9 +140,10 @@ def new_user():
 def edit_user(user_id: int):
     """Edit or deactivate an account."""
     user = db.get_or_404(User, user_id)
-    form = UserForm(obj=user)
+    form = _with_cities(UserForm(obj=user))
     if request.method == "GET":
         form.locale.data = user.locale or ""
+        form.city_id.data = str(user.city_id) if user.city_id else ""
     if form.validate_on_submit():
         try:
             accounts.update_user(db.session, user, _data(form), current_user)

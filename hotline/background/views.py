@@ -1,15 +1,17 @@
 """A job's progress page, its JSON for the live view, and cancel."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hotline import jobs
-from hotline.auth.access import roles_required
+from hotline.auth.access import bureau_city, city_scoped, require_city, roles_required
 from hotline.extensions import db
 from hotline.formkit import seconds_field
-from hotline.models import Job
+from hotline.models import DutyPeriod, Job
 from hotline.models.types import utcnow
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -31,6 +33,11 @@ def _job(job_id: int) -> Job:
     jobs.reap_stale(db.session, utcnow(), embedded=not current_app.config.get("REDIS_URL"))
     db.session.commit()
     job = db.get_or_404(Job, job_id)
+    if bureau_city() is not None:
+        # a city bureau follows the solves of its own periods only
+        period_id = json.loads(job.params_json or "{}").get("period_id")
+        period = db.session.get(DutyPeriod, period_id) if isinstance(period_id, int) else None
+        require_city(period.city_id if period is not None else -1)
     return job
 
 
@@ -68,6 +75,7 @@ def _state(job: Job) -> dict:
 
 @bp.route("/<int:job_id>")
 @roles_required("admin")
+@city_scoped
 def show(job_id: int):
     """Live progress of a job (objective, bound, seconds), with a cancel button."""
     job = _job(job_id)
@@ -76,6 +84,7 @@ def show(job_id: int):
 
 @bp.route("/<int:job_id>.json")
 @roles_required("admin")
+@city_scoped
 def state(job_id: int):
     """The job's state for the live view."""
     return jsonify(_state(_job(job_id)))
@@ -83,6 +92,7 @@ def state(job_id: int):
 
 @bp.route("/<int:job_id>/cancel", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def cancel(job_id: int):
     """Ask the job to stop (it keeps the best answer it has)."""
     job = _job(job_id)

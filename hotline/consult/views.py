@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from hotline import jobs
-from hotline.auth.access import public, roles_required
+from hotline.auth.access import city_scoped, public, require_city, roles_required
 from hotline.consult.forms import CancelForm, OutcomeForm, RatingForm, RequestForm
 from hotline.duty.views import renew_feed
 from hotline.extensions import db
@@ -393,10 +393,12 @@ def lawyer_bookings():
 
 @bp.route("/consult/projects/<int:project_id>")
 @roles_required("liaison", "lawyer", "admin")
+@city_scoped
 def project_history(project_id: int):
     """A project's requests and consultations with their outcomes and ratings: its liaisons, coordinators, its
     current counsel and the lawyers who may see one of its requests."""
     project = db.get_or_404(KeyProject, project_id)
+    require_city(project.city_id)
     if current_user.role == "liaison" and not consult.is_liaison_of(db.session, current_user.id, project_id):
         abort(404)
     if current_user.role == "lawyer" and not consult.lawyer_may_see_project(db.session, _my_lawyer_id(), project_id):
@@ -413,8 +415,9 @@ def project_history(project_id: int):
 
     mine = db.session.get(Lawyer, _my_lawyer_id()) if current_user.role == "lawyer" else None
     can_record = current_user.role == "admin" or project_services.may_record(mine)
-    team = db.session.scalars(select(Lawyer).where(Lawyer.active.is_(True), Lawyer.ftz_team.is_(True))
-                              .order_by(Lawyer.name)).all() if current_user.role == "admin" else []
+    from hotline.projects.services import _team
+
+    team = _team() if current_user.role == "admin" else []
     return render_template("consult/project.html", project=project, requests=requests, bookings=bookings,
                            ratings=ratings, records=records, counsel=consult.counsel_of(db.session, [project_id])[project_id],
                            services=project_services.of_project(db.session, project_id), can_record=can_record,

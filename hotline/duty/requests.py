@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hotline import jobs
-from hotline.auth.access import roles_required
-from hotline.duty.views import _my_lawyer, bp
+from hotline.auth.access import bureau_city, city_scoped, require_city, roles_required
+from hotline.duty.views import _my_lawyer, bp, period_or_404
 from hotline.extensions import db
 from hotline.formkit import EARLIEST_DATE, latest_date, sensible_date, whole_number
 from hotline.models import DutyAssignment, DutyPeriod, DutyRequest, Lawyer, Shift, Unavailability
@@ -119,9 +119,12 @@ def request_swap():
 
 def _decisions(status: int = 200, error: service.RequestError | None = None, effect=None):
     now = utcnow()
-    pending = db.session.scalars(select(DutyRequest).where(DutyRequest.status == "pending")
-                                 .order_by(DutyRequest.created_at)).all()
-    absent = db.session.scalars(select(Unavailability).where(Unavailability.status == "requested")
+    city = bureau_city()
+    mine = [] if city is None else [Lawyer.city_id == city]
+    pending = db.session.scalars(select(DutyRequest).join(Lawyer, Lawyer.id == DutyRequest.lawyer_id)
+                                 .where(DutyRequest.status == "pending", *mine).order_by(DutyRequest.created_at)).all()
+    absent = db.session.scalars(select(Unavailability).join(Lawyer, Lawyer.id == Unavailability.lawyer_id)
+                                .where(Unavailability.status == "requested", *mine)
                                 .options(selectinload(Unavailability.lawyer)).order_by(Unavailability.starts_at)).all()
     lawyers = {l.id: l for l in db.session.scalars(select(Lawyer).where(Lawyer.id.in_(
         {r.lawyer_id for r in pending} | {r.colleague_id for r in pending if r.colleague_id})))}
@@ -140,6 +143,7 @@ def _decisions(status: int = 200, error: service.RequestError | None = None, eff
 
 @bp.route("/duty/requests")
 @roles_required("admin")
+@city_scoped
 def decisions():
     """Pending requests and absences to decide, each with the duties and consultations it touches."""
     return _decisions()
@@ -155,10 +159,12 @@ def _decided(effect):
 
 @bp.route("/duty/requests/<int:request_id>/decide", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def decide(request_id: int):
     """Approve or reject a request; an approved swap is checked again and applied, an approved day off takes
     effect."""
     item = db.get_or_404(DutyRequest, request_id)
+    require_city(db.session.get(Lawyer, item.lawyer_id).city_id)
     try:
         effect = service.decide(db.session, item, request.form.get("decision") == "approve", current_user.id,
                                 request.form.get("note", ""), utcnow(), slots.SlotSettings.from_config(current_app.config))
@@ -171,9 +177,11 @@ def decide(request_id: int):
 
 @bp.route("/duty/absences/<int:absence_id>/decide", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def decide_absence(absence_id: int):
     """Approve or reject an absence; an approved one takes effect at once and its periods wait for a re-plan."""
     item = db.get_or_404(Unavailability, absence_id)
+    require_city(db.session.get(Lawyer, item.lawyer_id).city_id)
     try:
         effect = service.decide_unavailability(db.session, item, request.form.get("decision") == "approve",
                                                current_user.id, utcnow(),
@@ -187,10 +195,11 @@ def decide_absence(absence_id: int):
 
 @bp.route("/duty/periods/<int:period_id>/replan", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def replan(period_id: int):
     """Re-plan the published period around every approved absence and day off, changing as few duties as possible
     (the changes are shown before they apply)."""
-    period = db.get_or_404(DutyPeriod, period_id)
+    period = period_or_404(period_id)
     if period.status != "published":
         abort(404)
     job = jobs.submit(db.session, "roster_replan", {"period_id": period.id, "time_limit": 20}, current_user.id,
@@ -201,12 +210,13 @@ def replan(period_id: int):
 
 @bp.route("/duty/periods/<int:period_id>/replan/<int:job_id>", methods=["GET", "POST"])
 @roles_required("admin")
+@city_scoped
 def replan_review(period_id: int, job_id: int):
     """The changes a re-plan proposes; applying them updates the published roster and tells those concerned."""
     from hotline.models import Job
     from hotline.services import rostering
 
-    period = db.session.get(DutyPeriod, period_id)
+    period = period_or_404(period_id)
     job = db.session.get(Job, job_id)
     result = jobs.result_of(job)
     if period is None or job is None or job.kind != "roster_replan" or not result or result.get("period_id") != period_id:

@@ -9,8 +9,8 @@ from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hotline.auth.access import roles_required
-from hotline.duty.views import bp
+from hotline.auth.access import city_scoped, roles_required
+from hotline.duty.views import bp, period_or_404
 from hotline.extensions import db
 from hotline.models import City, DutyPeriod, PublicHoliday, Shift, ShiftType
 from hotline.services import rostering
@@ -71,9 +71,10 @@ def _seats_page(period: DutyPeriod, status: int = 200):
 
 @bp.route("/duty/periods/<int:period_id>/seats", methods=["GET", "POST"])
 @roles_required("admin")
+@city_scoped
 def seats(period_id: int):
     """Seats of each shift by legal area, language and city, on weekdays and weekends."""
-    period = db.get_or_404(DutyPeriod, period_id)
+    period = period_or_404(period_id)
     if request.method == "POST":
         code = request.form.get("shift", "")
         day_kind = request.form.get("days", "all")
@@ -95,9 +96,10 @@ def seats(period_id: int):
 
 @bp.route("/duty/periods/<int:period_id>/weights", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def weights(period_id: int):
     """Penalty weights: an empty seat, an extra person, unfairness, an unmet wish."""
-    period = db.get_or_404(DutyPeriod, period_id)
+    period = period_or_404(period_id)
     try:
         values = {name: _int(request.form.get(name), 0, 10000, name) for name in rostering.DEFAULT_WEIGHTS}
         rostering.set_weights(db.session, period, values)

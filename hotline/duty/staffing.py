@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
-from hotline.auth.access import roles_required
+from hotline.auth.access import city_scoped, roles_required
 from hotline.duty.settings import FormError, _int
-from hotline.duty.views import MESSAGES, bp
+from hotline.duty.views import MESSAGES, bp, period_or_404
 from hotline.extensions import db
 from hotline.models import DutyPeriod
 from hotline.models.types import utcnow
@@ -47,9 +47,10 @@ def _read(period: DutyPeriod, source) -> tuple[dict[str, str], service.Targets |
 
 @bp.route("/duty/periods/<int:period_id>/staffing")
 @roles_required("admin")
+@city_scoped
 def staffing(period_id: int):
     """Forecast calls of each hotline shift from past weeks and the seats they need, beside the seats set now."""
-    period = db.get_or_404(DutyPeriod, period_id)
+    period = period_or_404(period_id)
     values, targets, refused = _read(period, request.args)
     if refused:
         return refused
@@ -58,9 +59,10 @@ def staffing(period_id: int):
 
 @bp.route("/duty/periods/<int:period_id>/staffing/apply", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def staffing_apply(period_id: int):
     """Set every hotline shift's seats for any lawyer to the seats the plan says it needs."""
-    period = db.get_or_404(DutyPeriod, period_id)
+    period = period_or_404(period_id)
     values, targets, refused = _read(period, request.form)
     if refused:
         return refused

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hotline import jobs
-from hotline.auth.access import public, roles_required
+from hotline.auth.access import bureau_city, city_scoped, public, require_city, roles_required
 from hotline.duty import tasks  # noqa: F401  (registers the roster_solve job)
 from hotline.duty.forms import PeriodForm, SolveForm
 from hotline.extensions import db
@@ -33,6 +33,13 @@ MESSAGES = {
 }
 
 
+def period_or_404(period_id: int) -> DutyPeriod:
+    """A period the signed-in coordinator may plan: a city bureau's own, or any for the province."""
+    current = db.get_or_404(DutyPeriod, period_id)
+    require_city(current.city_id)
+    return current
+
+
 def _period_form() -> PeriodForm:
     form = PeriodForm()
     types = db.session.scalars(select(ShiftType).where(ShiftType.active.is_(True)).order_by(ShiftType.starts)).all()
@@ -44,13 +51,15 @@ def _period_form() -> PeriodForm:
 
 @bp.route("/duty/periods", methods=["GET", "POST"])
 @roles_required("admin")
+@city_scoped
 def periods():
     """All periods, and a form for a new one."""
     form = _period_form()
     status = 200
     if request.method == "POST":
         if form.validate():
-            data = rostering.PeriodData(form.name.data, form.starts_on.data, form.ends_on.data, form.shift_codes.data)
+            data = rostering.PeriodData(form.name.data, form.starts_on.data, form.ends_on.data, form.shift_codes.data,
+                                        city_id=bureau_city())
             try:
                 period = rostering.create_period(db.session, data, utcnow())
             except rostering.OverlapError as error:
@@ -69,15 +78,19 @@ def periods():
                 return redirect(url_for("duty.period", period_id=period.id))
         else:
             status = 400
-    listed = db.session.scalars(select(DutyPeriod).order_by(DutyPeriod.starts_on.desc())).all()
+    query = select(DutyPeriod).order_by(DutyPeriod.starts_on.desc())
+    if bureau_city() is not None:
+        query = query.where(DutyPeriod.city_id == bureau_city())
+    listed = db.session.scalars(query).all()
     return render_template("duty/periods.html", form=form, periods=listed), status
 
 
 @bp.route("/duty/periods/<int:period_id>")
 @roles_required("admin")
+@city_scoped
 def period(period_id: int):
     """Review a period: calendar grid, load per lawyer, fairness, penalties or the engine's explanation."""
-    current = db.get_or_404(DutyPeriod, period_id)
+    current = period_or_404(period_id)
     jobs.reap_stale(db.session, utcnow(), embedded=not current_app.config.get("REDIS_URL"))
     db.session.commit()
     job = roster_review.latest_solve(db.session, current.id)
@@ -92,9 +105,10 @@ def period(period_id: int):
 
 @bp.route("/duty/periods/<int:period_id>/delete", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def delete_period(period_id: int):
     """Delete a draft period (a published one is kept as history)."""
-    current = db.get_or_404(DutyPeriod, period_id)
+    current = period_or_404(period_id)
     try:
         rostering.delete_period(db.session, current)
     except rostering.RosteringError as error:
@@ -108,9 +122,10 @@ def delete_period(period_id: int):
 
 @bp.route("/duty/periods/<int:period_id>/pins/<int:duty_id>/unpin", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def unpin(period_id: int, duty_id: int):
     """Let the engine move a pinned duty again (a pin the rules cannot keep makes every solve infeasible)."""
-    current = db.get_or_404(DutyPeriod, period_id)
+    current = period_or_404(period_id)
     duty = rostering.unpin(db.session, current, duty_id)
     if duty is None:
         abort(404)
@@ -121,9 +136,10 @@ def unpin(period_id: int, duty_id: int):
 
 @bp.route("/duty/periods/<int:period_id>/solve", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def solve(period_id: int):
     """Start solving the period in the background and show its progress."""
-    current = db.get_or_404(DutyPeriod, period_id)
+    current = period_or_404(period_id)
     form = SolveForm()
     if current.status != "draft":
         flash(MESSAGES["not_draft"](), "error")
@@ -139,9 +155,10 @@ def solve(period_id: int):
 
 @bp.route("/duty/periods/<int:period_id>/publish", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def publish(period_id: int):
     """Publish the roster and text each lawyer their duties."""
-    current = db.get_or_404(DutyPeriod, period_id)
+    current = period_or_404(period_id)
     try:
         told = rostering.publish(db.session, current, current_user.id, utcnow(),
                                  slots.SlotSettings.from_config(current_app.config))

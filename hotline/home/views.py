@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user
 
-from hotline.auth.access import public, signed_in
+from hotline.auth.access import bureau_city, public, signed_in
 from hotline.extensions import db
 from hotline.models.types import utcnow
 from hotline.services import home
@@ -20,7 +20,7 @@ def index():
     """Show the signed-in user's home page for their role."""
     now = utcnow()
     if current_user.role == "admin":
-        return render_template("home/admin.html", summary=home.admin_summary(db.session, now))
+        return render_template("home/admin.html", summary=home.admin_summary(db.session, now, bureau_city()))
     if current_user.role == "operator":
         summary = home.operator_summary(db.session, now, supervisor=current_user.is_supervisor)
         return render_template("home/operator.html", summary=summary)

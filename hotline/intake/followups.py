@@ -6,10 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hotline import paging, vocab
+from hotline.auth.access import bureau_city, city_scoped, require_city
 from hotline.extensions import db
 from hotline.intake.forms import FollowUpCallForm
 from hotline.intake.views import bp, staff
-from hotline.models import FollowUp
+from hotline.models import FollowUp, ServiceRecord
 from hotline.models.types import utcnow
 from hotline.services import followups as service
 
@@ -38,7 +39,8 @@ def _page(status: int = 200, form: FollowUpCallForm | None = None, failed_id: in
     demand, and a refused form is shown again, open, on its row."""
     now = utcnow()
     filters = _filters()
-    page = paging.paginate(service.unanswered(now, **filters), request.args.get("page"), per_page=PER_PAGE)
+    page = paging.paginate(service.unanswered(now, **filters, city_id=bureau_city()), request.args.get("page"),
+                           per_page=PER_PAGE)
     rows = service.describe(db.session, list(page.items))
     return render_template("intake/followups.html", page=page, rows=rows, now=now, filters=filters,
                            form=form or FollowUpCallForm(formdata=None), failed_id=failed_id), status
@@ -46,6 +48,7 @@ def _page(status: int = 200, form: FollowUpCallForm | None = None, failed_id: in
 
 @bp.route("/followups")
 @staff
+@city_scoped
 def followups():
     """Surveys unanswered for 48 hours, or not sent on time, the longest waiting first."""
     return _page()
@@ -53,9 +56,11 @@ def followups():
 
 @bp.route("/followups/<int:follow_up_id>/call", methods=["POST"])
 @staff
+@city_scoped
 def follow_up_call(follow_up_id: int):
     """Record an operator's call: reached with a score, declined, or no answer (back on the list tomorrow)."""
     follow_up = db.get_or_404(FollowUp, follow_up_id)
+    require_city(db.session.get(ServiceRecord, follow_up.service_record_id).city_id)
     form = FollowUpCallForm()
     if not form.validate():
         for name, errors in form.errors.items():

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from twilio.base.exceptions import TwilioException
 
 from hotline import paging, vocab
-from hotline.auth.access import roles_required, supervisor_required
+from hotline.auth.access import bureau_city, city_scoped, require_city, roles_required, supervisor_required
 from hotline.extensions import db
 from hotline.formkit import whole_number
 from hotline.i18n import locale_code
@@ -40,7 +40,16 @@ MESSAGES = {
 
 
 def _cities():
-    return db.session.scalars(select(City).order_by(City.id)).all()
+    """The cities a contact may be recorded in: a city bureau's coordinator records its own city's."""
+    city = bureau_city()
+    return db.session.scalars(select(City).where(*([City.id == city] if city else [])).order_by(City.id)).all()
+
+
+def _contact_or_404(contact_id: int) -> Contact:
+    """A contact the signed-in user may handle (a city bureau's coordinator: its city's)."""
+    contact = db.get_or_404(Contact, contact_id)
+    require_city(contact.city_id)
+    return contact
 
 
 def _triage_data(form: TriageForm) -> intake.Triage:
@@ -53,18 +62,20 @@ def _triage_data(form: TriageForm) -> intake.Triage:
 
 @bp.route("/console")
 @staff
+@city_scoped
 def console_page():
     """The live queue: callers waiting, callbacks due, open escalations."""
     now = utcnow()
-    return render_template("intake/console.html", queue=console.queue(db.session, now), now=now)
+    return render_template("intake/console.html", queue=console.queue(db.session, now, city_id=bureau_city()), now=now)
 
 
 @bp.route("/console/queue.json")
 @staff
+@city_scoped
 def queue_json():
     """The queue for the console's refresh (numbers masked)."""
     now = utcnow()
-    current = console.queue(db.session, now)
+    current = console.queue(db.session, now, city_id=bureau_city())
     return jsonify(
         totals={"waiting": current.waiting_total, "callbacks": current.callbacks_total,
                 "escalations": current.escalations_total},
@@ -78,6 +89,7 @@ def queue_json():
 
 @bp.route("/contacts", methods=["GET", "POST"])
 @staff
+@city_scoped
 def search():
     """Search contacts by number, name, area, status and date.
 
@@ -97,7 +109,7 @@ def search():
     if not valid:
         return render_template("intake/search.html", form=form, page=None, posted=False), 400
     query = console.search(db.session, q=form.q.data or "", area=form.area.data or None, status=form.status.data or None,
-                           date_from=form.date_from.data, date_to=form.date_to.data)
+                           date_from=form.date_from.data, date_to=form.date_to.data, city_id=bureau_city())
     page = paging.paginate(query, raw_page)
     args = {name: request.args[name] for name in ("area", "status", "date_from", "date_to") if request.args.get(name)}
     return render_template("intake/search.html", form=form, page=page, args=args, posted=request.method == "POST")
@@ -105,6 +117,7 @@ def search():
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
 @staff
+@city_scoped
 def new_contact():
     """Record a walk-in, letter, web or phone contact by hand."""
     form = NewContactForm()
@@ -136,9 +149,10 @@ def _render_contact(contact: Contact, status: int = 200, reveal: str | None = No
 
 @bp.route("/contacts/<int:contact_id>")
 @staff
+@city_scoped
 def contact(contact_id: int):
     """A contact: details, history, the caller's earlier contacts, triage and actions."""
-    return _render_contact(db.get_or_404(Contact, contact_id))
+    return _render_contact(_contact_or_404(contact_id))
 
 
 def _act(contact: Contact, action, form_name: str, form):
@@ -155,9 +169,10 @@ def _act(contact: Contact, action, form_name: str, form):
 
 @bp.route("/contacts/<int:contact_id>/triage", methods=["POST"])
 @staff
+@city_scoped
 def triage(contact_id: int):
     """Save the triage; new risk flags escalate at once."""
-    contact = db.get_or_404(Contact, contact_id)
+    contact = _contact_or_404(contact_id)
     form = TriageForm()
     form.set_cities(_cities(), locale_code())
     if not form.validate():
@@ -171,9 +186,10 @@ def triage(contact_id: int):
 
 @bp.route("/contacts/<int:contact_id>/close", methods=["POST"])
 @staff
+@city_scoped
 def close(contact_id: int):
     """Answer and close with the advice given."""
-    contact = db.get_or_404(Contact, contact_id)
+    contact = _contact_or_404(contact_id)
     form = AdviceForm()
     if not form.validate():
         return _render_contact(contact, 400, advice=form)
@@ -183,9 +199,10 @@ def close(contact_id: int):
 
 @bp.route("/contacts/<int:contact_id>/callback", methods=["POST"])
 @staff
+@city_scoped
 def callback(contact_id: int):
     """Book a callback."""
-    contact = db.get_or_404(Contact, contact_id)
+    contact = _contact_or_404(contact_id)
     form = CallbackForm()
     if not form.validate():
         return _render_contact(contact, 400, callback=form)
@@ -195,9 +212,10 @@ def callback(contact_id: int):
 
 @bp.route("/contacts/<int:contact_id>/refer", methods=["POST"])
 @staff
+@city_scoped
 def refer(contact_id: int):
     """Refer the caller and tell them by SMS where to go."""
-    contact = db.get_or_404(Contact, contact_id)
+    contact = _contact_or_404(contact_id)
     form = ReferForm()
     if not form.validate():
         return _render_contact(contact, 400, refer=form)
@@ -207,9 +225,10 @@ def refer(contact_id: int):
 
 @bp.route("/contacts/<int:contact_id>/dispute", methods=["POST"])
 @staff
+@city_scoped
 def dispute(contact_id: int):
     """Mark as a dispute and record the mediation outcome."""
-    contact = db.get_or_404(Contact, contact_id)
+    contact = _contact_or_404(contact_id)
     form = DisputeForm()
     if not form.validate():
         return _render_contact(contact, 400, dispute=form)
@@ -219,13 +238,14 @@ def dispute(contact_id: int):
 
 @bp.route("/on-duty")
 @staff
+@city_scoped
 def on_duty():
     """Who is on duty now and from the next shift, for an area, a language and a caller's city: the call router's
     own answer (services.duty_lookup), in the order it would ring them."""
     area = request.args.get("area") or None
     language = request.args.get("language") or "zh"
     cities = _cities()
-    city_id = whole_number(request.args.get("city_id"))
+    city_id = whole_number(request.args.get("city_id")) or bureau_city()
     if (area is not None and area not in vocab.LEGAL_AREAS) or language not in vocab.LANGUAGES or (
             request.args.get("city_id") and city_id not in {city.id for city in cities}):
         abort(400, description=_("Choose a legal area, a language and a city from the lists."))
@@ -240,9 +260,10 @@ def on_duty():
 
 @bp.route("/contacts/<int:contact_id>/put-through", methods=["POST"])
 @staff
+@city_scoped
 def put_through(contact_id: int):
     """Connect operator, caller and the on-duty lawyer in a conference call."""
-    contact = db.get_or_404(Contact, contact_id)
+    contact = _contact_or_404(contact_id)
     settings = twilio_settings(current_app)
     try:
         lawyer = intake.put_through(db.session, contact, current_user, settings, utcnow(),
@@ -265,9 +286,10 @@ def put_through(contact_id: int):
 
 @bp.route("/contacts/<int:contact_id>/reveal", methods=["POST"])
 @staff
+@city_scoped
 def reveal(contact_id: int):
     """Show the caller's full number once; the reveal is logged on the contact."""
-    contact = db.get_or_404(Contact, contact_id)
+    contact = _contact_or_404(contact_id)
     number = intake.reveal_number(db.session, contact, current_user, utcnow())
     db.session.commit()
     return _render_contact(db.session.get(Contact, contact_id), reveal=number)
@@ -275,25 +297,28 @@ def reveal(contact_id: int):
 
 @bp.route("/escalations")
 @staff
+@city_scoped
 def escalations():
     """Open risk escalations, the most urgent deadline first."""
-    return render_template("intake/escalations.html", flags=escalation.open_escalations(db.session),
+    return render_template("intake/escalations.html", flags=escalation.open_escalations(db.session, city_id=bureau_city()),
                            form=CloseFlagForm(formdata=None), now=utcnow())
 
 
 @bp.route("/escalations/<int:flag_id>/close", methods=["POST"])
 @staff
 @supervisor_required
+@city_scoped
 def close_escalation(flag_id: int):
     """A supervisor closes an escalation with a note and whether the incident was prevented."""
     flag = db.get_or_404(RiskFlag, flag_id)
+    require_city(flag.contact.city_id)
     form = CloseFlagForm()
     try:
         escalation.close_flag(db.session, flag, form.note.data or "", bool(form.prevented.data), current_user.id, utcnow())
     except escalation.EscalationError as error:
         db.session.rollback()
         flash(MESSAGES[str(error)](), "error")
-        return render_template("intake/escalations.html", flags=escalation.open_escalations(db.session), form=form,
+        return render_template("intake/escalations.html", flags=escalation.open_escalations(db.session, city_id=bureau_city()), form=form,
                                now=utcnow()), 400
     db.session.commit()
     flash(_("Escalation closed."), "success")

@@ -32,6 +32,8 @@ class ApiClient(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # A client acting for one city's systems: its contacts belong to that city, its on-duty answers are that city's.
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"), index=True)
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Space-separated codes of vocab.API_SCOPES; a client may do nothing it was not given.

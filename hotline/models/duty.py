@@ -73,6 +73,8 @@ class DutyPeriod(db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="draft")
+    # A city bureau's own roster (its lawyers only); None: the province's.
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"), index=True)
     # Fairness and soft-rule weights as JSON, read by the roster service.
     weights_json: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

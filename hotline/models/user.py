@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +39,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ical_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # a liaison's consultation feed
+    # A coordinator of one city bureau of justice sees and plans only that city; None: the province.
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"), index=True)
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""

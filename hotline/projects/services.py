@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from hotline.auth.access import roles_required
+from hotline.auth.access import bureau_city, city_scoped, require_city, roles_required
 from hotline.extensions import db
 from hotline.formkit import whole_number
 from hotline.models import KeyProject, Lawyer, ProjectService, ProjectServiceFile
@@ -35,7 +35,9 @@ def _my_lawyer() -> Lawyer | None:
 
 
 def _team() -> list[Lawyer]:
-    return list(db.session.scalars(select(Lawyer).where(Lawyer.active.is_(True), Lawyer.ftz_team.is_(True))
+    city = bureau_city()
+    return list(db.session.scalars(select(Lawyer).where(Lawyer.active.is_(True), Lawyer.ftz_team.is_(True),
+                                                        *([Lawyer.city_id == city] if city else []))
                                    .order_by(Lawyer.name)))
 
 
@@ -47,14 +49,16 @@ def _record(project: KeyProject | None):
     """Keep the posted service for `project` (or the project the form names); (service, error message)."""
     if project is None:
         code = request.form.get("project_code", "").strip()
-        project = db.session.scalar(select(KeyProject).where(func.lower(KeyProject.code) == code.lower(),
-                                                             KeyProject.status == "active")) if code else None
+        city = bureau_city()
+        project = db.session.scalar(select(KeyProject).where(
+            func.lower(KeyProject.code) == code.lower(), KeyProject.status == "active",
+            *([KeyProject.city_id == city] if city else []))) if code else None
         if project is None:
             return None, str(MESSAGES["no_project"])
     if current_user.role == "admin":
         lawyer_id = whole_number(request.form.get("lawyer_id"))
         lawyer = db.session.get(Lawyer, lawyer_id) if lawyer_id is not None else None
-        if lawyer is None:
+        if lawyer is None or lawyer not in _team():
             return None, str(MESSAGES["no_lawyer"])
     else:
         lawyer = _my_lawyer()
@@ -85,6 +89,7 @@ def _record(project: KeyProject | None):
 
 @bp.route("/services", methods=["GET", "POST"])
 @roles_required("lawyer", "admin")
+@city_scoped
 def services():
     """The team's services: a lawyer records one to any active key project by its code and sees their own; a
     coordinator records one for a lawyer of the team and sees the latest of everyone's."""
@@ -107,15 +112,20 @@ def services():
              .order_by(ProjectService.day.desc(), ProjectService.id.desc()).limit(100))
     if current_user.role == "lawyer":
         query = query.where(ProjectService.lawyer_id == (lawyer.id if lawyer else -1))
+    elif bureau_city() is not None:
+        query = query.join(KeyProject, KeyProject.id == ProjectService.project_id).where(
+            KeyProject.city_id == bureau_city())
     return render_template("projects/services.html", items=db.session.scalars(query).all(), team=_team(),
                            today=_today(), form=request.form if status == 400 else {}, can_record=can_record), status
 
 
 @bp.route("/projects/<int:project_id>/services", methods=["POST"])
 @roles_required("lawyer", "admin")
+@city_scoped
 def record_for_project(project_id: int):
     """Record a service from the project's page."""
     project = db.get_or_404(KeyProject, project_id)
+    require_city(project.city_id)
     if current_user.role == "lawyer" and not consult.lawyer_may_see_project(db.session, getattr(
             _my_lawyer(), "id", None), project_id):
         abort(404)
@@ -129,10 +139,12 @@ def record_for_project(project_id: int):
 
 @bp.route("/service-files/<int:file_id>")
 @roles_required("liaison", "lawyer", "admin")
+@city_scoped
 def service_file(file_id: int):
     """A file kept with a service: coordinators, the project's liaisons and the lawyers who may see the project."""
     item = db.get_or_404(ProjectServiceFile, file_id)
     project_id = item.service.project_id
+    require_city(item.service.project.city_id)
     if current_user.role == "liaison" and not consult.is_liaison_of(db.session, current_user.id, project_id):
         abort(404)
     if current_user.role == "lawyer":

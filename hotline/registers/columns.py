@@ -75,7 +75,10 @@ class Lookups:
         self.ftz_areas = _names(session.scalars(select(FtzArea)), ("code", "name_zh", "name_en"))
         self.firms = {firm.name.casefold(): firm for firm in session.scalars(select(LawFirm))}
         self.users = {user.username.casefold(): user for user in session.scalars(select(User))}
-        self.projects = {code.casefold(): pid for pid, code in session.execute(select(KeyProject.id, KeyProject.code))}
+        self.projects, self.project_cities = {}, {}
+        for pid, code, city_id in session.execute(select(KeyProject.id, KeyProject.code, KeyProject.city_id)):
+            self.projects[code.casefold()] = pid
+            self.project_cities[pid] = city_id
         self.areas, self.languages, self.sectors = {}, {}, {}
         for target, vocabulary in ((self.areas, vocab.LEGAL_AREAS), (self.languages, vocab.LANGUAGES),
                                    (self.sectors, vocab.SECTORS)):

@@ -109,9 +109,10 @@ def match_headers(register: Register, headers: list[str]) -> tuple[list[Column |
     return found, language, errors
 
 
-def plan(session: Session, register: Register, table: Table, target=None) -> Plan:
+def plan(session: Session, register: Register, table: Table, target=None, city: int | None = None) -> Plan:
     """Read every row against the register; nothing is written. With a target (a form editing one record) the
-    one row is that record, whatever its key, and the key may change to one no other record has."""
+    one row is that record, whatever its key, and the key may change to one no other record has. With a city (a
+    city bureau's coordinator) every row must be, and stay, that city's."""
     columns, language, file_errors = match_headers(register, table.headers)
     result = Plan(register=register, language=language, columns=[col for col in columns if col is not None],
                   file_errors=list(file_errors))
@@ -152,6 +153,8 @@ def plan(session: Session, register: Register, table: Table, target=None) -> Pla
         merged = (existing or register.defaults) | values
         if not row.errors:
             _check_row(register, merged, accounts, own or key, row)
+        if not row.errors and city is not None and not _in_city(register, existing, merged, city, lookups):
+            row.errors.append(("city" if register.kind != "liaisons" else "projects", "outside_city", {}))
         if row.errors:
             row.action = "refuse"
         elif existing is None:
@@ -178,6 +181,16 @@ def _check_row(register: Register, merged: dict, accounts: dict, key: str, row: 
                 accounts[account] = key
     if register is PROJECTS and not merged.get("needs"):
         row.errors.append(("needs", "missing", {}))
+
+
+def _in_city(register: Register, existing: dict | None, merged: dict, city: int, lookups: Lookups) -> bool:
+    """A row a city bureau may write: its record is (and stays) the city's; a liaison speaks only for the city's
+    projects, and for one at least."""
+    if register.kind == "liaisons":
+        before = existing.get("projects", frozenset()) if existing else frozenset()
+        after = merged.get("projects", frozenset())
+        return bool(after) and all(lookups.project_cities.get(p) == city for p in before | after)
+    return merged.get("city") == city and (existing is None or existing.get("city") == city)
 
 
 def apply(session: Session, import_plan: Plan, now: datetime) -> Applied:
@@ -227,7 +240,7 @@ def consequences(session: Session, register: Register, changed: list[tuple[objec
     session.flush()
 
 
-def read_plan(session: Session, register: Register, filename: str, data: bytes) -> Plan:
+def read_plan(session: Session, register: Register, filename: str, data: bytes, city: int | None = None) -> Plan:
     """Read a file and plan it; a file that is no register comes back as a plan with one file error."""
     from hotline.registers import sheets
 
@@ -235,4 +248,4 @@ def read_plan(session: Session, register: Register, filename: str, data: bytes) 
         table = sheets.read(filename, data)
     except SheetError as error:
         return Plan(register=register, language="zh", columns=[], file_errors=[(error.code, error.params)])
-    return plan(session, register, table)
+    return plan(session, register, table, city=city)

@@ -13,10 +13,11 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from hotline import paging
-from hotline.auth.access import roles_required
+from hotline.auth.access import bureau_city, city_scoped, roles_required
 from hotline.extensions import db
 from hotline.i18n import locale_code
 from hotline.models import City, FtzArea, KeyProject, LawFirm, Lawyer, User
+from hotline.models.project import project_liaisons
 from hotline.models.types import utcnow
 from hotline.registers import imports, sheets
 from hotline.registers.specs import REGISTERS, Names, Register, _project_ids, shown
@@ -72,6 +73,7 @@ MESSAGES = {
     "key_taken": _l("Another record already has this name or number."),
     "min_over_max": _l("The minimum hours exceed the maximum."),
     "account_taken": _l("This account already belongs to the lawyer with licence %(holder)s."),
+    "outside_city": _l("Outside your city: a city bureau keeps only its own city's records."),
 }
 ACTIONS = {"add": _l("Add"), "change": _l("Change"), "same": _l("No change"), "refuse": _l("Refused")}
 
@@ -103,8 +105,33 @@ def _search(kind: str, q: str):
         fields = {"firms": [LawFirm.name], "lawyers": [Lawyer.name, Lawyer.licence_no],
                   "projects": [KeyProject.code, KeyProject.name], "liaisons": [User.username, User.name]}[kind]
         query = query.where(or_(*[func.lower(f).like(like) for f in fields]))
+    city = bureau_city()
+    if city is not None:
+        query = query.where(_city_condition(kind, city))
     order = {"firms": LawFirm.name, "lawyers": Lawyer.name, "projects": KeyProject.code, "liaisons": User.username}
     return query.order_by(order[kind])
+
+
+def _city_condition(kind: str, city: int):
+    """A register's records of one city (a liaison: one who speaks for a project of the city)."""
+    if kind == "liaisons":
+        return User.id.in_(select(project_liaisons.c.user_id).join(
+            KeyProject, KeyProject.id == project_liaisons.c.project_id).where(KeyProject.city_id == city))
+    return {"firms": LawFirm.city_id, "lawyers": Lawyer.city_id, "projects": KeyProject.city_id}[kind] == city
+
+
+def _load(kind: str, record_id: int):
+    """A record the signed-in coordinator may see (404 otherwise: another city's is as if it did not exist)."""
+    query = select(MODELS[kind]).where(MODELS[kind].id == record_id)
+    if kind == "liaisons":
+        query = query.where(User.role == "liaison")
+    city = bureau_city()
+    if city is not None:
+        query = query.where(_city_condition(kind, city))
+    record = db.session.scalar(query)
+    if record is None:
+        abort(404)
+    return record
 
 
 def _active(kind: str, record) -> bool:
@@ -113,6 +140,7 @@ def _active(kind: str, record) -> bool:
 
 @bp.route(f"/{KINDS}")
 @roles_required("admin")
+@city_scoped
 def index(kind: str):
     """A register: search, page through, and the ways in and out (add, import, export, template)."""
     register = _register(kind)
@@ -160,7 +188,10 @@ def _form_values(register: Register, record, language: str) -> dict:
 def _choices(kind: str) -> dict:
     """Lists the form offers for its reference columns."""
     locale = locale_code()
-    choices = {"city": [(c.name(locale), c.name(locale)) for c in db.session.scalars(select(City).order_by(City.id))]}
+    cities = select(City).order_by(City.id)
+    if bureau_city() is not None:
+        cities = cities.where(City.id == bureau_city())
+    choices = {"city": [(c.name(locale), c.name(locale)) for c in db.session.scalars(cities)]}
     if kind == "lawyers":
         choices["firm"] = [(f, f) for f in db.session.scalars(select(LawFirm.name).where(LawFirm.active.is_(True))
                                                              .order_by(LawFirm.name))]
@@ -172,6 +203,7 @@ def _choices(kind: str) -> dict:
 
 @bp.route(f"/{KINDS}/new", methods=["GET", "POST"])
 @roles_required("admin")
+@city_scoped
 def new(kind: str):
     """Add a record, checked as an import row is."""
     return _edit(kind, None)
@@ -179,6 +211,7 @@ def new(kind: str):
 
 @bp.route(f"/{KINDS}/<int:record_id>", methods=["GET", "POST"])
 @roles_required("admin")
+@city_scoped
 def edit(kind: str, record_id: int):
     """Edit one record; the same checks as an import row, and the same consequences listed."""
     return _edit(kind, record_id)
@@ -186,16 +219,13 @@ def edit(kind: str, record_id: int):
 
 def _edit(kind: str, record_id: int | None):
     register = _register(kind)
-    record = None
-    if record_id is not None:
-        record = db.session.get(MODELS[kind], record_id)
-        if record is None or (kind == "liaisons" and record.role != "liaison"):
-            abort(404)
+    record = _load(kind, record_id) if record_id is not None else None
     language = "zh" if locale_code().startswith("zh") else "en"
     errors, status = {}, 200
     values = _form_values(register, record, language)
     if request.method == "POST":
-        result = imports.plan(db.session, register, _form_table(register, request.form), target=record)
+        result = imports.plan(db.session, register, _form_table(register, request.form), target=record,
+                              city=bureau_city())
         row = result.rows[0] if result.rows else None
         if result.file_errors or row is None or row.action == "refuse":
             db.session.rollback()
@@ -229,12 +259,11 @@ def _flash_consequences(done: imports.Applied) -> None:
 
 @bp.route(f"/{KINDS}/<int:record_id>/active", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def set_active(kind: str, record_id: int):
     """Deactivate (or reactivate) a record; nothing is deleted."""
     register = _register(kind)
-    record = db.session.get(MODELS[kind], record_id)
-    if record is None or (kind == "liaisons" and record.role != "liaison"):
-        abort(404)
+    record = _load(kind, record_id)
     active = request.form.get("active") == "1"
     if kind == "projects":
         record.status = "active" if active else "suspended"
@@ -263,13 +292,18 @@ def _sheet_response(kind: str, fmt: str, headers: list[str], rows: list[list], s
 
 @bp.route(f"/{KINDS}/export.<any(csv, xlsx):fmt>")
 @roles_required("admin")
+@city_scoped
 def export(kind: str, fmt: str):
     """Every record in the import's own format (an export imports back as "no change")."""
     register, language = _register(kind), _language()
     names = Names(db.session)
     headers = [col.header(language) for col in register.columns]
     rows = []
+    city = bureau_city()
+    visible = set(db.session.scalars(_search(kind, "").with_only_columns(MODELS[kind].id))) if city else None
     for record in register.load(db.session):
+        if visible is not None and record.id not in visible:
+            continue
         values = register.values_of(record)
         rows.append([shown(register, col.key, values.get(col.key), language, names) for col in register.columns])
     return _sheet_response(kind, fmt, headers, rows, f"{kind}-{utcnow():%Y%m%d}")
@@ -277,6 +311,7 @@ def export(kind: str, fmt: str):
 
 @bp.route(f"/{KINDS}/template.<any(csv, xlsx):fmt>")
 @roles_required("admin")
+@city_scoped
 def template(kind: str, fmt: str):
     """An empty register with its column names (Chinese or English) and, in XLSX, a sheet of notes."""
     register, language = _register(kind), _language()
@@ -298,6 +333,7 @@ def _upload_dir() -> Path:
 
 @bp.route(f"/{KINDS}/import", methods=["GET", "POST"])
 @roles_required("admin")
+@city_scoped
 def import_file(kind: str):
     """Upload a spreadsheet and see the dry run: nothing is written until it is confirmed."""
     register = _register(kind)
@@ -310,7 +346,7 @@ def import_file(kind: str):
                                plan=None), 400
     data = upload.read(sheets.MAX_BYTES + 1)
     filename = os.path.basename(upload.filename)
-    result = imports.read_plan(db.session, register, filename, data)
+    result = imports.read_plan(db.session, register, filename, data, city=bureau_city())
     db.session.rollback()
     token = None
     if result.can_apply:
@@ -324,6 +360,7 @@ def import_file(kind: str):
 
 @bp.route(f"/{KINDS}/import/<token>", methods=["POST"])
 @roles_required("admin")
+@city_scoped
 def confirm_import(kind: str, token: str):
     """Apply the dry run the coordinator saw, all of it or nothing; a register that changed meanwhile is planned
     again and shown."""
@@ -337,7 +374,7 @@ def confirm_import(kind: str, token: str):
         return redirect(url_for("registers.import_file", kind=kind)), 303
     path = found[0]
     data = path.read_bytes()
-    result = imports.read_plan(db.session, register, path.name, data)
+    result = imports.read_plan(db.session, register, path.name, data, city=bureau_city())
     if not result.can_apply or result.digest() != request.form.get("digest"):
         db.session.rollback()
         flash(_("The registers changed since the dry run: check the rows again before importing."), "error")

@@ -26,6 +26,7 @@ class AccountData:
     is_supervisor: bool = False
     active: bool = True
     locale: str | None = None
+    city_id: int | None = None  # a coordinator's city bureau; None: the province
 
 
 def _apply(user: User, data: AccountData) -> None:
@@ -38,6 +39,7 @@ def _apply(user: User, data: AccountData) -> None:
     user.is_supervisor = bool(data.is_supervisor) and data.role == "operator"
     user.active = data.active
     user.locale = data.locale or None
+    user.city_id = data.city_id if data.role == "admin" else None
 
 
 def _username_taken(session: Session, username: str, except_id: int | None = None) -> bool:

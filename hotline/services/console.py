@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline import phones
@@ -28,18 +28,22 @@ class Queue:
     escalations_total: int = 0
 
 
-def queue(session: Session, now: datetime, limit: int = 50) -> Queue:
+def queue(session: Session, now: datetime, limit: int = 50, city_id: int | None = None) -> Queue:
     """New and waiting contacts (oldest first), callbacks due within two hours or overdue (earliest first), and
-    open escalations."""
-    is_waiting = Contact.status.in_(("new", "waiting"))
-    callback_due = (Contact.status == "callback", Contact.callback_due_at <= now + CALLBACK_HORIZON)
+    open escalations (a city bureau's coordinator: its city's)."""
+    in_city = [] if city_id is None else [Contact.city_id == city_id]
+    is_waiting = and_(Contact.status.in_(("new", "waiting")), *in_city)
+    callback_due = (Contact.status == "callback", Contact.callback_due_at <= now + CALLBACK_HORIZON, *in_city)
     waiting = session.scalars(select(Contact).where(is_waiting).order_by(Contact.received_at).limit(limit))
     callbacks = session.scalars(select(Contact).where(*callback_due).order_by(Contact.callback_due_at).limit(limit))
-    found = Queue(waiting=list(waiting), callbacks=list(callbacks), escalations=escalation.open_escalations(session, limit))
+    found = Queue(waiting=list(waiting), callbacks=list(callbacks),
+                  escalations=escalation.open_escalations(session, limit, city_id))
     found.waiting_total = _total(session, found.waiting, limit, select(func.count(Contact.id)).where(is_waiting))
     found.callbacks_total = _total(session, found.callbacks, limit, select(func.count(Contact.id)).where(*callback_due))
-    found.escalations_total = _total(session, found.escalations, limit,
-                                     select(func.count(RiskFlag.id)).where(RiskFlag.closed_at.is_(None)))
+    open_flags = select(func.count(RiskFlag.id)).where(RiskFlag.closed_at.is_(None))
+    if city_id is not None:
+        open_flags = open_flags.join(Contact, Contact.id == RiskFlag.contact_id).where(Contact.city_id == city_id)
+    found.escalations_total = _total(session, found.escalations, limit, open_flags)
     return found
 
 
@@ -63,9 +67,11 @@ def contact_json(contact: Contact, now: datetime) -> dict:
 
 
 def search(session: Session, *, q: str = "", area: str | None = None, status: str | None = None,
-           date_from: date | None = None, date_to: date | None = None) -> Select:
+           date_from: date | None = None, date_to: date | None = None, city_id: int | None = None) -> Select:
     """A query for contacts matching the filters, newest first (dates are Beijing days)."""
     query = select(Contact).order_by(Contact.received_at.desc())
+    if city_id is not None:
+        query = query.where(Contact.city_id == city_id)
     q = (q or "").strip()
     if q:
         try:

@@ -85,9 +85,10 @@ def close_flag(session: Session, flag: RiskFlag, note: str, prevented: bool, use
     session.flush()
 
 
-def open_escalations(session: Session, limit: int = 200) -> list[RiskFlag]:
-    """Risk flags still open, the most urgent deadline first."""
+def open_escalations(session: Session, limit: int = 200, city_id: int | None = None) -> list[RiskFlag]:
+    """Risk flags still open, the most urgent deadline first (of one city's contacts when a city is given)."""
+    query = select(RiskFlag).where(RiskFlag.closed_at.is_(None))
+    if city_id is not None:
+        query = query.join(Contact, Contact.id == RiskFlag.contact_id).where(Contact.city_id == city_id)
     return list(session.scalars(
-        select(RiskFlag).where(RiskFlag.closed_at.is_(None)).options(selectinload(RiskFlag.contact))
-        .order_by(RiskFlag.follow_up_due_at, RiskFlag.id).limit(limit)
-    ))
+        query.options(selectinload(RiskFlag.contact)).order_by(RiskFlag.follow_up_due_at, RiskFlag.id).limit(limit)))

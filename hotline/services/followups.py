@@ -117,7 +117,7 @@ def answer(session: Session, phone: str, score: int, now: datetime) -> FollowUp 
     return follow_up
 
 
-def unanswered(now: datetime, kind: str | None = None, survey: str | None = None) -> Select:
+def unanswered(now: datetime, kind: str | None = None, survey: str | None = None, city_id: int | None = None) -> Select:
     """Follow-ups for an operator to call, the most recently due first (today's callers still remember the service).
 
     A survey unanswered for 48 hours, or one still pending after its time (the sweeper did not send it); a
@@ -129,6 +129,9 @@ def unanswered(now: datetime, kind: str | None = None, survey: str | None = None
     query = select(FollowUp).where({"sent": sent, "not_sent": pending}.get(survey, or_(sent, pending)))
     if kind is not None:
         query = query.where(FollowUp.service_record_id.in_(select(ServiceRecord.id).where(ServiceRecord.kind == kind)))
+    if city_id is not None:
+        query = query.where(FollowUp.service_record_id.in_(select(ServiceRecord.id).where(
+            ServiceRecord.city_id == city_id)))
     return query.order_by(FollowUp.due_at.desc(), FollowUp.id.desc())
 
 

@@ -39,36 +39,49 @@ class AdminSummary:
     projects: int
 
 
-def admin_summary(session: Session, now: datetime) -> AdminSummary:
-    """Figures a coordinator acts on: escalations, unmatched projects, draft rosters, failed messages."""
+def admin_summary(session: Session, now: datetime, city_id: int | None = None) -> AdminSummary:
+    """Figures a coordinator acts on: escalations, unmatched projects, draft rosters, failed messages (a city
+    bureau's coordinator: its city's, and no province-wide outbox)."""
     day_start = now - timedelta(hours=24)
     counselled = select(CounselAssignment.project_id).where(
         CounselAssignment.ended_at.is_(None), CounselAssignment.role == "primary"
     )
+
+    def city(column) -> list:
+        return [] if city_id is None else [column == city_id]
+
+    lawyers_of_city = select(Lawyer.id).where(*city(Lawyer.city_id))
     return AdminSummary(
-        contacts_today=session.scalar(select(func.count(Contact.id)).where(Contact.received_at >= day_start)) or 0,
-        open_escalations=_open_escalations(session),
+        contacts_today=session.scalar(select(func.count(Contact.id)).where(
+            Contact.received_at >= day_start, *city(Contact.city_id))) or 0,
+        open_escalations=open_escalations(session, city_id),
         projects_without_counsel=session.scalar(
             select(func.count(KeyProject.id)).where(
-                KeyProject.status == "active", KeyProject.id.not_in(counselled)
+                KeyProject.status == "active", KeyProject.id.not_in(counselled), *city(KeyProject.city_id)
             )
         )
         or 0,
         draft_periods=list(
-            session.scalars(select(DutyPeriod).where(DutyPeriod.status == "draft").order_by(DutyPeriod.starts_on))
+            session.scalars(select(DutyPeriod).where(DutyPeriod.status == "draft", *city(DutyPeriod.city_id))
+                            .order_by(DutyPeriod.starts_on))
         ),
-        pending_requests=session.scalar(select(func.count(DutyRequest.id)).where(DutyRequest.status == "pending"))
+        pending_requests=session.scalar(select(func.count(DutyRequest.id)).where(
+            DutyRequest.status == "pending", *([DutyRequest.lawyer_id.in_(lawyers_of_city)] if city_id else [])))
         or 0,
-        failed_messages=session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "failed"))
-        or 0,
-        active_lawyers=session.scalar(select(func.count(Lawyer.id)).where(Lawyer.active.is_(True))) or 0,
-        projects=session.scalar(select(func.count(KeyProject.id))) or 0,
+        failed_messages=0 if city_id is not None else
+        session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "failed")) or 0,
+        active_lawyers=session.scalar(select(func.count(Lawyer.id)).where(Lawyer.active.is_(True),
+                                                                          *city(Lawyer.city_id))) or 0,
+        projects=session.scalar(select(func.count(KeyProject.id)).where(*city(KeyProject.city_id))) or 0,
     )
 
 
-def _open_escalations(session: Session) -> int:
-    """Risk flags not yet closed by a supervisor."""
-    return session.scalar(select(func.count(RiskFlag.id)).where(RiskFlag.closed_at.is_(None))) or 0
+def open_escalations(session: Session, city_id: int | None = None) -> int:
+    """Risk flags not yet closed by a supervisor (of one city's contacts when a city is given)."""
+    query = select(func.count(RiskFlag.id)).where(RiskFlag.closed_at.is_(None))
+    if city_id is not None:
+        query = query.join(Contact, Contact.id == RiskFlag.contact_id).where(Contact.city_id == city_id)
+    return session.scalar(query) or 0
 
 
 @dataclass

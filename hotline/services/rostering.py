@@ -44,12 +44,15 @@ class OverlapError(RosteringError):
         self.other = other
 
 
-def overlapping(session: Session, starts_on: date, ends_on: date) -> DutyPeriod | None:
-    """A draft or published period sharing a day with these dates (two rosters for one day would double-book the
-    lawyers and the router would ring both)."""
-    return session.scalar(select(DutyPeriod).where(
-        DutyPeriod.status.in_(("draft", "published")), DutyPeriod.starts_on <= ends_on,
-        DutyPeriod.ends_on >= starts_on).order_by(DutyPeriod.starts_on).limit(1))
+def overlapping(session: Session, starts_on: date, ends_on: date, city_id: int | None = None) -> DutyPeriod | None:
+    """A draft or published period sharing a day with these dates and a lawyer with this roster (two rosters for
+    one day would double-book the lawyers and the router would ring both). The province's roster shares its
+    lawyers with every city's; two cities' rosters share none."""
+    query = select(DutyPeriod).where(DutyPeriod.status.in_(("draft", "published")), DutyPeriod.starts_on <= ends_on,
+                                     DutyPeriod.ends_on >= starts_on)
+    if city_id is not None:
+        query = query.where((DutyPeriod.city_id.is_(None)) | (DutyPeriod.city_id == city_id))
+    return session.scalar(query.order_by(DutyPeriod.starts_on).limit(1))
 
 
 @dataclass
@@ -60,6 +63,7 @@ class PeriodData:
     starts_on: date
     ends_on: date
     shift_codes: list[str]
+    city_id: int | None = None  # a city bureau's own roster
 
 
 def _local(day: date, minutes_after_midnight: int) -> datetime:
@@ -75,11 +79,11 @@ def create_period(session: Session, data: PeriodData, now: datetime) -> DutyPeri
     types = list(session.scalars(select(ShiftType).where(ShiftType.code.in_(data.shift_codes)).order_by(ShiftType.starts)))
     if not types:
         raise RosteringError("no_shift_types")
-    other = overlapping(session, data.starts_on, data.ends_on)
+    other = overlapping(session, data.starts_on, data.ends_on, data.city_id)
     if other is not None:
         raise OverlapError(other)
     period = DutyPeriod(name=data.name, starts_on=data.starts_on, ends_on=data.ends_on, status="draft",
-                        weights_json=json.dumps(DEFAULT_WEIGHTS), created_at=now)
+                        weights_json=json.dumps(DEFAULT_WEIGHTS), created_at=now, city_id=data.city_id)
     session.add(period)
     session.flush()
     weights = DEFAULT_WEIGHTS
@@ -183,7 +187,8 @@ def build_problem(session: Session, period: DutyPeriod, lawyers: list[Lawyer] | 
     ]
     if lawyers is None:
         lawyers = list(session.scalars(
-            select(Lawyer).where(Lawyer.active.is_(True), Lawyer.on_duty_roster.is_(True))
+            select(Lawyer).where(Lawyer.active.is_(True), Lawyer.on_duty_roster.is_(True),
+                                 *([Lawyer.city_id == period.city_id] if period.city_id is not None else []))
             .options(selectinload(Lawyer.areas), selectinload(Lawyer.languages))
             .order_by(Lawyer.id)
         ))

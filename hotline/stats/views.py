@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from hotline import paging
-from hotline.auth.access import roles_required
+from hotline.auth.access import bureau_city, city_scoped, roles_required
 from hotline.extensions import db
 from hotline.formkit import choices, whole_number
 from hotline.i18n import locale_code
@@ -34,8 +34,12 @@ def _form() -> FilterForm:
         first, last = statistics.quarter_of(utcnow().astimezone(PROVINCE_TZ).date())
         args["first"], args["last"] = first.isoformat(), last.isoformat()
     form = FilterForm(formdata=args)
-    cities = db.session.scalars(select(City).order_by(City.id)).all()
-    form.city_id.choices = choices([(c.id, c.name(locale_code())) for c in cities], blank=_("All"))
+    city = bureau_city()
+    cities = db.session.scalars(select(City).where(*([City.id == city] if city else [])).order_by(City.id)).all()
+    form.city_id.choices = choices([(c.id, c.name(locale_code())) for c in cities],
+                                   blank=None if city else _("All"))
+    if city is not None:
+        form.city_id.data = city  # a city bureau's figures are its city's
     return form
 
 
@@ -76,8 +80,10 @@ def _suggestions() -> dict:
 
 def lawyer_suggestions() -> list[str]:
     """The search's suggestions: every lawyer as "name (licence number)"."""
+    city = bureau_city()
     return [f"{name} ({licence})" for name, licence in db.session.execute(
-        select(Lawyer.name, Lawyer.licence_no).order_by(Lawyer.name, Lawyer.licence_no))]
+        select(Lawyer.name, Lawyer.licence_no).where(*([Lawyer.city_id == city] if city else []))
+        .order_by(Lawyer.name, Lawyer.licence_no))]
 
 
 def _today():
@@ -85,7 +91,8 @@ def _today():
 
 
 def _filters(form: FilterForm) -> statistics.Filters:
-    return statistics.Filters(form.first.data, form.last.data, form.city_id.data or None, form.legal_area.data or None,
+    city = bureau_city() or form.city_id.data or None
+    return statistics.Filters(form.first.data, form.last.data, city, form.legal_area.data or None,
                               form.channel.data or None, form.lawyer_id)
 
 
@@ -142,6 +149,7 @@ def _percent(share: float | None):
 
 @bp.route("/")
 @roles_required("admin")
+@city_scoped
 def dashboard():
     """The figures for the chosen period and filters, with charts and their tables."""
     form, filters = _valid_filters()
@@ -163,6 +171,7 @@ def dashboard():
 
 @bp.route("/export.csv")
 @roles_required("admin")
+@city_scoped
 def export_csv():
     """What the dashboard shows, as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese)."""
     filters = _filters_or_400()
@@ -175,6 +184,7 @@ def export_csv():
 
 @bp.route("/export.xlsx")
 @roles_required("admin")
+@city_scoped
 def export_xlsx():
     """What the dashboard shows, as an Excel workbook."""
     from openpyxl import Workbook
@@ -203,6 +213,7 @@ def _report(filters: statistics.Filters) -> report_text.Report:
 
 @bp.route("/report")
 @roles_required("admin")
+@city_scoped
 def report():
     """The periodic report, printable, in Chinese and English, each figure linked to its records."""
     form, filters = _valid_filters()
@@ -214,6 +225,7 @@ def report():
 
 @bp.route("/report.pdf")
 @roles_required("admin")
+@city_scoped
 def report_pdf():
     """The periodic report as a PDF."""
     filters = _filters_or_400()
@@ -241,6 +253,7 @@ def figure_name(figure: str) -> str:
 
 @bp.route("/records/<figure>")
 @roles_required("admin")
+@city_scoped
 def records(figure: str):
     """The records one figure counts, so every number can be checked."""
     form, filters = _valid_filters()
