@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -216,11 +216,7 @@ def attachment(attachment_id: int):
         allowed = consult.lawyer_may_see_request(db.session, _my_lawyer_id(), item.request_id)
     if not allowed:
         abort(404)
-    path = attachments.path_of(current_app.config["ATTACHMENT_DIR"], item)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=item.content_type, as_attachment=True,
-                     download_name=attachments.download_name(item))
+    return attachments.send(current_app.config["ATTACHMENT_DIR"], item)
 
 
 def _booking_page(booking: Booking, part: str, status: int = 200, error: str | None = None, **forms):

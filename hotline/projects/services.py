@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -152,8 +152,4 @@ def service_file(file_id: int):
         if mine is None or (item.service.lawyer_id != mine.id
                             and not consult.lawyer_may_see_project(db.session, mine.id, project_id)):
             abort(404)
-    path = attachments.path_of(current_app.config["ATTACHMENT_DIR"], item)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=item.content_type, as_attachment=True,
-                     download_name=attachments.download_name(item))
+    return attachments.send(current_app.config["ATTACHMENT_DIR"], item)

@@ -120,16 +120,24 @@ def pattern(regex: re.Pattern, code: str) -> Callable:
     return read
 
 
+def _number(value: str, low, high) -> Decimal:
+    """A number as typed ("1,200", "7.5"), finite and within [low, high]."""
+    try:
+        number = Decimal(value.replace(",", ""))
+    except InvalidOperation:
+        raise CellError("not_a_number") from None
+    if not number.is_finite():
+        raise CellError("not_a_number")
+    if not low <= number <= high:
+        raise CellError("out_of_range", low=low, high=high)
+    return number
+
+
 def whole(low: int, high: int) -> Callable:
     def read(_lookups, value: str) -> int:
-        try:
-            number = Decimal(value.replace(",", ""))
-        except InvalidOperation:
-            raise CellError("not_a_number") from None
+        number = _number(value, low, high)
         if number != number.to_integral_value():
             raise CellError("not_whole")
-        if not low <= number <= high:
-            raise CellError("out_of_range", low=low, high=high)
         return int(number)
     return read
 
@@ -137,25 +145,13 @@ def whole(low: int, high: int) -> Callable:
 def hours_as_minutes(low: int, high: int) -> Callable:
     """Hours as typed (8, 7.5), kept in minutes."""
     def read(_lookups, value: str) -> int:
-        try:
-            number = Decimal(value.replace(",", ""))
-        except InvalidOperation:
-            raise CellError("not_a_number") from None
-        if not low <= number <= high:
-            raise CellError("out_of_range", low=low, high=high)
-        return int(number * 60)
+        return int(_number(value, low, high) * 60)
     return read
 
 
 def amount(low: float, high: float) -> Callable:
     def read(_lookups, value: str) -> Decimal:
-        try:
-            number = Decimal(value.replace(",", ""))
-        except InvalidOperation:
-            raise CellError("not_a_number") from None
-        if not number.is_finite() or not low <= number <= high:
-            raise CellError("out_of_range", low=low, high=high)
-        return number.quantize(Decimal("0.01"))
+        return _number(value, Decimal(str(low)), Decimal(str(high))).quantize(Decimal("0.01"))
     return read
 
 

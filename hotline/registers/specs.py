@@ -52,13 +52,18 @@ def _firm_values(firm: LawFirm) -> dict:
     return {"name": firm.name, "city": firm.city_id, "active": firm.active}
 
 
+def _copy(record, values: dict, attributes) -> None:
+    """Set each (column key, attribute) the values name; a key the values do not hold is left as it is."""
+    for key, attribute in attributes:
+        if key in values:
+            setattr(record, attribute, values[key])
+
+
 def _write_firm(session: Session, firm: LawFirm | None, values: dict) -> LawFirm:
     if firm is None:
         firm = LawFirm(name=values["name"], city_id=values["city"])
         session.add(firm)
-    for key, attribute in (("name", "name"), ("city", "city_id"), ("active", "active")):
-        if key in values:
-            setattr(firm, attribute, values[key])
+    _copy(firm, values, (("name", "name"), ("city", "city_id"), ("active", "active")))
     return firm
 
 
@@ -105,14 +110,10 @@ def _write_lawyer(session: Session, lawyer: Lawyer | None, values: dict) -> Lawy
     if lawyer is None:
         lawyer = Lawyer(licence_no=values["licence_no"], areas=[], languages=[])
         session.add(lawyer)
-    for key, attribute in (("licence_no", "licence_no"), ("name", "name"), ("phone", "phone"), ("firm", "firm_id"),
+    _copy(lawyer, values, (("licence_no", "licence_no"), ("name", "name"), ("phone", "phone"), ("firm", "firm_id"),
                            ("city", "city_id"), ("ftz_team", "ftz_team"), ("on_duty_roster", "on_duty_roster"),
-                           ("account", "user_id"), ("active", "active")):
-        if key in values:
-            setattr(lawyer, attribute, values[key])
-    for key, attribute, *_ in LAWYER_NUMBERS:
-        if key in values:
-            setattr(lawyer, attribute, values[key])
+                           ("account", "user_id"), ("active", "active")))
+    _copy(lawyer, values, [(key, attribute) for key, attribute, *_ in LAWYER_NUMBERS])
     if "areas" in values:
         keep = {a.area: a for a in lawyer.areas}
         lawyer.areas = [LawyerArea(area=area, level=level) if area not in keep else _set(keep[area], level=level)
@@ -174,11 +175,9 @@ def _write_project(session: Session, project: KeyProject | None, values: dict) -
     if project is None:
         project = KeyProject(code=values["code"], needs=[], languages=[])
         session.add(project)
-    for key, attribute in (("code", "code"), ("name", "name"), ("city", "city_id"), ("ftz_area", "ftz_area_id"),
-                           ("sector", "sector"), ("investment", "investment_wan"), ("priority", "priority"),
-                           ("hours", "expected_monthly_hours"), ("investor", "investor"), ("status", "status")):
-        if key in values:
-            setattr(project, attribute, values[key])
+    _copy(project, values, (("code", "code"), ("name", "name"), ("city", "city_id"), ("ftz_area", "ftz_area_id"),
+                            ("sector", "sector"), ("investment", "investment_wan"), ("priority", "priority"),
+                            ("hours", "expected_monthly_hours"), ("investor", "investor"), ("status", "status")))
     if "needs" in values:
         keep = {n.area: n for n in project.needs}
         project.needs = [_set(keep[area], is_main=index == 0) if area in keep
@@ -259,9 +258,7 @@ def _write_liaison(session: Session, user: User | None, values: dict) -> User:
         user = User(username=values["username"], role="liaison", must_change_password=True)
         user.set_password(secrets.token_urlsafe(32))
         session.add(user)
-    for key in ("username", "name", "phone", "email", "active"):
-        if key in values:
-            setattr(user, key, values[key])
+    _copy(user, values, [(key, key) for key in ("username", "name", "phone", "email", "active")])
     if "projects" in values:
         session.flush()
         now_linked = _project_ids(session, [user.id]).get(user.id, frozenset())

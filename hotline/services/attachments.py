@@ -148,6 +148,18 @@ def download_name(attachment: Attachment) -> str:
     return name
 
 
+def send(folder: str | Path, attachment):
+    """The stored file as a download under its safe name (404 when its bytes are missing); any record with a
+    filename, a content type and a SHA-256 (a request's attachment, a project service's file)."""
+    from flask import abort, send_file
+
+    path = path_of(folder, attachment)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=download_name(attachment))
+
+
 def path_of(folder: str | Path, attachment: Attachment) -> Path:
     """Where the attachment's bytes are kept."""
     return Path(folder) / attachment.sha256

@@ -49,6 +49,21 @@ def page(browser):
     assert refused == [], refused
 
 
+@pytest.fixture
+def threaded_app(app_factory):
+    """Only what `flask reference` loads (cities, FTZ areas, shift types), with jobs on the embedded pool as in
+    production, so progress can be watched."""
+    from hotline.extensions import db
+    from hotline.services import reference
+
+    app = app_factory(JOBS_EAGER=False)
+    with app.app_context():
+        reference.ensure(db.session)
+        db.session.commit()
+        db.session.remove()
+    return app
+
+
 def sign_in(page, base: str, username: str, password: str | None = None) -> None:
     """Sign in through the login form and wait for the home page."""
     from tests.factories import PASSWORD

@@ -7,26 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from hotline.extensions import db
 from hotline.models.types import utcnow
-from hotline.services import reference
 from tests.conftest import serve
 from tests.browser.conftest import go_to, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-
-
-@pytest.fixture
-def threaded_app(app_factory):
-    """Jobs run on the embedded pool, as in production, so progress can be watched."""
-    app = app_factory(JOBS_EAGER=False)
-    with app.app_context():
-        reference.ensure(db.session)
-        db.session.commit()
-        db.session.remove()
-    return app
 
 
 def test_coordinator_rosters_and_lawyer_subscribes(browser, threaded_app, make):

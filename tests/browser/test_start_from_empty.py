@@ -7,25 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from hotline.extensions import db
 from hotline.models.types import utcnow
 from hotline.registers import sheets
-from hotline.services import reference
 from tests.browser.conftest import go_to, sign_in
 from tests.conftest import serve
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def empty_app(app_factory):
-    """Only what `flask reference` loads (cities, FTZ areas, shift types), jobs on the embedded pool."""
-    app = app_factory(JOBS_EAGER=False)
-    with app.app_context():
-        reference.ensure(db.session)
-        db.session.commit()
-        db.session.remove()
-    return app
 
 
 def _files(folder):
@@ -51,10 +38,10 @@ def _files(folder):
     return {"Law firms": firms, "Lawyers": lawyers, "Key projects": projects, "Project liaisons": liaisons}
 
 
-def test_a_department_starts_from_its_own_spreadsheets(browser, empty_app, make, tmp_path):
+def test_a_department_starts_from_its_own_spreadsheets(browser, threaded_app, make, tmp_path):
     admin = make.user("admin", name="Coordinator Liu")
     start = (utcnow() + timedelta(days=3)).date()
-    with serve(empty_app) as base:
+    with serve(threaded_app) as base:
         page = browser.new_context(locale="en-GB").new_page()
         page.set_default_timeout(30000)
         sign_in(page, base, admin.username)

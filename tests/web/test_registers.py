@@ -266,3 +266,17 @@ def test_sheet_reader_limits():
     assert sheets.looks_like_formula("=1+1") and sheets.looks_like_formula("@SUM(A1)")
     assert sheets.looks_like_formula("-cmd") and not sheets.looks_like_formula("+86 138 0013 8000")
     assert not sheets.looks_like_formula("-5") and not sheets.looks_like_formula("王明")
+
+
+def test_numbers_in_cells_are_finite_and_in_range():
+    from hotline.registers import columns
+
+    for reader in (columns.whole(0, 10), columns.hours_as_minutes(0, 10), columns.amount(0, 1e12)):
+        for text, code in (("NaN", "not_a_number"), ("sNaN", "not_a_number"), ("Infinity", "not_a_number"),
+                           ("abc", "not_a_number"), ("-1", "out_of_range"), ("1e400", "out_of_range")):
+            with pytest.raises(columns.CellError) as refused:
+                reader(None, text)
+            assert refused.value.code == code, (text, code)
+    assert columns.whole(0, 10)(None, "7") == 7 and columns.hours_as_minutes(0, 10)(None, "7.5") == 450
+    with pytest.raises(columns.CellError):
+        columns.whole(0, 10)(None, "7.5")
