@@ -30,7 +30,7 @@ def test_demo_loads_the_province(runner, make, app):
     assert count(select(func.count(RiskFlag.id)).where(RiskFlag.prevented.is_(True))) > 0
     assert servicelog.verify(make.session).intact
     make.session.close()
-    for username in ("admin", "supervisor", "operator", "lawyer", "liaison"):
+    for username in ("admin", "bureau", "supervisor", "operator", "lawyer", "liaison"):
         client = app.test_client()
         assert login(client, username, "demo-12348").status_code == 302, username
         assert client.get("/").status_code == 200, username

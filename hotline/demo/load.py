@@ -122,6 +122,7 @@ def _logins() -> None:
     """Print where to open the app and the demo logins."""
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo(f"Open {base}/ and sign in with password '{people.DEMO_PASSWORD}' as:")
-    for username, role in (("admin", "coordinator"), ("supervisor", "operator, supervisor"), ("operator", "operator"),
+    for username, role in (("admin", "coordinator"), ("bureau", "coordinator of the Dalian bureau"),
+                           ("supervisor", "operator, supervisor"), ("operator", "operator"),
                            ("lawyer", "lawyer, FTZ team"), ("liaison", "project liaison")):
         click.echo(f"  {username:<11} {role}")

@@ -83,6 +83,9 @@ def load_users(session: Session, rng: random.Random, demo: Demo) -> None:
         rows.append(_user(f"operator{index:02d}", person(rng), "operator", password_hash,
                           is_supervisor=index <= 2, phone=mobile(rng)))
     session.execute(insert(User), rows)
+    # a coordinator of the Dalian bureau of justice, who sees and plans Dalian only
+    session.execute(insert(User), [_user("bureau", "大连市局协调员 赵敏", "admin", password_hash,
+                                         city_id=demo.cities["dalian"].id)])
     users = {u.username: u for u in session.scalars(select(User))}
     demo.admin_id = users["admin"].id
     demo.operator_ids = tuple(u.id for u in users.values() if u.role == "operator")

@@ -16,9 +16,8 @@ down_revision = "0010"
 branch_labels = None
 depends_on = None
 
-OLD_KINDS = ("hotline", "callback", "phone_consult", "video_consult", "on_site", "referral", "mediation",
-             "legal_aid_referral")
-NEW_KINDS = OLD_KINDS + ("legal_checkup", "contract_review", "training", "consult_elsewhere")
+NEW_KINDS = ("hotline", "callback", "phone_consult", "video_consult", "on_site", "referral", "mediation",
+             "legal_aid_referral", "legal_checkup", "contract_review", "training", "consult_elsewhere")
 
 
 def _kinds(kinds) -> None:
@@ -82,6 +81,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The service log is append-only: records of the new kinds stay, and so does the wider list of kinds that
+    # admits them (narrowing it would refuse the log as it is).
     op.drop_table("project_service_files")
     op.drop_table("project_services")
-    _kinds(OLD_KINDS)

@@ -30,11 +30,13 @@ def test_upgrading_a_populated_database_keeps_every_row(app, make):
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import func, select
 
-    from hotline.models import Contact, ContactEvent, RiskFlag
+    from hotline.models import Contact, ContactEvent, RiskFlag, ServiceRecord
 
     contact = make.contact()
     make.risk_flag(contact=contact)
     make.contact_event(contact=contact)
+    # a record of a service kind added after 0001: the append-only log keeps it, and the way back must too
+    make.service(kind="legal_checkup", contact_id=contact.id)
     with app.app_context():
         db.session.remove()
         downgrade(revision="0001")
@@ -43,3 +45,4 @@ def test_upgrading_a_populated_database_keeps_every_row(app, make):
     assert make.scalar(select(func.count(Contact.id))) == 1
     assert make.scalar(select(func.count(RiskFlag.id))) == 1
     assert make.scalar(select(func.count(ContactEvent.id))) == 1
+    assert make.scalar(select(func.count(ServiceRecord.id))) == 1

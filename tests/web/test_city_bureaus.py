@@ -162,3 +162,22 @@ def test_the_cli_creates_a_citys_api_client(runner, two_cities, make):
     assert make.scalar(select(ApiClient.city_id).where(ApiClient.name == "Dalian centre")) == two_cities["dalian"].id
     bad = runner.invoke(args=["api-client", "create", "Nowhere", "--scope", "contacts", "--city", "atlantis"])
     assert bad.exit_code == 2 and "not a city code" in bad.output
+
+
+def test_a_bureau_coordinators_pages_link_to_nothing_closed_to_them(app, two_cities, make):
+    """Every link on the home page, the navigation and a period's page opens for a city bureau's coordinator."""
+    import re
+
+    client = _client(app, "dalian.bureau")
+    make.shift_type(code="AM")
+    start = date.today() + timedelta(days=10)
+    client.post("/duty/periods", data={"name": "Dalian week", "starts_on": start.isoformat(),
+                                       "ends_on": (start + timedelta(days=2)).isoformat(), "shift_codes": "AM"})
+    period = make.scalar(select(DutyPeriod.id).where(DutyPeriod.name == "Dalian week"))
+    links = set()
+    for page in ("/", f"/duty/periods/{period}"):
+        links |= set(re.findall(r'href="(/[^"#?]*)', client.get(page, headers=EN).get_data(as_text=True)))
+    links = {link for link in links if not link.startswith(("/static/", "/logout", "/language/"))}
+    assert len(links) > 10
+    refused = [link for link in sorted(links) if client.get(link, headers=EN).status_code == 403]
+    assert refused == []
