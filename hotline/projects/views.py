@@ -25,7 +25,7 @@ bp = Blueprint("projects", __name__, url_prefix="/ftz")
 def matching_page():
     """Plans so far and the button that runs a new matching."""
     plans = db.session.scalars(select(MatchPlan).order_by(MatchPlan.id.desc()).limit(20)).all()
-    return render_template("projects/matching.html", plans=plans)
+    return render_template("projects/matching.html", plans=plans, review=matching.counsel_to_review(db.session))
 
 
 @bp.route("/matching/run", methods=["POST"])

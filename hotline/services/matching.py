@@ -154,3 +154,40 @@ def publish(session: Session, plan: MatchPlan, user_id: int, now: datetime) -> i
     session.execute(update(MatchPlan).where(MatchPlan.status == "draft", MatchPlan.id != plan.id).values(status="discarded"))
     session.flush()
     return changed
+
+
+REVIEW_REASONS = ("lawyer_left", "project_closed", "areas", "languages")
+
+
+def counsel_to_review(session: Session, city_id: int | None = None, limit: int = 200) -> list[tuple]:
+    """Counsel in force that no longer fits after a change to a lawyer or a project (in the registers or an import):
+    (project, role, lawyer, reason), reason one of REVIEW_REASONS. The next matching replaces it; until then the
+    coordinator sees it here instead of it being changed behind their back."""
+    query = (select(CounselAssignment, KeyProject, Lawyer)
+             .join(KeyProject, KeyProject.id == CounselAssignment.project_id)
+             .join(Lawyer, Lawyer.id == CounselAssignment.lawyer_id)
+             .where(CounselAssignment.ended_at.is_(None))
+             .options(selectinload(KeyProject.needs), selectinload(KeyProject.languages),
+                      selectinload(Lawyer.areas), selectinload(Lawyer.languages))
+             .order_by(KeyProject.priority, KeyProject.code, CounselAssignment.role))
+    if city_id is not None:
+        query = query.where(KeyProject.city_id == city_id)
+    found = []
+    for assignment, project, lawyer in session.execute(query):
+        areas = set(lawyer.area_codes())
+        needs = [need.area for need in project.needs]
+        main = project.main_area()
+        if not (lawyer.active and lawyer.ftz_team):
+            reason = "lawyer_left"
+        elif project.status != "active":
+            reason = "project_closed"
+        elif (assignment.role == "primary" and not set(needs) <= areas) or (main is not None and main not in areas):
+            reason = "areas"
+        elif not {l.language for l in project.languages if l.language != "zh"} <= set(lawyer.language_codes()):
+            reason = "languages"
+        else:
+            continue
+        found.append((project, assignment.role, lawyer, reason))
+        if len(found) >= limit:
+            break
+    return found

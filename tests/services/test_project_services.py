@@ -132,3 +132,24 @@ def test_the_dashboard_and_the_report_show_the_projects_served(app, make, team, 
     assert "1 / 2" in dashboard and "LN-002" in dashboard and "Key projects served" in dashboard
     report = admin.get(f"/stats/report?first={first}&last={last}", headers=EN).get_data(as_text=True)
     assert "服务重点项目1个（共2个）" in report and "served 1 of 2 key projects" in report
+
+
+def test_counsel_that_no_longer_fits_is_listed_for_the_next_matching(app, make, users):
+    """A lawyer leaving the FTZ team in the register keeps the counsel in force, listed for review."""
+    from hotline.models import CounselAssignment, Lawyer
+    from hotline.services import matching
+
+    lawyer = make.lawyer(ftz_team=True, areas=("company",), name="Counsel Zhao")
+    project = make.project(code="LN-100", needs=("company",))
+    make._add(CounselAssignment(project_id=project.id, lawyer_id=lawyer.id, role="primary", started_at=utcnow()))
+    with app.app_context():
+        assert matching.counsel_to_review(db.session) == []
+    make.update(Lawyer, lawyer.id, ftz_team=False)
+    with app.app_context():
+        found = matching.counsel_to_review(db.session)
+        assert [(p.code, role, l.name, reason) for p, role, l, reason in found] == [
+            ("LN-100", "primary", "Counsel Zhao", "lawyer_left")]
+    admin = app.test_client()
+    assert login(admin, users["admin"].username).status_code == 302
+    page = admin.get("/ftz/matching", headers=EN).get_data(as_text=True)
+    assert "Counsel in force that no longer fits" in page and "left the FTZ team" in page
