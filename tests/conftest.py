@@ -34,11 +34,28 @@ def _migrate(url: str) -> None:
         db.engine.dispose()
 
 
+def _worker_url(url: str, worker: str) -> str:
+    """Each pytest-xdist worker gets a database of its own beside TEST_DATABASE_URL's (hotline_ci_gw0, ...),
+    created afresh for the run; a run without workers uses TEST_DATABASE_URL itself."""
+    if worker in ("", "master"):
+        return url
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database(tmp_path_factory):
-    """A migrated template database, built once per run."""
+def database(tmp_path_factory, worker_id):
+    """A migrated template database, built once per run (once per worker under pytest-xdist)."""
     if TEST_DATABASE_URL:
-        url = _database_url(TEST_DATABASE_URL, Path("."))
+        url = _worker_url(_database_url(TEST_DATABASE_URL, Path(".")), worker_id)
         engine = create_engine(url, poolclass=NullPool)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -51,17 +68,35 @@ def database(tmp_path_factory):
     return {"kind": "sqlite", "template": template}
 
 
-def _truncate_all(url: str) -> None:
-    """Empty every table between tests.
+# The tables whose id sequence has handed out a value since it was last reset.
+_USED_SEQUENCES = text(
+    "SELECT t.relname FROM pg_sequences ps "
+    "JOIN pg_class s ON s.relname = ps.sequencename AND s.relkind = 'S' "
+    "JOIN pg_namespace n ON n.oid = s.relnamespace AND n.nspname = ps.schemaname "
+    "JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i') "
+    "JOIN pg_class t ON t.oid = d.refobjid "
+    "WHERE ps.schemaname = current_schema() AND ps.last_value IS NOT NULL"
+)
 
-    The service log refuses TRUNCATE by a trigger; the test database's superuser switches triggers off for this
-    one transaction (replica mode), which the application's own database role cannot do.
+
+def _truncate_all(url: str) -> None:
+    """Empty every table a test touched (a row in it, or an id handed out) and restart its ids.
+
+    TRUNCATE of all 40-odd tables costs a tenth of a second a test; naming only the touched ones (CASCADE empties
+    whatever refers to them) costs a fifth of that. The service log refuses TRUNCATE by a trigger; the test
+    database's superuser switches triggers off for this one transaction (replica mode), which the application's own
+    database role cannot do.
     """
-    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    names = [table.name for table in db.metadata.sorted_tables]
+    probe = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in names)
     engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        touched = {row[0] for row in conn.execute(text(probe))}
+        touched |= {row[0] for row in conn.execute(_USED_SEQUENCES)} & set(names)
+        if touched:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            tables = ", ".join(f'"{name}"' for name in names if name in touched)
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
 
