@@ -21,7 +21,7 @@ from scheduling.booking import (
     validate,
 )
 from scheduling.cli import (
-    InputError, Located, load_located_json, nonnegative_int, positive_float, positive_int, write_result,
+    FieldReader, InputError, Located, load_located_json, nonnegative_int, positive_float, positive_int, write_result,
 )
 from scheduling.common import SolverSettings
 
@@ -95,48 +95,8 @@ def parse_problem(text: str, path: str = "<json>") -> BookingProblem:
 
 
 
-class _Reader:
-    """Field readers that raise InputError at the object's line; remembers each item's line for later errors."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.lines: dict[tuple[str, str], int] = {}
-
-    def fail(self, obj: Any, problem: str) -> InputError:
-        return InputError(self.path, getattr(obj, "line", None), problem)
-
-    def objects(self, data: dict, key: str) -> list:
-        """A required list of JSON objects."""
-        if key not in data:
-            raise self.fail(data, f"missing {key!r}")
-        if not isinstance(data[key], list) or not all(isinstance(item, dict) for item in data[key]):
-            raise self.fail(data, f"{key!r} must be a list of objects")
-        return data[key]
-
-    def ident(self, obj: dict, section: str, noun: str) -> str:
-        """The object's id (a string or a whole number, read as a string)."""
-        value = self.value(obj, "id", (str, int), noun)
-        ident = str(value)
-        self.lines.setdefault((section, ident), obj.line)
-        return ident
-
-    def value(self, obj: dict, key: str, kind, noun: str, default: Any = ...) -> Any:
-        """A field of the given JSON type (booleans are not numbers); a missing required field is an error."""
-        if key not in obj:
-            if default is ...:
-                raise self.fail(obj, f"{noun} has no {key!r}")
-            return default
-        value = obj[key]
-        if isinstance(value, bool) or not isinstance(value, kind):
-            raise self.fail(obj, f"{noun}: {key!r} has a bad value {value!r}")
-        return value
-
-    def names(self, obj: dict, key: str, noun: str) -> frozenset[str]:
-        """A list of ids or codes, as strings (empty when absent)."""
-        values = self.value(obj, key, list, noun, [])
-        if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
-            raise self.fail(obj, f"{noun}: {key!r} must be a list of ids")
-        return frozenset(str(v) for v in values)
+class _Reader(FieldReader):
+    """Booking field readers (the generic ones are in scheduling.cli.FieldReader)."""
 
     def moment(self, obj: dict, value: Any, noun: str, what: str) -> datetime:
         """An ISO 8601 date and time with a UTC offset."""

@@ -57,6 +57,51 @@ def load_located_json(text: str, path: str) -> Any:
         raise InputError(path, error.lineno, f"not valid JSON: {error.msg}") from None
 
 
+class FieldReader:
+    """Readers of JSON fields that raise InputError at the object's line; remember each item's line for errors
+    found later (validation names a section and an item). Each engine's reader adds its own objects."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lines: dict[tuple[str, str], int] = {}
+
+    def fail(self, obj: Any, problem: str) -> InputError:
+        return InputError(self.path, getattr(obj, "line", None), problem)
+
+    def objects(self, data: dict, key: str) -> list:
+        """A required list of JSON objects."""
+        if key not in data:
+            raise self.fail(data, f"missing {key!r}")
+        if not isinstance(data[key], list) or not all(isinstance(item, dict) for item in data[key]):
+            raise self.fail(data, f"{key!r} must be a list of objects")
+        return data[key]
+
+    def ident(self, obj: dict, section: str, noun: str) -> str:
+        """The object's id (a string or a whole number, read as a string)."""
+        value = self.value(obj, "id", (str, int), noun)
+        ident = str(value)
+        self.lines.setdefault((section, ident), obj.line)
+        return ident
+
+    def value(self, obj: dict, key: str, kind, noun: str, default: Any = ...) -> Any:
+        """A field of the given JSON type (booleans are not numbers); a missing required field is an error."""
+        if key not in obj:
+            if default is ...:
+                raise self.fail(obj, f"{noun} has no {key!r}")
+            return default
+        value = obj[key]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise self.fail(obj, f"{noun}: {key!r} has a bad value {value!r}")
+        return value
+
+    def names(self, obj: dict, key: str, noun: str) -> frozenset[str]:
+        """A list of ids or codes, as strings (empty when absent)."""
+        values = self.value(obj, key, list, noun, [])
+        if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+            raise self.fail(obj, f"{noun}: {key!r} must be a list of ids")
+        return frozenset(str(v) for v in values)
+
+
 def positive_float(text: str) -> float:
     """argparse type: a number above zero."""
     try:

@@ -29,4 +29,11 @@ def _book(commands) -> None:
     register(commands)
 
 
-REGISTRARS: list[Callable] = [_roster, _assign, _book]
+def _dispatch(commands) -> None:
+    """python -m scheduling dispatch ..."""
+    from scheduling.dispatch_io import register
+
+    register(commands)
+
+
+REGISTRARS: list[Callable] = [_roster, _assign, _book, _dispatch]
