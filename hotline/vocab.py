@@ -172,3 +172,72 @@ def label(vocabulary: dict, code: str | None) -> str:
     if code is None:
         return ""
     return str(vocabulary.get(code, code))
+
+
+# The dispute ledger (hotline/models/dispute.py).
+ORG_UNIT_KINDS = {"county": _l("County or district"), "township": _l("Township or street"),
+                  "village": _l("Village"), "community": _l("Community")}
+
+COMMITTEE_KINDS = {
+    "village": _l("Village committee"),
+    "community": _l("Community committee"),
+    "township": _l("Township committee"),
+    "county_key": _l("County committee for key and difficult disputes"),
+    "medical": _l("Medical disputes committee"),
+    "traffic": _l("Traffic accidents committee"),
+    "labour": _l("Labour disputes committee"),
+    "property": _l("Property management committee"),
+    "court": _l("Mediation room at a court"),
+    "police": _l("Mediation room at a police station"),
+    "petition": _l("Mediation room at a petition office"),
+}
+
+DISPUTE_SOURCES = {
+    "hotline": _l("12348 hotline"), "screening": _l("Screening"), "walk_in": _l("Walk-in"), "web": _l("Web"),
+    "police": _l("Police"), "court": _l("Court"), "petition": _l("Petition office"), "api": _l("Another agency's system"),
+}
+
+DISPUTE_TYPES = {
+    "family": _l("Marriage and family"), "neighbour": _l("Neighbours"), "land": _l("Land and forest rights"),
+    "property": _l("Housing and property"), "labour": _l("Labour and wages"), "medical": _l("Medical"),
+    "traffic": _l("Traffic accident"), "contract": _l("Contracts and debts"), "other": _l("Other"),
+}
+
+RISK_LEVELS = {"red": _l("Red"), "orange": _l("Orange"), "yellow": _l("Yellow"), "blue": _l("Blue")}
+RISK_ORDER = ("blue", "yellow", "orange", "red")
+
+DISPUTE_STATES = {
+    "registered": _l("Registered"),
+    "accepted": _l("Accepted"),
+    "rejected": _l("Rejected with a referral"),
+    "assessed": _l("Assessed"),
+    "dispatched": _l("Dispatched"),
+    "in_mediation": _l("In mediation"),
+    "succeeded": _l("Mediated successfully"),
+    "failed": _l("Mediation failed"),
+    "transferred": _l("Transferred"),
+    "withdrawn": _l("Withdrawn"),
+    "following_up": _l("Following up"),
+    "closed": _l("Closed"),
+}
+
+DISPUTE_ACTIONS = {
+    "register": _l("Registered"),
+    "accept": _l("Accepted"),
+    "reject": _l("Rejected with a referral"),
+    "assess": _l("Assessed"),
+    "dispatch": _l("Dispatched"),
+    "committee_accept": _l("The committee accepted"),
+    "committee_decline": _l("The committee declined"),
+    "session": _l("Mediation session"),
+    "succeed": _l("Mediated successfully"),
+    "fail": _l("Mediation failed"),
+    "transfer": _l("Transferred"),
+    "withdraw": _l("Withdrawn"),
+    "follow_up": _l("Follow-up visit"),
+    "close": _l("Closed"),
+    "reopen": _l("Reopened"),
+    "correct": _l("Corrected"),
+    "risk_open": _l("Risk raised"),
+    "risk_close": _l("Risk closed"),
+}

@@ -175,6 +175,31 @@ class Factory:
         values = {"channel": "phone", "caller_phone": "+8613800138000", "legal_area": "labour", "received_at": NOW}
         return self._add(m.Contact(**(values | over)))
 
+    def org_unit(self, kind: str = "county", parent: m.OrgUnit | None = None, **over) -> m.OrgUnit:
+        """An org unit under `parent` (or at the top of a city), with its id path set."""
+        n = self.n()
+        city = over.pop("city", None)
+        city_id = parent.city_id if parent else (city or self.city()).id
+        values = {"code": f"unit{n}", "kind": kind, "name_zh": f"单位{n}", "name_en": f"Unit {n}", "city_id": city_id,
+                  "parent_id": parent.id if parent else None, "latitude": 39.0, "longitude": 121.6}
+        unit = m.OrgUnit(**(values | over))
+        self.session.add(unit)
+        self.session.flush()
+        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        return self._add(unit)
+
+    def committee(self, org_unit: m.OrgUnit | None = None, **over) -> m.MediationCommittee:
+        n = self.n()
+        unit = org_unit or self.org_unit()
+        values = {"code": f"committee{n}", "name_zh": f"调委会{n}", "name_en": f"Committee {n}", "kind": "township",
+                  "level": 1, "org_unit_id": unit.id, "city_id": unit.city_id, "capacity": 10,
+                  "director_phone": f"+861390000{n:04d}"}
+        return self._add(m.MediationCommittee(**(values | over)))
+
+    def mediator(self, committee: m.MediationCommittee | None = None, **over) -> m.Mediator:
+        committee = committee or self.committee()
+        return self._add(m.Mediator(**({"committee_id": committee.id, "name": f"Mediator {self.n()}"} | over)))
+
     def risk_flag(self, **over) -> m.RiskFlag:
         contact = over.pop("contact", None) or self.contact()
         return self._add(m.RiskFlag(**({"contact_id": contact.id, "flag": "suicide", "raised_at": NOW} | over)))
