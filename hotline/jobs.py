@@ -82,15 +82,18 @@ def _deliver(app: Flask) -> int:
 
 
 def _sweep(app: Flask) -> int:
-    """The periodic sweep: queue the consultation reminders and follow-up surveys that are due, then send what is
-    due in the outbox; returns how many messages were tried."""
+    """The periodic sweep: queue the consultation reminders and follow-up surveys that are due, act on the dispute
+    ledger's deadlines (warn, escalate), then send what is due in the outbox; returns how many messages were tried."""
     from hotline.models.types import utcnow
-    from hotline.services import followups, reminders
+    from hotline.services import dispute_deadlines, followups, reminders
     from hotline.telephony import gateway
 
     def work(session) -> int:
         reminders.send_due(session, utcnow())
         followups.send_due(session, utcnow())
+        now = utcnow()
+        dispute_deadlines.sweep(session, now, lambda phone, body: gateway.queue_sms(
+            session, phone, body, "dispute_deadline", now))
         return gateway.deliver_due(session, twilio_settings(app), utcnow())
 
     return _in_own_session(app, work, "outbox sweep")

@@ -145,6 +145,7 @@ OUTBOX_PURPOSES = {
     "follow_up": _l("satisfaction survey"),
     "put_through": _l("put-through call"),
     "referral": _l("referral"),
+    "dispute_deadline": _l("dispute deadline at risk"),
 }
 OUTBOX_STATUSES = {"queued": _l("Queued"), "held": _l("Held (no credentials)"), "failed": _l("Failed"), "sent": _l("Sent")}
 
@@ -240,4 +241,12 @@ DISPUTE_ACTIONS = {
     "correct": _l("Corrected"),
     "risk_open": _l("Risk raised"),
     "risk_close": _l("Risk closed"),
+    "measure_review": _l("Prevention measure reviewed"),
+    "report": _l("Reported upward"),
+    "acknowledge": _l("Report acknowledged"),
+    "extend": _l("Mediation extended"),
+    "warn": _l("Deadline warning sent"),
+    "escalate": _l("Escalated after a missed deadline"),
 }
+
+REPORT_LEVELS = {"county": _l("County"), "city": _l("City"), "province": _l("Province")}

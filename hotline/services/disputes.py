@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hotline.models import City, Contact, Dispute, DisputeEvent, DisputeParty, DisputeRisk, MediationCommittee, OrgUnit
 from hotline.models.types import PROVINCE_TZ, utcnow
-from hotline.vocab import DISPUTE_SOURCES, DISPUTE_TYPES, RISK_FLAGS, RISK_LEVELS, RISK_ORDER
+from hotline.vocab import DISPUTE_SOURCES, DISPUTE_TYPES, REPORT_LEVELS, RISK_FLAGS, RISK_LEVELS, RISK_ORDER
 
 # The province's city codes (GB/T 2260) for the ledger number, 纠2101-2026-00042.
 CITY_NUMBERS = {
@@ -49,7 +49,14 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "correct": (frozenset(OPEN_STATES | ENDED_STATES | {"closed"}), None),
     "risk_open": (frozenset(OPEN_STATES | ENDED_STATES), None),
     "risk_close": (frozenset(OPEN_STATES | ENDED_STATES), None),
+    "measure_review": (frozenset(OPEN_STATES | ENDED_STATES), None),
+    "report": (frozenset(OPEN_STATES | ENDED_STATES), None),
+    "acknowledge": (frozenset(OPEN_STATES | ENDED_STATES), None),
+    "extend": (frozenset({"in_mediation"}), None),
+    "warn": (frozenset(OPEN_STATES | ENDED_STATES), None),
+    "escalate": (frozenset(OPEN_STATES | ENDED_STATES), None),
 }
+MAX_EXTENSION_DAYS = 30
 CORRECTABLE = ("dispute_type", "summary", "risk_level", "people_involved", "amount", "place")
 
 
@@ -327,10 +334,51 @@ def _check_risk_close(session, dispute, reason, now, data):
     return {"kind": kind, "prevented": prevented, "people": risk.people}
 
 
+def _check_measure_review(session, dispute, reason, now, data):
+    kind = data.get("kind")
+    _need(any(risk.kind == kind and risk.closed_at is None for risk in dispute.risks), "risk_not_open")
+    note = (data.get("note") or "").strip()
+    _need(bool(note), "note_required")
+    return {"kind": kind, "note": note}
+
+
+def _check_report(session, dispute, reason, now, data):
+    level = data.get("level")
+    _need(level in REPORT_LEVELS, "bad_report_level")
+    return {"level": level, "note": (data.get("note") or "").strip()}
+
+
+def _check_acknowledge(session, dispute, reason, now, data):
+    level = data.get("level")
+    reported = session.scalar(select(func.count()).select_from(DisputeEvent).where(
+        DisputeEvent.dispute_id == dispute.id, DisputeEvent.action == "report",
+        DisputeEvent.data["level"].as_string() == level)) if level in REPORT_LEVELS else 0
+    _need(bool(reported), "nothing_reported")
+    return {"level": level}
+
+
+def _check_extend(session, dispute, reason, now, data):
+    _need(data.get("consent_both") is True, "extension_needs_consent")
+    days = data.get("days")
+    _need(isinstance(days, int) and 1 <= days <= MAX_EXTENSION_DAYS, "bad_extension")
+    already = session.scalar(select(func.count()).select_from(DisputeEvent).where(
+        DisputeEvent.dispute_id == dispute.id, DisputeEvent.action == "extend"))
+    _need(not already, "already_extended")
+    return {"days": days, "consent_both": True}
+
+
+def _check_system(session, dispute, reason, now, data):
+    deadline = data.get("deadline")
+    _need(isinstance(deadline, str) and bool(deadline), "bad_deadline")
+    return {"deadline": deadline, "due_at": data.get("due_at"), "to": data.get("to")}
+
+
 _CHECKS = {
     "accept": _check_accept, "reject": _check_reject, "assess": _check_assess, "dispatch": _check_dispatch,
     "committee_accept": _check_committee_accept, "committee_decline": _check_committee_decline,
     "session": _check_session, "succeed": _check_succeed, "fail": _check_fail, "transfer": _check_transfer,
     "withdraw": _check_reasoned, "reopen": _check_reasoned, "follow_up": _check_follow_up, "close": _check_close,
     "correct": _check_correct, "risk_open": _check_risk_open, "risk_close": _check_risk_close,
+    "measure_review": _check_measure_review, "report": _check_report, "acknowledge": _check_acknowledge,
+    "extend": _check_extend, "warn": _check_system, "escalate": _check_system,
 }

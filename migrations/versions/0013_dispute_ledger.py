@@ -141,7 +141,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
-    sa.CheckConstraint("action IN ('register', 'accept', 'reject', 'assess', 'dispatch', 'committee_accept', 'committee_decline', 'session', 'succeed', 'fail', 'transfer', 'withdraw', 'follow_up', 'close', 'reopen', 'correct', 'risk_open', 'risk_close')", name=op.f('ck_dispute_events_action_valid')),
+    sa.CheckConstraint("action IN ('register', 'accept', 'reject', 'assess', 'dispatch', 'committee_accept', 'committee_decline', 'session', 'succeed', 'fail', 'transfer', 'withdraw', 'follow_up', 'close', 'reopen', 'correct', 'risk_open', 'risk_close', 'measure_review', 'report', 'acknowledge', 'extend', 'warn', 'escalate')", name=op.f('ck_dispute_events_action_valid')),
     sa.ForeignKeyConstraint(['dispute_id'], ['disputes.id'], name=op.f('fk_dispute_events_dispute_id_disputes')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_dispute_events_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dispute_events')),

@@ -1,0 +1,175 @@
+"""Deadlines of a dispute, computed from its history in Beijing time with an injected clock, and the sweep that acts
+on them: a text to the responsible person when one is at risk, and an escalation one level up when one is missed.
+
+One table holds the defaults (DEFAULTS); a department changes them in one place. A deadline is on track, at risk (in
+the last quarter of its span, at most the last day) or breached (the clock is past it, to the second: a deadline
+due at 10:00:00 is met by an event at 10:00:00 and breached at 10:00:01). A deadline that was met stays met; one met
+late says so.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from hotline.models import Dispute, DisputeEvent, OrgUnit, User
+from hotline.models.types import PROVINCE_TZ
+from hotline.services import disputes
+from hotline.vocab import RISK_ORDER
+
+DEFAULTS = {
+    "accept": timedelta(days=1),
+    # level reached -> [(whom to report to, within)]
+    "report": {"red": [("city", timedelta(hours=6)), ("province", timedelta(hours=24))],
+               "orange": [("county", timedelta(hours=24))]},
+    "acknowledge": timedelta(hours=2),
+    "conclude": timedelta(days=30),
+    "follow_up_after_performance": timedelta(days=3),
+    "follow_up_after_agreement": timedelta(days=15),
+    # measure reviews by level: days, or "month" for the same day next month
+    "review": {"red": timedelta(days=1), "orange": timedelta(days=3), "yellow": timedelta(days=7), "blue": "month"},
+}
+REPORT_ORDER = ("county", "city", "province")
+ENDING = frozenset({"succeed", "fail", "transfer", "withdraw"})
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline: `key` names it within the entry (accept, report:city, acknowledge:city, conclude, follow_up,
+    review:suicide); `started_at` is when its clock started."""
+
+    key: str
+    started_at: datetime
+    due_at: datetime
+    done_at: datetime | None
+
+    def status(self, now: datetime) -> str:
+        """met, met_late, on_track, at_risk or breached."""
+        if self.done_at is not None:
+            return "met" if self.done_at <= self.due_at else "met_late"
+        if now > self.due_at:
+            return "breached"
+        warning = min((self.due_at - self.started_at) / 4, timedelta(days=1))
+        return "at_risk" if now >= self.due_at - warning else "on_track"
+
+
+def add_month(moment: datetime) -> datetime:
+    """The same wall-clock time a calendar month later in Beijing (31 January → 28 or 29 February)."""
+    local = moment.astimezone(PROVINCE_TZ)
+    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return local.replace(year=year, month=month, day=day).astimezone(moment.tzinfo)
+
+
+def _end_of_beijing_day(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), PROVINCE_TZ)
+
+
+def _first(events, actions, after: datetime, when=lambda event: True) -> datetime | None:
+    return next((event.at for event in events if event.action in actions and event.at >= after and when(event)), None)
+
+
+def deadlines(dispute: Dispute, events: list[DisputeEvent]) -> list[Deadline]:
+    """Every deadline of an entry, from its history (events in order) and its risks."""
+    events = sorted(events, key=lambda event: event.seq)
+    if not events:
+        return []
+    found: list[Deadline] = []
+    registered = events[0].at
+    found.append(Deadline("accept", registered, registered + DEFAULTS["accept"],
+                          _first(events, {"accept", "reject"}, registered)))
+
+    # Reports upward: the clock starts when the level first reaches orange or red.
+    reached: dict[str, datetime] = {}
+    for event in events:
+        level = _level_after(event)
+        if level is None:
+            continue
+        for step in ("orange", "red"):
+            if RISK_ORDER.index(level) >= RISK_ORDER.index(step):
+                reached.setdefault(step, event.at)
+    for step, start in reached.items():
+        for whom, within in DEFAULTS["report"][step]:
+            done = _first(events, {"report"}, start,
+                          lambda e, whom=whom: REPORT_ORDER.index(e.data.get("level", "county"))
+                          >= REPORT_ORDER.index(whom))
+            found.append(Deadline(f"report:{whom}", start, start + within, done))
+    for event in events:
+        if event.action == "report":
+            level = event.data.get("level")
+            done = _first(events, {"acknowledge"}, event.at, lambda e, level=level: e.data.get("level") == level)
+            found.append(Deadline(f"acknowledge:{level}", event.at, event.at + DEFAULTS["acknowledge"], done))
+
+    accepted = [event for event in events if event.action == "committee_accept"]
+    if accepted:
+        start = accepted[-1].at
+        extension = sum(event.data.get("days", 0) for event in events if event.action == "extend")
+        found.append(Deadline("conclude", start, start + DEFAULTS["conclude"] + timedelta(days=extension),
+                              _first(events, ENDING, start)))
+    succeeded = [event for event in events if event.action == "succeed"]
+    if succeeded:
+        event = succeeded[-1]
+        performance = event.data.get("performance_date")
+        due = (_end_of_beijing_day(date.fromisoformat(performance)) + DEFAULTS["follow_up_after_performance"]
+               if performance else event.at + DEFAULTS["follow_up_after_agreement"])
+        found.append(Deadline("follow_up", event.at, due, _first(events, {"follow_up"}, event.at)))
+
+    for risk in dispute.risks:
+        if risk.closed_at is not None:
+            continue
+        reviews = [e.at for e in events if e.action in ("risk_open", "measure_review") and e.data.get("kind") == risk.kind]
+        last = max(reviews, default=risk.opened_at)
+        interval = DEFAULTS["review"][dispute.risk_level]
+        found.append(Deadline(f"review:{risk.kind}", last, add_month(last) if interval == "month" else last + interval,
+                              None))
+    return found
+
+
+def _level_after(event: DisputeEvent) -> str | None:
+    """The risk level an event leaves the entry at, when it sets one."""
+    data = event.data or {}
+    if event.action in ("register", "assess"):
+        return data.get("risk_level")
+    if event.action == "risk_open":
+        return data.get("level_to")
+    if event.action == "correct":
+        return (data.get("changes") or {}).get("risk_level", {}).get("to")
+    return None
+
+
+ESCALATION = {"village": "township", "community": "township", "township": "county", "county": "city",
+              "city": "province"}
+
+
+def sweep(session: Session, now: datetime, text) -> dict[str, int]:
+    """Act on the deadlines of every entry not closed: warn once per deadline at risk (a text to the responsible
+    person), escalate once per deadline breached (one level up from the entry's place); each writes an event.
+    `text(phone, body)` queues a message. Returns the counts; the caller commits."""
+    counts = {"warned": 0, "escalated": 0}
+    open_disputes = session.scalars(
+        select(Dispute).where(Dispute.state != "closed").options(selectinload(Dispute.events),
+                                                                  selectinload(Dispute.risks))
+        .execution_options(populate_existing=True)).all()
+    for dispute in open_disputes:
+        acted = {(event.action, event.data.get("deadline"), event.data.get("due_at"))
+                 for event in dispute.events if event.action in ("warn", "escalate")}
+        for deadline in deadlines(dispute, dispute.events):
+            status = deadline.status(now)
+            due = deadline.due_at.isoformat()
+            if status == "at_risk" and ("warn", deadline.key, due) not in acted:
+                owner = session.get(User, dispute.responsible_user_id) if dispute.responsible_user_id else None
+                if owner is not None and owner.phone:
+                    text(owner.phone, f"{dispute.number}: {deadline.key} due "
+                                      f"{deadline.due_at.astimezone(PROVINCE_TZ):%Y-%m-%d %H:%M}")
+                disputes.act(session, dispute, "warn", deadline=deadline.key, due_at=due,
+                             to=owner.username if owner else None, now=now)
+                counts["warned"] += 1
+            elif status == "breached" and ("escalate", deadline.key, due) not in acted:
+                unit = session.get(OrgUnit, dispute.org_unit_id)
+                to = ESCALATION.get(unit.kind if unit else "county", "city")
+                disputes.act(session, dispute, "escalate", deadline=deadline.key, due_at=due, to=to, now=now)
+                counts["escalated"] += 1
+    return counts

@@ -1,0 +1,131 @@
+"""Deadlines of the dispute ledger: computed from the history in Beijing time, exact to the second, and the sweep
+that warns once and escalates once."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from hotline.models import DisputeEvent
+from hotline.services import dispute_deadlines, disputes
+from hotline.services.dispute_deadlines import Deadline, add_month, deadlines
+from tests.factories import NOW
+from tests.services.test_disputes import _entry, place, session  # noqa: F401  (fixtures)
+
+SECOND = timedelta(seconds=1)
+
+
+def _by_key(session, dispute) -> dict[str, Deadline]:
+    session.refresh(dispute)
+    return {deadline.key: deadline for deadline in deadlines(dispute, dispute.events)}
+
+
+def test_a_deadline_is_met_at_its_second_and_breached_one_second_later():
+    deadline = Deadline("accept", NOW, NOW + timedelta(days=1), None)
+    assert deadline.status(NOW + timedelta(hours=17)) == "on_track"
+    assert deadline.status(NOW + timedelta(hours=18)) == "at_risk"  # the last quarter of its day
+    assert deadline.status(NOW + timedelta(days=1)) == "at_risk"
+    assert deadline.status(NOW + timedelta(days=1) + SECOND) == "breached"
+    assert Deadline("accept", NOW, NOW + timedelta(days=1), NOW + timedelta(days=1)).status(NOW) == "met"
+    assert Deadline("accept", NOW, NOW + timedelta(days=1), NOW + timedelta(days=1) + SECOND).status(NOW) == "met_late"
+
+
+def test_acceptance_is_due_a_day_after_registration_and_met_by_accepting(session, place):
+    dispute = _entry(session, place)
+    assert _by_key(session, dispute)["accept"].due_at == NOW + timedelta(days=1)
+    disputes.act(session, dispute, "accept", now=NOW + timedelta(days=1))
+    session.commit()
+    assert _by_key(session, dispute)["accept"].status(NOW + timedelta(days=5)) == "met"
+
+
+def test_a_red_dispute_is_reported_to_the_city_in_6_hours_and_the_province_in_24(session, place):
+    dispute = _entry(session, place, risk_level="red")
+    found = _by_key(session, dispute)
+    assert found["report:city"].due_at == NOW + timedelta(hours=6)
+    assert found["report:province"].due_at == NOW + timedelta(hours=24)
+    assert found["report:county"].due_at == NOW + timedelta(hours=24)  # red is orange and more
+    disputes.act(session, dispute, "report", level="province", now=NOW + timedelta(hours=5))
+    session.commit()
+    found = _by_key(session, dispute)
+    assert {found[key].status(NOW + timedelta(days=2)) for key in ("report:city", "report:province")} == {"met"}
+    assert found["acknowledge:province"].due_at == NOW + timedelta(hours=7)
+    assert found["acknowledge:province"].status(NOW + timedelta(hours=7) + SECOND) == "breached"
+
+
+def test_mediation_is_concluded_in_30_days_and_one_extension_needs_both_parties(session, place):
+    dispute = _entry(session, place)
+    for step, values in (("accept", {}), ("assess", {"risk_level": "blue"}),
+                         ("dispatch", {"committee_id": place["village_committee"].id}), ("committee_accept", {})):
+        disputes.act(session, dispute, step, now=NOW, **values)
+    session.commit()
+    assert _by_key(session, dispute)["conclude"].due_at == NOW + timedelta(days=30)
+    with pytest.raises(disputes.DisputeRefused, match="extension_needs_consent"):
+        disputes.act(session, dispute, "extend", days=10, now=NOW)
+    with pytest.raises(disputes.DisputeRefused, match="bad_extension"):
+        disputes.act(session, dispute, "extend", days=31, consent_both=True, now=NOW)
+    disputes.act(session, dispute, "extend", days=30, consent_both=True, now=NOW)
+    session.commit()
+    with pytest.raises(disputes.DisputeRefused, match="already_extended"):
+        disputes.act(session, dispute, "extend", days=1, consent_both=True, now=NOW)
+    session.rollback()
+    assert _by_key(session, dispute)["conclude"].due_at == NOW + timedelta(days=60)
+
+
+def test_follow_up_is_due_3_days_after_performance_or_15_after_the_agreement(session, place):
+    dispute = _entry(session, place)
+    for step, values in (("accept", {}), ("assess", {"risk_level": "blue"}),
+                         ("dispatch", {"committee_id": place["village_committee"].id}), ("committee_accept", {}),
+                         ("succeed", {"agreement_form": "oral", "terms": "Pay 500 yuan",
+                                      "performance_date": date(2026, 12, 1)})):
+        disputes.act(session, dispute, step, now=NOW, **values)
+    session.commit()
+    # The end of 1 December in Beijing (16:00 UTC) and three days more.
+    assert _by_key(session, dispute)["follow_up"].due_at == datetime(2026, 12, 4, 16, 0, tzinfo=timezone.utc)
+    other = _entry(session, place)
+    for step, values in (("accept", {}), ("assess", {"risk_level": "blue"}),
+                         ("dispatch", {"committee_id": place["village_committee"].id}), ("committee_accept", {}),
+                         ("succeed", {"agreement_form": "oral", "terms": "Apologise"})):
+        disputes.act(session, other, step, now=NOW, **values)
+    session.commit()
+    assert _by_key(session, other)["follow_up"].due_at == NOW + timedelta(days=15)
+
+
+def test_measures_are_reviewed_by_level_and_monthly_in_beijing_time(session, place):
+    dispute = _entry(session, place, risks={"suicide": 1})
+    assert _by_key(session, dispute)["review:suicide"].due_at == NOW + timedelta(days=3)  # orange
+    disputes.act(session, dispute, "measure_review", kind="suicide", note="Visited", now=NOW + timedelta(days=2))
+    session.commit()
+    assert _by_key(session, dispute)["review:suicide"].due_at == NOW + timedelta(days=5)
+    # 31 January 08:30 in Beijing → 28 February 08:30 in Beijing.
+    assert add_month(datetime(2027, 1, 31, 0, 30, tzinfo=timezone.utc)) == datetime(2027, 2, 28, 0, 30,
+                                                                                   tzinfo=timezone.utc)
+
+
+def test_the_sweep_warns_once_and_escalates_once(session, place, make):
+    owner = make.user("operator", phone="+8613900000001")
+    dispute = _entry(session, place, user=owner)
+    texts = []
+    text = lambda phone, body: texts.append((phone, body))  # noqa: E731
+    at_risk = NOW + timedelta(hours=20)
+    assert dispute_deadlines.sweep(session, at_risk, text) == {"warned": 1, "escalated": 0}
+    session.commit()
+    assert dispute_deadlines.sweep(session, at_risk + timedelta(hours=1), text) == {"warned": 0, "escalated": 0}
+    assert texts == [("+8613900000001", "纠2102-2026-00001: accept due 2026-11-28 10:00")]
+    breached = NOW + timedelta(days=1) + SECOND
+    assert dispute_deadlines.sweep(session, breached, text) == {"warned": 0, "escalated": 1}
+    session.commit()
+    assert dispute_deadlines.sweep(session, breached + timedelta(hours=1), text)["escalated"] == 0
+    escalation = session.scalar(select(DisputeEvent).where(DisputeEvent.action == "escalate"))
+    assert escalation.data["deadline"] == "accept" and escalation.data["to"] == "township"  # from a village
+
+
+def test_the_periodic_sweep_acts_on_the_ledger(app, session, place):
+    from hotline import jobs
+
+    dispute = _entry(session, place)  # registered a week ago and never accepted
+    session.close()
+    jobs._sweep(app)
+    actions = list(session.scalars(select(DisputeEvent.action).where(DisputeEvent.dispute_id == dispute.id)
+                                   .order_by(DisputeEvent.seq)))
+    assert actions == ["register", "escalate"]
