@@ -116,6 +116,7 @@ API_SCOPES = {
     "escalate": "Hand over contacts with risk flags (texts every supervisor)",
     "on-duty": "See who is on duty",
     "bookings": "List slots and book consultations for the client's own liaisons",
+    "disputes": "Hand disputes over to the mediation ledger and follow their outcome",
 }
 
 CONSULT_MODES = {"video": _l("Video"), "phone": _l("Phone")}

@@ -1,7 +1,9 @@
 """The API's OpenAPI document; its request schemas are also what the views validate against."""
 from __future__ import annotations
 
-from hotline.vocab import CHANNELS, CONTACT_STATUSES, LANGUAGES, LEGAL_AREAS, RISK_FLAGS, URGENCIES
+from hotline.vocab import (
+    CHANNELS, CONTACT_STATUSES, DISPUTE_STATES, DISPUTE_TYPES, LANGUAGES, LEGAL_AREAS, RISK_FLAGS, RISK_LEVELS, URGENCIES,
+)
 
 NO_NUL = "^[^\\x00]*$"  # PostgreSQL text cannot hold a NUL character
 
@@ -36,6 +38,52 @@ CONTACT_OUT = {
         "received_at": {"type": "string", "format": "date-time"},
         "closed_at": {"type": ["string", "null"], "format": "date-time"},
         "escalated": {"type": "boolean"},
+    },
+}
+
+# Sources another agency may hand a dispute over from (五调联动, 诉调对接).
+AGENCY_SOURCES = ("api", "court", "petition", "police")
+
+DISPUTE_IN = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["external_id", "place", "dispute_type", "summary"],
+    "properties": {
+        "external_id": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL,
+                        "description": "Your id for this dispute; sending it again returns the same entry."},
+        "source": {"type": "string", "enum": list(AGENCY_SOURCES), "default": "api"},
+        "place": {"type": "string", "minLength": 1, "maxLength": 32, "pattern": NO_NUL,
+                  "description": "Code of the org unit (village, community, township or county) where it arose."},
+        "found_at": {"type": "string", "format": "date-time", "maxLength": 40,
+                     "description": "When it was found (default: now); not in the future."},
+        "dispute_type": {"type": "string", "enum": sorted(DISPUTE_TYPES)},
+        "summary": {"type": "string", "minLength": 1, "maxLength": 4000, "pattern": NO_NUL},
+        "risk_level": {"type": "string", "enum": sorted(RISK_LEVELS), "default": "blue",
+                       "description": "Any risk in `risks` raises it to at least orange."},
+        "risks": {"type": "object", "propertyNames": {"enum": sorted(RISK_FLAGS)}, "maxProperties": len(RISK_FLAGS),
+                  "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 100000},
+                  "description": "Risk type -> people at risk."},
+        "parties": {"type": "array", "maxItems": 50, "items": {
+            "type": "object", "additionalProperties": False, "required": ["name"],
+            "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 120, "pattern": NO_NUL},
+                           "phone": {"type": "string", "maxLength": 32, "pattern": NO_NUL},
+                           "role": {"type": "string", "maxLength": 64, "pattern": NO_NUL}}}},
+        "people_involved": {"type": "integer", "minimum": 0, "maximum": 1000000, "default": 2},
+        "amount": {"type": "integer", "minimum": 0, "maximum": 2147483647, "description": "Yuan in dispute."},
+        "language": {"type": "string", "enum": sorted(LANGUAGES), "default": "zh"},
+    },
+}
+
+DISPUTE_OUT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"}, "number": {"type": "string"}, "external_id": {"type": "string"},
+        "state": {"type": "string", "enum": sorted(DISPUTE_STATES)},
+        "risk_level": {"type": "string", "enum": sorted(RISK_LEVELS)},
+        "committee": {"type": ["string", "null"], "description": "Code of the committee it was dispatched to."},
+        "outcome": {"type": ["object", "null"], "description": "The last conclusion: succeed (with the agreement), "
+                    "fail (with the guidance given), transfer (with the agency) or withdraw; null before one."},
+        "updated_at": {"type": "string", "format": "date-time"},
     },
 }
 
@@ -98,9 +146,10 @@ def document(server_url: str) -> dict:
         "openapi": "3.0.3",
         "info": {"title": "12348 hotline integration API", "version": "1.0.0",
                  "description": "For other call centres: hand a contact to the 12348 hotline, follow its status, and "
-                                "see who is on duty, book consultations for the liaisons a client acts for. "
+                                "see who is on duty, book consultations for the liaisons a client acts for, hand disputes over to the "
+                                "mediation ledger and follow their outcome. "
                                 "Authenticate with `Authorization: Bearer <token>`. Each client holds scopes "
-                                "(contacts, escalate, on-duty, bookings); an operation outside them is 403."},
+                                "(contacts, escalate, on-duty, bookings, disputes); an operation outside them is 403."},
         "servers": [{"url": server_url + "/api/v1"}],
         "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
         "security": [{"token": []}],
@@ -146,5 +195,20 @@ def document(server_url: str) -> dict:
                 "responses": {"201": {"description": "Booked", "content": {"application/json": {"schema": BOOKING_OUT}}},
                               **_errors(400, 401, 404, 409)},
             }, "bookings", " Only for counsel requests of the liaisons the client acts for (`--liaison`).")},
+            "/disputes": {"post": _scoped({
+                "operationId": "createDispute", "summary": "Hand a dispute over to the mediation ledger",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": DISPUTE_IN}}},
+                "responses": {"201": {"description": "Registered", "content": {"application/json": {"schema": DISPUTE_OUT}}},
+                              "200": {"description": "Already received (same external_id)",
+                                      "content": {"application/json": {"schema": DISPUTE_OUT}}},
+                              **_errors(400, 401)},
+            }, "disputes", " A city's client hands over only that city's disputes.")},
+            "/disputes/{dispute_id}": {"get": _scoped({
+                "operationId": "getDispute", "summary": "Status and outcome of a dispute you handed over",
+                "parameters": [{"name": "dispute_id", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": {"description": "The entry", "content": {"application/json": {"schema": DISPUTE_OUT}}},
+                              **_errors(401, 404)},
+            }, "disputes")},
         },
     }

@@ -1,6 +1,7 @@
 """/api/v1: token-authenticated JSON endpoints; every error is JSON with a 4xx status."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -11,10 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from hotline.api import schema
 from hotline.auth.access import public
 from hotline.extensions import csrf, db, limiter
-from hotline.models import ApiClient, Booking, City, Contact, CounselRequest, Lawyer
+from hotline import phones
+from hotline.models import (
+    ApiClient, Booking, City, Contact, CounselRequest, Dispute, Lawyer, MediationCommittee, OrgUnit,
+)
 from hotline.models.apiclient import token_digest
 from hotline.models.types import utcnow
-from hotline.services import consult, duty_lookup, intake, slots
+from hotline.services import consult, disputes, duty_lookup, intake, slots
 from hotline.vocab import LANGUAGES, LEGAL_AREAS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -230,3 +234,108 @@ def create_booking():
         status, message = BOOKING_REFUSALS.get(error.code, (409, f"The slot does not suit the request ({error.code})."))
         return jsonify(error="taken" if error.code == "taken" else error.code, message=message), status
     return jsonify(_booking_json(booking)), 201
+
+
+DISPUTE_VALIDATOR = Draft202012Validator(schema.DISPUTE_IN)
+_OUTCOMES = ("succeed", "fail", "transfer", "withdraw")
+
+
+def _dispute_json(dispute: Dispute) -> dict:
+    events = sorted(dispute.events, key=lambda event: event.seq)
+    ending = next((event for event in reversed(events) if event.action in _OUTCOMES), None)
+    committee = db.session.get(MediationCommittee, dispute.committee_id) if dispute.committee_id else None
+    return {
+        "id": dispute.id, "number": dispute.number, "external_id": dispute.external_id, "state": dispute.state,
+        "risk_level": dispute.risk_level, "committee": committee.code if committee else None,
+        "outcome": {"action": ending.action, "at": ending.at.isoformat(), **ending.data} if ending else None,
+        "updated_at": events[-1].at.isoformat() if events else dispute.created_at.isoformat(),
+    }
+
+
+def _client_dispute(external_id: str) -> Dispute | None:
+    return db.session.scalar(select(Dispute).where(Dispute.api_client_id == g.api_client.id,
+                                                   Dispute.external_id == external_id))
+
+
+@bp.route("/disputes", methods=["POST"])
+@limiter.limit("120 per minute")
+@public
+@token_required("disputes")
+def create_dispute():
+    """Hand a dispute over (五调联动, 诉调对接); the same external_id returns the existing entry (200)."""
+    payload = _validated(DISPUTE_VALIDATOR)
+    if not isinstance(payload, dict):
+        return payload
+    client = g.api_client
+    existing = _client_dispute(payload["external_id"])
+    if existing is not None:
+        return jsonify(_dispute_json(existing)), 200
+    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == payload["place"]))
+    if unit is None:
+        return _bad(f"place: unknown org unit code {payload['place']!r}")
+    if client.city_id is not None and unit.city_id != client.city_id:
+        return _forbidden("This client acts for one city: place must lie in that city.")
+    now = utcnow()
+    found_at = now
+    if payload.get("found_at"):
+        try:
+            found_at = datetime.fromisoformat(payload["found_at"].replace("Z", "+00:00"))
+        except ValueError:
+            return _bad("found_at: not an ISO 8601 date and time")
+        if found_at.tzinfo is None:
+            return _bad("found_at: give a UTC offset (e.g. +08:00)")
+        if found_at < now - timedelta(days=3650):
+            return _bad("found_at: more than ten years ago")
+    parties = []
+    for number, party in enumerate(payload.get("parties", []), 1):
+        phone = None
+        if party.get("phone"):
+            try:
+                phone = phones.normalise(party["phone"])
+            except ValueError:
+                return _bad(f"parties.{number - 1}.phone: not a phone number")
+        parties.append(disputes.Party(name=party["name"], phone=phone, role=party.get("role", "")))
+    for _attempt in range(3):
+        try:
+            with db.session.begin_nested():
+                dispute = disputes.register(
+                    db.session, source=payload.get("source", "api"), found_at=found_at, org_unit=unit,
+                    dispute_type=payload["dispute_type"], summary=payload["summary"], parties=parties,
+                    risk_level=payload.get("risk_level", "blue"), risks=payload.get("risks"),
+                    people_involved=payload.get("people_involved", 2), amount=payload.get("amount"),
+                    language=payload.get("language", "zh"), api_client_id=client.id,
+                    external_id=payload["external_id"], now=now)
+            break
+        except disputes.DisputeRefused as refused:
+            db.session.rollback()
+            return _bad(DISPUTE_API_REFUSALS.get(refused.code, refused.code))
+        except IntegrityError:
+            # The same external_id arrived twice at once (answer with the entry the other request made), or another
+            # entry took the same ledger number first (number it again).
+            db.session.rollback()
+            existing = _client_dispute(payload["external_id"])
+            if existing is not None:
+                return jsonify(_dispute_json(existing)), 200
+    else:
+        return jsonify(error="conflict", message="Too many disputes were registered at the same moment; "
+                                                 "send it again."), 409
+    client.last_used_at = now
+    db.session.commit()
+    return jsonify(_dispute_json(dispute)), 201
+
+
+DISPUTE_API_REFUSALS = {
+    "found_in_future": "found_at: lies in the future",
+    "summary_required": "summary: must not be blank",
+}
+
+
+@bp.route("/disputes/<int:dispute_id>")
+@public
+@token_required("disputes")
+def get_dispute(dispute_id: int):
+    """A dispute this client handed over (others are 404)."""
+    dispute = db.session.get(Dispute, dispute_id)
+    if dispute is None or dispute.api_client_id != g.api_client.id:
+        return jsonify(error="not_found", message="No such dispute for this client."), 404
+    return jsonify(_dispute_json(dispute))

@@ -87,10 +87,11 @@ def test_on_duty_lists_lawyers_without_numbers(api, make):
 
 
 def test_openapi_document(api):
-    """The OpenAPI document lists the five operations and needs no token."""
+    """The OpenAPI document lists the seven operations and needs no token."""
     doc = api.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.") and set(doc["paths"]) == {
-        "/contacts", "/contacts/{contact_id}", "/on-duty", "/requests/{request_id}/slots", "/bookings"}
+        "/contacts", "/contacts/{contact_id}", "/on-duty", "/requests/{request_id}/slots", "/bookings", "/disputes",
+        "/disputes/{dispute_id}"}
     assert doc["servers"][0]["url"] == "https://hotline.example.cn/api/v1"
 
 

@@ -17,6 +17,8 @@ EXPECTED = {
     "api.openapi": PUBLIC,
     "api.create_contact": PUBLIC,
     "api.get_contact": PUBLIC,
+    "api.create_dispute": PUBLIC,
+    "api.get_dispute": PUBLIC,
     "api.on_duty": PUBLIC,
     "api.request_slots": PUBLIC,
     "api.create_booking": PUBLIC,
