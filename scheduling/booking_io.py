@@ -21,7 +21,8 @@ from scheduling.booking import (
     validate,
 )
 from scheduling.cli import (
-    FieldReader, InputError, Located, load_located_json, nonnegative_int, positive_float, positive_int, write_result,
+    FieldReader, InputError, Located, load_located_json, nonnegative_int, positive_float, positive_int, read_text,
+    write_result,
 )
 from scheduling.common import SolverSettings
 
@@ -68,12 +69,7 @@ def result_dict(result: BookingResult) -> dict[str, Any]:
 
 def read_problem(path: str) -> BookingProblem:
     """Read a JSON batch file."""
-    with open(path, encoding="utf-8") as handle:
-        try:
-            text = handle.read()
-        except UnicodeDecodeError:
-            raise InputError(path, None, "not a UTF-8 text file") from None
-    return parse_problem(text, path)
+    return parse_problem(read_text(path), path)
 
 
 def parse_problem(text: str, path: str = "<json>") -> BookingProblem:

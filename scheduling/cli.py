@@ -57,6 +57,17 @@ def load_located_json(text: str, path: str) -> Any:
         raise InputError(path, error.lineno, f"not valid JSON: {error.msg}") from None
 
 
+def read_text(path: str) -> str:
+    """A UTF-8 input file's text; a file that cannot be read or decoded is an InputError (exit status 2)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except UnicodeDecodeError:
+        raise InputError(path, None, "not a UTF-8 text file") from None
+    except OSError as error:
+        raise InputError(path, None, f"cannot be read: {error.strerror}") from None
+
+
 class FieldReader:
     """Readers of JSON fields that raise InputError at the object's line; remember each item's line for errors
     found later (validation names a section and an item). Each engine's reader adds its own objects."""

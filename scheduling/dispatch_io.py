@@ -9,7 +9,7 @@ import argparse
 import math
 from typing import Any
 
-from scheduling.cli import FieldReader, InputError, Located, load_located_json, write_result
+from scheduling.cli import FieldReader, InputError, Located, load_located_json, read_text, write_result
 from scheduling.dispatch import Committee, DispatchProblem, DispatchResult, Dispute, InvalidProblem, dispatch, validate
 
 
@@ -48,14 +48,7 @@ def result_dict(result: DispatchResult) -> dict[str, Any]:
 
 def read_problem(path: str) -> DispatchProblem:
     """Read a JSON problem file."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except UnicodeDecodeError:
-        raise InputError(path, None, "not a UTF-8 text file") from None
-    except OSError as error:
-        raise InputError(path, None, f"cannot be read: {error.strerror}") from None
-    return parse_problem(text, path)
+    return parse_problem(read_text(path), path)
 
 
 def parse_problem(text: str, path: str = "<json>") -> DispatchProblem:

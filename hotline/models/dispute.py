@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.extensions import db
-from hotline.models.types import UTCDateTime, one_of, utcnow
+from hotline.models.types import UTCDateTime, append_only, one_of, utcnow
 from hotline.vocab import (
     COMMITTEE_KINDS, DISPUTE_ACTIONS, DISPUTE_SOURCES, DISPUTE_STATES, DISPUTE_TYPES, ORG_UNIT_KINDS, RISK_FLAGS,
     RISK_LEVELS,
@@ -193,31 +193,6 @@ class DisputeEvent(db.Model):
     dispute: Mapped[Dispute] = relationship(back_populates="events")
 
 
-@event.listens_for(DisputeEvent, "before_update")
-def _refuse_update(_mapper, _connection, target) -> None:
-    raise PermissionError(f"dispute event {target.id} is append-only and cannot be changed")
-
-
-@event.listens_for(DisputeEvent, "before_delete")
-def _refuse_delete(_mapper, _connection, target) -> None:
-    raise PermissionError(f"dispute event {target.id} is append-only and cannot be deleted")
-
-
-SQLITE_TRIGGERS = (
-    "CREATE TRIGGER dispute_events_no_update BEFORE UPDATE ON dispute_events "
-    "BEGIN SELECT RAISE(ABORT, 'dispute events are append-only'); END",
-    "CREATE TRIGGER dispute_events_no_delete BEFORE DELETE ON dispute_events "
-    "BEGIN SELECT RAISE(ABORT, 'dispute events are append-only'); END",
-)
-POSTGRES_TRIGGERS = (
-    "CREATE OR REPLACE FUNCTION dispute_events_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'dispute events are append-only'; END; $$ LANGUAGE plpgsql",
-    "CREATE TRIGGER dispute_events_append_only BEFORE UPDATE OR DELETE ON dispute_events "
-    "FOR EACH ROW EXECUTE FUNCTION dispute_events_append_only()",
-    "CREATE TRIGGER dispute_events_no_truncate BEFORE TRUNCATE ON dispute_events "
-    "FOR EACH STATEMENT EXECUTE FUNCTION dispute_events_append_only()",
-)
-for _statement in SQLITE_TRIGGERS:
-    event.listen(DisputeEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-for _statement in POSTGRES_TRIGGERS:
-    event.listen(DisputeEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+# Never changed or deleted, by the ORM or the database (triggers also run by migration 0013).
+SQLITE_TRIGGERS, _ROW_TRIGGERS, _TRUNCATE_TRIGGER = append_only(DisputeEvent, "dispute event")
+POSTGRES_TRIGGERS = (*_ROW_TRIGGERS, _TRUNCATE_TRIGGER)

@@ -5,11 +5,11 @@ import hashlib
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.extensions import db
-from hotline.models.types import UTCDateTime, one_of, utcnow
+from hotline.models.types import UTCDateTime, append_only, one_of, utcnow
 from hotline.vocab import CHANNELS, LEGAL_AREAS, SERVICE_KINDS
 
 GENESIS_HASH = "0" * 64
@@ -121,41 +121,9 @@ def _utc_iso(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@event.listens_for(ServiceRecord, "before_update")
-def _refuse_update(_mapper, _connection, target) -> None:
-    """The log is append-only: the ORM refuses to change a stored record."""
-    raise PermissionError(f"service record {target.seq} is append-only and cannot be changed")
-
-
-@event.listens_for(ServiceRecord, "before_delete")
-def _refuse_delete(_mapper, _connection, target) -> None:
-    """The log is append-only: the ORM refuses to delete a stored record."""
-    raise PermissionError(f"service record {target.seq} is append-only and cannot be deleted")
-
-
-# The database refuses too, so no code path (bulk statements included) can edit the log.
-SQLITE_TRIGGERS = (
-    "CREATE TRIGGER service_records_no_update BEFORE UPDATE ON service_records "
-    "BEGIN SELECT RAISE(ABORT, 'service records are append-only'); END",
-    "CREATE TRIGGER service_records_no_delete BEFORE DELETE ON service_records "
-    "BEGIN SELECT RAISE(ABORT, 'service records are append-only'); END",
-)
-POSTGRES_TRIGGERS = (
-    "CREATE OR REPLACE FUNCTION service_records_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'service records are append-only'; END; $$ LANGUAGE plpgsql",
-    "CREATE TRIGGER service_records_append_only BEFORE UPDATE OR DELETE ON service_records "
-    "FOR EACH ROW EXECUTE FUNCTION service_records_append_only()",
-)
-# Row triggers do not see TRUNCATE (nor TRUNCATE ... CASCADE from a table the log refers to); migration 0007.
-POSTGRES_TRUNCATE_TRIGGER = (
-    "CREATE TRIGGER service_records_no_truncate BEFORE TRUNCATE ON service_records "
-    "FOR EACH STATEMENT EXECUTE FUNCTION service_records_append_only()"
-)
-
-for _statement in SQLITE_TRIGGERS:
-    event.listen(ServiceRecord.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-for _statement in (*POSTGRES_TRIGGERS, POSTGRES_TRUNCATE_TRIGGER):
-    event.listen(ServiceRecord.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+# The log is append-only: the ORM refuses to change or delete a stored record, and so does the database, so no code
+# path (bulk statements included) can edit the log. The statements are also run by migrations 0001 and 0007.
+SQLITE_TRIGGERS, POSTGRES_TRIGGERS, POSTGRES_TRUNCATE_TRIGGER = append_only(ServiceRecord, "service record")
 
 
 class FollowUp(db.Model):

@@ -46,3 +46,43 @@ def one_of(column: str, codes: Iterable[str], name: str | None = None) -> CheckC
     """A check constraint keeping a code column within its vocabulary."""
     quoted = ", ".join("'" + code.replace("'", "''") + "'" for code in codes)
     return CheckConstraint(f"{column} IN ({quoted})", name=name or f"{column}_valid")
+
+
+def append_only(model, noun: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """Make a table append-only: the ORM refuses to update or delete its rows, and so does the database, by triggers
+    created with the table (SQLite: no update, no delete; PostgreSQL: a row trigger and a TRUNCATE trigger).
+
+    Returns (SQLite statements, PostgreSQL row statements, PostgreSQL TRUNCATE statement) for the migrations.
+    """
+    from sqlalchemy import DDL, event
+
+    table = model.__tablename__
+
+    def refuse(verb: str):
+        def listener(_mapper, _connection, target) -> None:
+            raise PermissionError(f"{noun} {target.id} is append-only and cannot be {verb}")
+        return listener
+
+    event.listen(model, "before_update", refuse("changed"))
+    event.listen(model, "before_delete", refuse("deleted"))
+    message = f"{noun}s are append-only"
+    sqlite = (
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
+        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
+    )
+    postgres = (
+        f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
+        f"BEGIN RAISE EXCEPTION '{message}'; END; $$ LANGUAGE plpgsql",
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
+    )
+    # Row triggers do not see TRUNCATE (nor TRUNCATE ... CASCADE from a table this one refers to).
+    truncate = (f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()")
+    for statement in sqlite:
+        event.listen(model.__table__, "after_create", DDL(statement).execute_if(dialect="sqlite"))
+    for statement in (*postgres, truncate):
+        event.listen(model.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
+    return sqlite, postgres, truncate
