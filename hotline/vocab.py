@@ -250,4 +250,4 @@ DISPUTE_ACTIONS = {
     "escalate": _l("Escalated after a missed deadline"),
 }
 
-REPORT_LEVELS = {"county": _l("County"), "city": _l("City"), "province": _l("Province")}
+REPORT_LEVELS = {"county_bureau": _l("County"), "city_bureau": _l("City"), "province_dept": _l("Province")}

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from hotline.models import City, Contact, KeyProject, Lawyer, RiskFlag, ServiceRecord, User
+from hotline.models import (
+    City, Contact, KeyProject, Lawyer, MediationCommittee, OrgUnit, RiskFlag, ServiceRecord, User,
+)
 from hotline.models.types import utcnow
 from hotline.services import servicelog
 from tests.conftest import login
@@ -28,6 +30,12 @@ def test_demo_loads_the_province(runner, make, app):
     success = count(select(func.count(Contact.id)).where(Contact.dispute_outcome == "success"))
     assert mediated > 500 and 0.98 <= success / mediated < 1.0
     assert count(select(func.count(RiskFlag.id)).where(RiskFlag.prevented.is_(True))) > 0
+    # People's mediation: 14 cities x 3 counties x 4 townships x 5 villages, a committee in each, more per county.
+    assert count(select(func.count(OrgUnit.id))) == 14 * (3 + 3 * 4 + 3 * 4 * 5)
+    assert count(select(func.count(MediationCommittee.id))) == 14 * (3 * 6 + 3 * 4 + 3 * 4 * 5)
+    assert count(select(func.count(MediationCommittee.id)).where(MediationCommittee.senior.is_(True))) >= 14 * 3 * 4
+    orphans = select(func.count(OrgUnit.id)).where(OrgUnit.kind != "county", OrgUnit.parent_id.is_(None))
+    assert count(orphans) == 0
     assert servicelog.verify(make.session).intact
     make.session.close()
     for username in ("admin", "bureau", "supervisor", "operator", "lawyer", "liaison"):

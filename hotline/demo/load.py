@@ -10,7 +10,7 @@ from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
-from hotline.demo import history, people
+from hotline.demo import history, mediation, people
 from hotline.demo import plans as demo_plans
 from hotline.extensions import db
 from hotline.models import City, KeyProject, Lawyer, User
@@ -71,14 +71,16 @@ def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False, plans
         upgrade()
     rng = random.Random(seed)
     now = utcnow().replace(microsecond=0)
+    notes: list[str] = []
     steps = [
         ("reference data", lambda demo: reference.ensure(db.session)),
         ("accounts", lambda demo: people.load_users(db.session, rng, demo)),
         ("law firms and lawyers", lambda demo: people.load_firms_and_lawyers(db.session, rng, demo)),
         ("key projects and liaisons", lambda demo: people.load_projects(db.session, rng, demo)),
         (f"{days} days of hotline history", lambda demo: history.load_history(db.session, rng, demo, now, days)),
+        ("people's mediation: org units, committees and mediators",
+         lambda demo: notes.append(mediation.load(db.session, seed))),
     ]
-    notes: list[str] = []
     if plans:
         steps += [
             ("the coming week's duty roster (roster engine)",

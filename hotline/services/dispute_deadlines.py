@@ -23,8 +23,8 @@ from hotline.vocab import RISK_ORDER
 DEFAULTS = {
     "accept": timedelta(days=1),
     # level reached -> [(whom to report to, within)]
-    "report": {"red": [("city", timedelta(hours=6)), ("province", timedelta(hours=24))],
-               "orange": [("county", timedelta(hours=24))]},
+    "report": {"red": [("city_bureau", timedelta(hours=6)), ("province_dept", timedelta(hours=24))],
+               "orange": [("county_bureau", timedelta(hours=24))]},
     "acknowledge": timedelta(hours=2),
     "conclude": timedelta(days=30),
     "follow_up_after_performance": timedelta(days=3),
@@ -32,13 +32,13 @@ DEFAULTS = {
     # measure reviews by level: days, or "month" for the same day next month
     "review": {"red": timedelta(days=1), "orange": timedelta(days=3), "yellow": timedelta(days=7), "blue": "month"},
 }
-REPORT_ORDER = ("county", "city", "province")
+REPORT_ORDER = ("county_bureau", "city_bureau", "province_dept")
 ENDING = frozenset({"succeed", "fail", "transfer", "withdraw"})
 
 
 @dataclass(frozen=True)
 class Deadline:
-    """One deadline: `key` names it within the entry (accept, report:city, acknowledge:city, conclude, follow_up,
+    """One deadline: `key` names it within the entry (accept, report:city_bureau, acknowledge:city_bureau, conclude, follow_up,
     review:suicide); `started_at` is when its clock started."""
 
     key: str
@@ -94,7 +94,7 @@ def deadlines(dispute: Dispute, events: list[DisputeEvent]) -> list[Deadline]:
     for step, start in reached.items():
         for whom, within in DEFAULTS["report"][step]:
             done = _first(events, {"report"}, start,
-                          lambda e, whom=whom: REPORT_ORDER.index(e.data.get("level", "county"))
+                          lambda e, whom=whom: REPORT_ORDER.index(e.data.get("level", "county_bureau"))
                           >= REPORT_ORDER.index(whom))
             found.append(Deadline(f"report:{whom}", start, start + within, done))
     for event in events:

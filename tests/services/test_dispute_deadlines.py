@@ -42,15 +42,15 @@ def test_acceptance_is_due_a_day_after_registration_and_met_by_accepting(session
 def test_a_red_dispute_is_reported_to_the_city_in_6_hours_and_the_province_in_24(session, place):
     dispute = _entry(session, place, risk_level="red")
     found = _by_key(session, dispute)
-    assert found["report:city"].due_at == NOW + timedelta(hours=6)
-    assert found["report:province"].due_at == NOW + timedelta(hours=24)
-    assert found["report:county"].due_at == NOW + timedelta(hours=24)  # red is orange and more
-    disputes.act(session, dispute, "report", level="province", now=NOW + timedelta(hours=5))
+    assert found["report:city_bureau"].due_at == NOW + timedelta(hours=6)
+    assert found["report:province_dept"].due_at == NOW + timedelta(hours=24)
+    assert found["report:county_bureau"].due_at == NOW + timedelta(hours=24)  # red is orange and more
+    disputes.act(session, dispute, "report", level="province_dept", now=NOW + timedelta(hours=5))
     session.commit()
     found = _by_key(session, dispute)
-    assert {found[key].status(NOW + timedelta(days=2)) for key in ("report:city", "report:province")} == {"met"}
-    assert found["acknowledge:province"].due_at == NOW + timedelta(hours=7)
-    assert found["acknowledge:province"].status(NOW + timedelta(hours=7) + SECOND) == "breached"
+    assert {found[key].status(NOW + timedelta(days=2)) for key in ("report:city_bureau", "report:province_dept")} == {"met"}
+    assert found["acknowledge:province_dept"].due_at == NOW + timedelta(hours=7)
+    assert found["acknowledge:province_dept"].status(NOW + timedelta(hours=7) + SECOND) == "breached"
 
 
 def test_mediation_is_concluded_in_30_days_and_one_extension_needs_both_parties(session, place):
