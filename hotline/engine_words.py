@@ -51,6 +51,14 @@ SENTENCES = {
     "one_firm": _l("primary and backup must come from two different firms, but every lawyer who fits works at "
                    "%(firms)s"),
     "no_room": _l("the lawyers who fit this project have no monthly hours or project places left"),
+    # why a dispute was not dispatched to a mediation committee
+    "dispatch_no_jurisdiction": _l("no committee's jurisdiction covers the place of this dispute"),
+    "dispatch_no_type": _l("no committee covering its place takes disputes of this type (%(type)s)"),
+    "dispatch_no_senior": _l("a %(risk)s dispute needs a senior committee and none covers its place"),
+    "dispatch_no_language": _l("no committee that may take it mediates in %(language)s"),
+    "dispatch_excluded": _l("every committee that may take it is excluded for this dispute"),
+    "dispatch_full": _l("every committee that may take it is full"),
+    "dispatch_capacity": _l("every committee that may take it is full with disputes of the same or a higher risk"),
 }
 
 ROLES = {"primary": _l("primary counsel"), "backup": _l("backup counsel")}
@@ -152,6 +160,10 @@ class Speaker:
             out["firms"] = self.firms(params["firms"])
         if code in ("hard_minimum", "seat_short", "seat_over"):
             out["seat"] = self.seat(params)
+        if str(code or "").startswith("dispatch_"):
+            out["type"] = str(vocab.DISPUTE_TYPES.get(params.get("type"), params.get("type", "")))
+            out["risk"] = str(vocab.RISK_LEVELS.get(params.get("risk"), params.get("risk", "")))
+            out["language"] = str(vocab.LANGUAGES.get(params.get("language"), params.get("language", "")))
         return out
 
     def __call__(self, entry) -> str:

@@ -47,6 +47,13 @@ EXAMPLES = {
     "no_hours": {"role": "backup", "hours": 7.5},
     "one_firm": {"firms": ["{firm}"]},
     "no_room": {},
+    "dispatch_no_jurisdiction": {},
+    "dispatch_no_type": {"type": "medical"},
+    "dispatch_no_senior": {"risk": "red"},
+    "dispatch_no_language": {"language": "ko"},
+    "dispatch_excluded": {},
+    "dispatch_full": {},
+    "dispatch_capacity": {},
 }
 
 
@@ -89,6 +96,8 @@ def test_every_code_is_said_in_the_readers_language(app, ids, language):
             assert speaker({"code": "changed_duty", "params": _params(EXAMPLES["changed_duty"], ids)}).endswith(
                 "夜班 → 休息：50")
             assert str(PENALTY_RULES["seat short"]) == "空缺席位"
+            assert speaker(Words("x", "dispatch_no_senior", risk="red").as_dict()).startswith("红色等级纠纷")
+            assert "韩语" in speaker(Words("x", "dispatch_no_language", language="ko").as_dict())
         else:
             assert said.startswith("2026-12-10") and "Night" in said and "needs at least 2" in said
 
