@@ -21,7 +21,7 @@ from scheduling.booking import (
     validate,
 )
 from scheduling.cli import (
-    FieldReader, InputError, Located, load_located_json, nonnegative_int, positive_float, positive_int, read_text,
+    FieldReader, load_object, nonnegative_int, positive_float, positive_int, read_text, validated,
     write_result,
 )
 from scheduling.common import SolverSettings
@@ -74,19 +74,12 @@ def read_problem(path: str) -> BookingProblem:
 
 def parse_problem(text: str, path: str = "<json>") -> BookingProblem:
     """Parse and validate a JSON batch; raises InputError naming the file and line."""
-    data = load_located_json(text, path)
-    if not isinstance(data, Located):
-        raise InputError(path, 1, "the file must hold one JSON object")
+    data = load_object(text, path)
     r = _Reader(path)
     lawyers = tuple(r.lawyer(item) for item in r.objects(data, "lawyers"))
     slots = tuple(r.slot(item) for item in r.objects(data, "slots"))
     requests = tuple(r.request(item) for item in r.objects(data, "requests"))
-    problem = BookingProblem(lawyers=lawyers, slots=slots, requests=requests)
-    try:
-        validate(problem)
-    except InvalidProblem as error:
-        raise InputError(path, r.lines.get((error.section, error.item)), str(error)) from None
-    return problem
+    return validated(BookingProblem(lawyers=lawyers, slots=slots, requests=requests), validate, InvalidProblem, r, path)
 
 
 

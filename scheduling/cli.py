@@ -57,6 +57,24 @@ def load_located_json(text: str, path: str) -> Any:
         raise InputError(path, error.lineno, f"not valid JSON: {error.msg}") from None
 
 
+def load_object(text: str, path: str) -> Located:
+    """The file's one JSON object (objects carry their lines), or InputError."""
+    data = load_located_json(text, path)
+    if not isinstance(data, Located):
+        raise InputError(path, 1, "the file must hold one JSON object")
+    return data
+
+
+def validated(problem, validate, invalid: type[Exception], reader: "FieldReader", path: str):
+    """The problem once validate(problem) passes; its `invalid` error (with .section and .item) becomes an
+    InputError at the line of the item it names."""
+    try:
+        validate(problem)
+    except invalid as error:
+        raise InputError(path, reader.lines.get((error.section, error.item)), str(error)) from None
+    return problem
+
+
 def read_text(path: str) -> str:
     """A UTF-8 input file's text; a file that cannot be read or decoded is an InputError (exit status 2)."""
     try:

@@ -9,7 +9,7 @@ import argparse
 import math
 from typing import Any
 
-from scheduling.cli import FieldReader, InputError, Located, load_located_json, read_text, write_result
+from scheduling.cli import FieldReader, load_object, read_text, validated, write_result
 from scheduling.dispatch import Committee, DispatchProblem, DispatchResult, Dispute, InvalidProblem, dispatch, validate
 
 
@@ -53,18 +53,12 @@ def read_problem(path: str) -> DispatchProblem:
 
 def parse_problem(text: str, path: str = "<json>") -> DispatchProblem:
     """Parse and validate a JSON problem; raises InputError naming the file and line."""
-    data = load_located_json(text, path)
-    if not isinstance(data, Located):
-        raise InputError(path, 1, "the file must hold one JSON object")
+    data = load_object(text, path)
     reader = _Reader(path)
     problem = DispatchProblem(
         committees=tuple(reader.committee(item) for item in reader.objects(data, "committees")),
         disputes=tuple(reader.dispute(item) for item in reader.objects(data, "disputes")))
-    try:
-        validate(problem)
-    except InvalidProblem as error:
-        raise InputError(path, reader.lines.get((error.section, error.item)), str(error)) from None
-    return problem
+    return validated(problem, validate, InvalidProblem, reader, path)
 
 
 class _Reader(FieldReader):

@@ -14,7 +14,7 @@ from hotline.auth.access import public
 from hotline.extensions import csrf, db, limiter
 from hotline import phones
 from hotline.models import (
-    ApiClient, Booking, City, Contact, CounselRequest, Dispute, Lawyer, MediationCommittee, OrgUnit,
+    ApiClient, Booking, City, Contact, CounselRequest, Dispute, Lawyer, OrgUnit,
 )
 from hotline.models.apiclient import token_digest
 from hotline.models.types import utcnow
@@ -243,7 +243,7 @@ _OUTCOMES = ("succeed", "fail", "transfer", "withdraw")
 def _dispute_json(dispute: Dispute) -> dict:
     events = sorted(dispute.events, key=lambda event: event.seq)
     ending = next((event for event in reversed(events) if event.action in _OUTCOMES), None)
-    committee = db.session.get(MediationCommittee, dispute.committee_id) if dispute.committee_id else None
+    committee = dispute.committee
     return {
         "id": dispute.id, "number": dispute.number, "external_id": dispute.external_id, "state": dispute.state,
         "risk_level": dispute.risk_level, "committee": committee.code if committee else None,

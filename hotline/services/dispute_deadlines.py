@@ -156,11 +156,13 @@ def sweep(session: Session, now: datetime, text) -> dict[str, int]:
     for dispute in open_disputes:
         acted = {(event.action, event.data.get("deadline"), event.data.get("due_at"))
                  for event in dispute.events if event.action in ("warn", "escalate")}
+        owner = unit = None
         for deadline in deadlines(dispute, dispute.events):
             status = deadline.status(now)
             due = deadline.due_at.isoformat()
             if status == "at_risk" and ("warn", deadline.key, due) not in acted:
-                owner = session.get(User, dispute.responsible_user_id) if dispute.responsible_user_id else None
+                if owner is None and dispute.responsible_user_id:
+                    owner = session.get(User, dispute.responsible_user_id)
                 if owner is not None and owner.phone:
                     text(owner.phone, f"{dispute.number}: {deadline.key} due "
                                       f"{deadline.due_at.astimezone(PROVINCE_TZ):%Y-%m-%d %H:%M}")
@@ -168,7 +170,7 @@ def sweep(session: Session, now: datetime, text) -> dict[str, int]:
                              to=owner.username if owner else None, now=now)
                 counts["warned"] += 1
             elif status == "breached" and ("escalate", deadline.key, due) not in acted:
-                unit = session.get(OrgUnit, dispute.org_unit_id)
+                unit = unit or session.get(OrgUnit, dispute.org_unit_id)
                 to = ESCALATION.get(unit.kind if unit else "county", "city")
                 disputes.act(session, dispute, "escalate", deadline=deadline.key, due_at=due, to=to, now=now)
                 counts["escalated"] += 1
