@@ -24,6 +24,7 @@ LEGAL_AREAS = {
     "notarization": _l("Notarization"),
     "judicial_appraisal": _l("Judicial appraisal"),
     "mediation": _l("Mediation"),
+    "mediation_follow_up": _l("Mediation follow-up visit"),
 }
 
 LANGUAGES = {
@@ -107,6 +108,8 @@ ROLES = {
     "operator": _l("Hotline operator"),
     "lawyer": _l("Lawyer"),
     "liaison": _l("Project liaison"),
+    "bureau": _l("Bureau coordinator"),
+    "mediator": _l("Mediator"),
 }
 
 # What an integration API client may do; set at `flask api-client create --scope ...` (the command line and the

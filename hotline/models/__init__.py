@@ -3,8 +3,8 @@ from hotline.models.apiclient import ApiClient, api_client_liaisons
 from hotline.models.consult import Attachment, Booking, ConsultationSlot, CounselRequest, RequestWindow
 from hotline.models.contact import Contact, ContactEvent, Referral, RiskFlag
 from hotline.models.counsel import CounselAssignment, MatchPlan, MatchPlanItem
-from hotline.models.dispute import (Dispute, DisputeEvent, DisputeParty, DisputeRisk, MediationCommittee, Mediator,
-                                    OrgUnit)
+from hotline.models.dispute import (Dispute, DisputeEvent, DisputeParty, DisputeReport, DisputeRisk, DisputeSession,
+                                    DisputeSessionLink, MediationCommittee, Mediator, OrgUnit, ZeroReport)
 from hotline.models.duty import (
     DutyAssignment,
     DutyPeriod,
@@ -28,7 +28,8 @@ from hotline.models.user import User
 
 __all__ = [
     "ApiClient", "Attachment", "Booking", "City", "Conflict", "ConsultationSlot", "Contact", "ContactEvent",
-    "CounselAssignment", "CounselRequest", "DatabaseFact", "Dispute", "DisputeEvent", "DisputeParty", "DisputeRisk",
+    "CounselAssignment", "CounselRequest", "DatabaseFact", "Dispute", "DisputeEvent", "DisputeParty", "DisputeReport", "DisputeRisk",
+    "DisputeSession", "DisputeSessionLink", "ZeroReport",
     "MediationCommittee", "Mediator", "OrgUnit", "DutyAssignment", "DutyPeriod", "DutyRequest", "FollowUp", "FtzArea",
     "Job", "KeyProject", "ProjectService", "ProjectServiceFile", "LawFirm", "Lawyer", "LawyerArea", "LawyerLanguage", "MatchPlan", "MatchPlanItem",
     "OutboxMessage", "ProjectLanguage", "ProjectNeed", "PublicHoliday", "Referral", "RequestWindow", "RiskFlag",

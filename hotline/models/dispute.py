@@ -7,9 +7,9 @@ refuses to change or delete an event (triggers, as for the service log). Figures
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.extensions import db
@@ -196,3 +196,93 @@ class DisputeEvent(db.Model):
 # Never changed or deleted, by the ORM or the database (triggers also run by migration 0013).
 SQLITE_TRIGGERS, _ROW_TRIGGERS, _TRUNCATE_TRIGGER = append_only(DisputeEvent, "dispute event")
 POSTGRES_TRIGGERS = (*_ROW_TRIGGERS, _TRUNCATE_TRIGGER)
+
+
+class DisputeSession(db.Model):
+    """A mediation session with the parties: on site, by phone (the masked call the consultations use) or by video
+    (a Twilio room each party joins through a one-time link). Holding it appends a `session` event and one service
+    record linked to the entry."""
+
+    __tablename__ = "dispute_sessions"
+    __table_args__ = (one_of("mode", ("on_site", "phone", "video")),
+                      one_of("state", ("scheduled", "held", "cancelled"), name="state_valid"),
+                      CheckConstraint("ends_at > starts_at", name="ends_after_start"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(8))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="scheduled")
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id"))
+    room_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    record: Mapped[str] = mapped_column(Text, default="")
+    service_record_id: Mapped[int | None] = mapped_column(ForeignKey("service_records.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dispute: Mapped[Dispute] = relationship()
+    links: Mapped[list["DisputeSessionLink"]] = relationship(back_populates="session",
+                                                             order_by="DisputeSessionLink.id")
+
+
+class DisputeSessionLink(db.Model):
+    """A party's one-time link to a video session: only the SHA-256 of its token is kept; it works once, and not
+    after the session ends."""
+
+    __tablename__ = "dispute_session_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("dispute_sessions.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("dispute_parties.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[DisputeSession] = relationship(back_populates="links")
+    party: Mapped[DisputeParty] = relationship()
+
+
+class ZeroReport(db.Model):
+    """A township's monthly "zero report" (零报告): nothing to report this month, filed by its coordinator."""
+
+    __tablename__ = "zero_reports"
+    __table_args__ = (UniqueConstraint("org_unit_id", "month", name="uq_zero_reports_unit_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month reported on
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    org_unit: Mapped[OrgUnit] = relationship()
+
+
+class DisputeReport(db.Model):
+    """A published report of the ledger's figures for a period and a scope (the province, a city or an org unit's
+    subtree): its figures are frozen with the SHA-256 of the ids behind them. Publishing again after a correction
+    is a new revision that points at the one it revises; a published row is never changed."""
+
+    __tablename__ = "dispute_reports"
+    __table_args__ = (UniqueConstraint("scope", "period_start", "period_end", "revision", name="uq_dispute_reports_rev"),
+                      CheckConstraint("period_end >= period_start", name="period_ordered"),
+                      CheckConstraint("revision >= 1", name="revision_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64))  # "province", "city:3" or "unit:/12/340/"
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    revision: Mapped[int] = mapped_column(default=1)
+    revises_id: Mapped[int | None] = mapped_column(ForeignKey("dispute_reports.id"))
+    figures: Mapped[dict] = mapped_column(JSON, default=dict)
+    ids_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+SQLITE_REPORT_TRIGGERS, _REPORT_ROW_TRIGGERS, _REPORT_TRUNCATE = append_only(DisputeReport, "published report")
+POSTGRES_REPORT_TRIGGERS = (*_REPORT_ROW_TRIGGERS, _REPORT_TRUNCATE)

@@ -61,6 +61,9 @@ class ServiceRecord(db.Model):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("key_projects.id"), index=True)
+    # Version 2 of the chain hashes these two as well: a record of a mediation session or follow-up of a ledger entry.
+    chain_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    dispute_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id"), index=True)
     city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"))
     legal_area: Mapped[str | None] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(16))

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     ical_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # a liaison's consultation feed
     # A coordinator of one city bureau of justice sees and plans only that city; None: the province.
     city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"), index=True)
+    # A bureau coordinator (role bureau) of a city's county or township sees that org unit and everything below it.
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""
