@@ -10,6 +10,8 @@ def register(app: Flask) -> None:
     from hotline.auth.views import bp as auth
     from hotline.background.views import bp as background
     from hotline.consult.views import bp as consult
+    from hotline.disputes import pages  # noqa: F401  (adds the ledger's views to its blueprint)
+    from hotline.disputes.views import bp as disputes
     from hotline.duty.views import bp as duty
     from hotline.home.views import bp as home
     from hotline.intake.views import bp as intake
@@ -24,6 +26,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth)
     app.register_blueprint(background)
     app.register_blueprint(consult)
+    app.register_blueprint(disputes)
     app.register_blueprint(duty)
     app.register_blueprint(home)
     app.register_blueprint(intake)

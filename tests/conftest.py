@@ -21,7 +21,7 @@ from hotline.models.types import utcnow
 from tests.factories import PASSWORD, Factory
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-ROLES = ("admin", "operator", "lawyer", "liaison")
+ROLES = ("admin", "operator", "lawyer", "liaison", "bureau", "mediator")
 
 
 def _migrate(url: str) -> None:

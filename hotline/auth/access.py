@@ -11,7 +11,7 @@ from typing import Callable
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
-ALL_ROLES = frozenset({"admin", "operator", "lawyer", "liaison"})
+ALL_ROLES = frozenset({"admin", "operator", "lawyer", "liaison", "bureau", "mediator"})
 PUBLIC = "public"
 # All a user whose password was reset may do before choosing a new one.
 WHILE_CHANGING_PASSWORD = frozenset({"auth.change_password", "auth.logout", "set_language", "static"})

@@ -1,0 +1,2 @@
+"""Imports every module that adds views to the ledger's blueprint (one line each)."""
+from hotline.disputes import views  # noqa: F401
