@@ -53,6 +53,28 @@ class UserForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=choices(LOCALES, blank=_l("Browser default")))
     # The cities are filled in by the view; blank: the province.
     city_id = SelectField(_l("City bureau (coordinators)"), choices=[], default="", validate_choice=False)
+    # Filled in by the view: counties and townships (bureau coordinators), committees (mediators).
+    org_unit_id = SelectField(_l("County or township (bureau coordinators)"), choices=[], default="",
+                              validate_choice=False)
+    committee_id = SelectField(_l("Mediation committee (mediators)"), choices=[], default="", validate_choice=False)
+
+    def _listed(self, field) -> None:
+        if field.data in (None, "None"):
+            field.data = ""
+        if field.data and field.data not in {str(value) for value, *_rest in field.choices}:
+            raise ValidationError(_l("Not a valid choice."))
+
+    def validate_org_unit_id(self, field) -> None:
+        self._listed(field)
+        if field.data and self.role.data != "bureau":
+            raise ValidationError(_l("Only a bureau coordinator belongs to a county or township."))
+
+    def validate_committee_id(self, field) -> None:
+        self._listed(field)
+        if self.role.data == "mediator" and not field.data:
+            raise ValidationError(_l("Choose the mediator's committee."))
+        if field.data and self.role.data != "mediator":
+            raise ValidationError(_l("Only a mediator belongs to a committee."))
 
     def validate_city_id(self, field) -> None:
         """One of the listed cities, or none; only a coordinator belongs to a city bureau."""
@@ -60,7 +82,7 @@ class UserForm(FlaskForm):
             field.data = ""
         if field.data and field.data not in {str(value) for value, *_rest in field.choices}:
             raise ValidationError(_l("Not a valid choice."))
-        if field.data and self.role.data != "admin":
+        if field.data and self.role.data not in ("admin", "bureau"):
             raise ValidationError(_l("Only a coordinator belongs to a city bureau."))
 
     def validate_is_supervisor(self, field) -> None:

@@ -21,7 +21,11 @@ bp = Blueprint("auth", __name__)
 ACCOUNT_ERRORS = {
     "username_taken": lambda: _("That username is already taken."),
     "cannot_demote_self": lambda: _("You cannot deactivate your own account or remove your coordinator role."),
+    "bad_org_unit": lambda: _("A bureau coordinator belongs to a county or a township."),
+    "bureau_needs_place": lambda: _("Choose the bureau coordinator's city, county or township."),
+    "mediator_needs_committee": lambda: _("Choose the mediator's committee."),
 }
+ERROR_FIELDS = {"bad_org_unit": "org_unit_id", "bureau_needs_place": "org_unit_id", "mediator_needs_committee": "committee_id"}
 
 
 def _login_limit() -> str:
@@ -104,6 +108,8 @@ def _data(form: UserForm) -> accounts.AccountData:
         active=form.active.data,
         locale=form.locale.data,
         city_id=int(form.city_id.data) if form.city_id.data else None,
+        org_unit_id=int(form.org_unit_id.data) if form.org_unit_id.data else None,
+        committee_id=int(form.committee_id.data) if form.committee_id.data else None,
     )
 
 
@@ -114,6 +120,16 @@ def _with_cities(form: UserForm) -> UserForm:
     form.city_id.choices = choices([(str(c.id), c.name(locale_code()))
                                     for c in db.session.scalars(select(City).order_by(City.id))],
                                    blank=_("The province"))
+    from hotline.disputes.ledger import unit_labels
+    from hotline.models import MediationCommittee, OrgUnit
+
+    units = db.session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(("county", "township")))
+                               .order_by(OrgUnit.city_id, OrgUnit.path)).all()
+    form.org_unit_id.choices = choices([(str(unit.id), text) for unit, text in unit_labels(units, locale_code())],
+                                       blank=_("The whole city"))
+    committees = db.session.scalars(select(MediationCommittee).where(MediationCommittee.active.is_(True))
+                                    .order_by(MediationCommittee.city_id, MediationCommittee.code)).all()
+    form.committee_id.choices = choices([(str(c.id), c.name(locale_code())) for c in committees], blank=_("None"))
     return form
 
 
@@ -126,7 +142,7 @@ def new_user():
         try:
             user = accounts.create_user(db.session, _data(form), form.password.data)
         except accounts.AccountError as error:
-            form.username.errors.append(ACCOUNT_ERRORS[str(error)]())
+            getattr(form, ERROR_FIELDS.get(str(error), "username")).errors.append(ACCOUNT_ERRORS[str(error)]())
         else:
             db.session.commit()
             flash(_("Account %(name)s created.", name=user.username), "success")
@@ -144,6 +160,11 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.locale.data = user.locale or ""
         form.city_id.data = str(user.city_id) if user.city_id else ""
+        form.org_unit_id.data = str(user.org_unit_id) if user.org_unit_id else ""
+        from hotline.models import Mediator
+
+        member = db.session.scalar(select(Mediator.committee_id).where(Mediator.user_id == user.id))
+        form.committee_id.data = str(member) if member else ""
     if form.validate_on_submit():
         try:
             accounts.update_user(db.session, user, _data(form), current_user)

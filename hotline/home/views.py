@@ -24,6 +24,11 @@ def index():
     if current_user.role == "operator":
         summary = home.operator_summary(db.session, now, supervisor=current_user.is_supervisor)
         return render_template("home/operator.html", summary=summary)
+    if current_user.role in ("bureau", "mediator"):
+        from hotline.disputes.ledger import home_summary
+        from hotline.disputes.scope import current_scope
+
+        return render_template("home/ledger.html", summary=home_summary(current_scope()))
     if current_user.role == "lawyer":
         return render_template("home/lawyer.html", summary=home.lawyer_summary(db.session, current_user.id, now))
     return render_template("home/liaison.html", summary=home.liaison_summary(db.session, current_user.id, now))

@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from hotline.auth.forms import PhoneField
 from hotline.formkit import SensibleDate, choices
 from hotline.models.types import PROVINCE_TZ
-from hotline.vocab import CHANNELS, CONTACT_STATUSES, DISPUTE_OUTCOMES, LANGUAGES, LEGAL_AREAS, REFERRAL_TARGETS, RISK_FLAGS, URGENCIES
+from hotline.vocab import CHANNELS, CONTACT_STATUSES, DISPUTE_TYPES, LANGUAGES, LEGAL_AREAS, REFERRAL_TARGETS, RISK_FLAGS, URGENCIES
 
 
 class CheckboxesField(SelectMultipleField):
@@ -87,11 +87,20 @@ class ReferForm(FlaskForm):
 
 
 class DisputeForm(FlaskForm):
-    """Mark as a dispute and record the mediation outcome."""
+    """Turn the contact into a dispute ledger entry (where it was found and its type), or link it to an open
+    entry by its number."""
 
-    # No outcome is chosen for the operator: a blank first choice that must be changed.
-    outcome = SelectField(_l("Mediation"), choices=choices(DISPUTE_OUTCOMES, blank=_l("Choose the outcome")),
-                          validators=[DataRequired(message=_l("Choose the mediation outcome."))])
+    org_unit_id = SelectField(_l("Where the dispute is"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                              validators=[Optional()])
+    dispute_type = SelectField(_l("Type of dispute"), choices=choices(DISPUTE_TYPES), validators=[Optional()])
+    number = StringField(_l("Or link to the open entry numbered"), validators=[Optional(), Length(max=32)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.number.data or "").strip() and not self.org_unit_id.data:
+            self.org_unit_id.errors = list(self.org_unit_id.errors) + [_l("Choose a place from the list.")]
+            return False
+        return valid
 
 
 class CloseFlagForm(FlaskForm):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from twilio.base.exceptions import TwilioException
 
 from hotline import paging, vocab
-from hotline.auth.access import bureau_city, city_scoped, require_city, roles_required, supervisor_required
+from hotline.auth.access import bureau_city, city_scoped, in_city, require_city, roles_required, supervisor_required
 from hotline.extensions import db
 from hotline.formkit import whole_number
 from hotline.i18n import locale_code
@@ -131,6 +131,18 @@ def new_contact():
     return render_template("intake/new.html", form=form), 400 if form.errors else 200
 
 
+def _dispute_form(contact: Contact) -> DisputeForm:
+    form = DisputeForm(formdata=None)
+    form.org_unit_id.choices = [("", _("Choose a place"))] + [(str(unit.id), text) for unit, text in _dispute_units(contact)]
+    return form
+
+
+def _ledger_entry(contact: Contact):
+    from hotline.models import Dispute
+
+    return db.session.get(Dispute, contact.dispute_id) if contact.dispute_id else None
+
+
 def _render_contact(contact: Contact, status: int = 200, reveal: str | None = None, **forms):
     triage = forms.pop("triage", None) or TriageForm(obj=contact, formdata=None)
     triage.set_cities(_cities(), locale_code())
@@ -139,7 +151,7 @@ def _render_contact(contact: Contact, status: int = 200, reveal: str | None = No
     context = {
         "contact": contact, "triage": triage, "advice": forms.get("advice") or AdviceForm(formdata=None),
         "callback": forms.get("callback") or CallbackForm(formdata=None), "refer": forms.get("refer") or ReferForm(formdata=None),
-        "dispute": forms.get("dispute") or DisputeForm(formdata=None, outcome=contact.dispute_outcome or ""),
+        "dispute": forms.get("dispute") or _dispute_form(contact), "ledger_entry": _ledger_entry(contact),
         "close_flag": CloseFlagForm(formdata=None), "earlier": intake.earlier_contacts(db.session, contact),
         "revealed": reveal, "ringing": intake.who_to_ring(db.session, contact, utcnow())[:3],
         "history": history.lines(contact),
@@ -227,13 +239,54 @@ def refer(contact_id: int):
 @staff
 @city_scoped
 def dispute(contact_id: int):
-    """Mark as a dispute and record the mediation outcome."""
+    """Turn the contact into a dispute ledger entry in one step (posting twice gives the same entry; its open risk
+    flags make the entry at least orange), or link it to an open entry by number."""
+    from hotline.models import Dispute, OrgUnit
+    from hotline.services import disputes
+
     contact = _contact_or_404(contact_id)
     form = DisputeForm()
+    units = _dispute_units(contact)
+    form.org_unit_id.choices = [(str(unit.id), text) for unit, text in units]
     if not form.validate():
         return _render_contact(contact, 400, dispute=form)
-    return _act(contact, lambda: intake.record_dispute(db.session, contact, form.outcome.data, current_user, utcnow()),
-                "dispute", form)
+    number = (form.number.data or "").strip()
+    try:
+        if number:
+            entry = db.session.scalar(select(Dispute).where(Dispute.number == number))
+            if entry is None or not in_city(entry.city_id):
+                raise disputes.DisputeRefused("unknown_entry")
+            linked = disputes.link_contact(db.session, contact, entry, user=current_user, now=utcnow())
+            message = _("Linked to dispute %(number)s.", number=entry.number) if linked else None
+        else:
+            unit = next(unit for unit, _text in units if unit.id == form.org_unit_id.data)
+            entry, created = disputes.from_contact(db.session, contact, org_unit=unit,
+                                                   dispute_type=form.dispute_type.data or "other", user=current_user,
+                                                   now=utcnow())
+            message = _("Dispute %(number)s registered in the ledger.", number=entry.number) if created else None
+    except disputes.DisputeRefused as refused:
+        db.session.rollback()
+        flash(str(vocab.DISPUTE_REFUSALS.get(refused.code, refused.code)), "error")
+        return _render_contact(db.session.get(Contact, contact.id), 400, dispute=form)
+    db.session.commit()
+    if message is None:
+        existing = db.session.get(Dispute, db.session.get(Contact, contact.id).dispute_id)
+        message = _("This contact is already in the ledger as %(number)s.", number=existing.number)
+    flash(message, "success")
+    return redirect(url_for("intake.contact", contact_id=contact.id))
+
+
+def _dispute_units(contact: Contact):
+    """The places a hotline operator may say a dispute is in: the caller's city's org units (all cities' when the
+    city is not known), each with the names above it."""
+    from hotline.disputes.ledger import unit_labels
+    from hotline.models import OrgUnit
+
+    query = select(OrgUnit).order_by(OrgUnit.city_id, OrgUnit.path)
+    city = contact.city_id or bureau_city()
+    if city is not None:
+        query = query.where(OrgUnit.city_id == city)
+    return unit_labels(db.session.scalars(query).all(), locale_code())
 
 
 @bp.route("/on-duty")

@@ -70,6 +70,8 @@ class Contact(db.Model):
     recording_seconds: Mapped[int | None]
     is_dispute: Mapped[bool] = mapped_column(default=False)
     dispute_outcome: Mapped[str | None] = mapped_column(String(16))
+    # The ledger entry this contact was turned into or linked to (hotline/services/disputes.from_contact).
+    dispute_id: Mapped[int | None] = mapped_column(ForeignKey("disputes.id", use_alter=True), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"))
     external_id: Mapped[str | None] = mapped_column(String(64))

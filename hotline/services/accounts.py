@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.models import User
+from hotline.models import MediationCommittee, Mediator, OrgUnit, User
 
 
 class AccountError(ValueError):
@@ -27,6 +27,8 @@ class AccountData:
     active: bool = True
     locale: str | None = None
     city_id: int | None = None  # a coordinator's city bureau; None: the province
+    org_unit_id: int | None = None  # a bureau coordinator's county or township
+    committee_id: int | None = None  # a mediator's committee
 
 
 def _apply(user: User, data: AccountData) -> None:
@@ -39,7 +41,35 @@ def _apply(user: User, data: AccountData) -> None:
     user.is_supervisor = bool(data.is_supervisor) and data.role == "operator"
     user.active = data.active
     user.locale = data.locale or None
-    user.city_id = data.city_id if data.role == "admin" else None
+    user.city_id = data.city_id if data.role in ("admin", "bureau") else None
+    user.org_unit_id = data.org_unit_id if data.role == "bureau" else None
+
+
+def _check(session: Session, data: AccountData) -> None:
+    """A bureau coordinator covers a city, county or township; a mediator belongs to a committee."""
+    if data.role == "bureau":
+        if data.org_unit_id is not None:
+            unit = session.get(OrgUnit, data.org_unit_id)
+            if unit is None or unit.kind not in ("county", "township"):
+                raise AccountError("bad_org_unit")
+            data.city_id = unit.city_id
+        elif data.city_id is None:
+            raise AccountError("bureau_needs_place")
+    if data.role == "mediator" and (data.committee_id is None or session.get(MediationCommittee, data.committee_id) is None):
+        raise AccountError("mediator_needs_committee")
+
+
+def _link_mediator(session: Session, user: User, data: AccountData) -> None:
+    """A mediator's account is the committee member who signs in: one Mediator row carries the user's id."""
+    member = session.scalar(select(Mediator).where(Mediator.user_id == user.id))
+    if data.role != "mediator":
+        if member is not None:
+            member.user_id = None
+        return
+    if member is None:
+        session.add(Mediator(committee_id=data.committee_id, name=user.name, phone=user.phone, user_id=user.id))
+    else:
+        member.committee_id, member.name, member.active = data.committee_id, user.name, True
 
 
 def _username_taken(session: Session, username: str, except_id: int | None = None) -> bool:
@@ -54,10 +84,13 @@ def create_user(session: Session, data: AccountData, password: str) -> User:
     """Create an account with its first password."""
     if _username_taken(session, data.username):
         raise AccountError("username_taken")
+    _check(session, data)
     user = User()
     _apply(user, data)
     user.set_password(password)
     session.add(user)
+    session.flush()
+    _link_mediator(session, user, data)
     session.flush()
     return user
 
@@ -68,7 +101,10 @@ def update_user(session: Session, user: User, data: AccountData, acting: User) -
         raise AccountError("username_taken")
     if user.id == acting.id and (not data.active or data.role != "admin"):
         raise AccountError("cannot_demote_self")
+    _check(session, data)
     _apply(user, data)
+    session.flush()
+    _link_mediator(session, user, data)
     session.flush()
     return user
 

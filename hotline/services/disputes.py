@@ -136,7 +136,9 @@ def from_contact(session: Session, contact: Contact, *, org_unit: OrgUnit, dispu
                  now: datetime | None = None) -> tuple[Dispute, bool]:
     """Turn a hotline contact into a ledger entry in one step: (entry, created). Asking twice gives the same entry;
     the contact's open risk flags become the entry's risks (and so at least orange)."""
-    existing = session.scalar(select(Dispute).where(Dispute.contact_id == contact.id))
+    locked = session.scalar(select(Contact).where(Contact.id == contact.id).with_for_update()) or contact
+    existing = session.get(Dispute, locked.dispute_id) if locked.dispute_id else \
+        session.scalar(select(Dispute).where(Dispute.contact_id == contact.id))
     if existing is not None:
         return existing, False
     risks = {flag.flag: 1 for flag in contact.risk_flags if flag.closed_at is None}
@@ -145,7 +147,24 @@ def from_contact(session: Session, contact: Contact, *, org_unit: OrgUnit, dispu
     dispute = register(session, source="hotline", found_at=contact.received_at, org_unit=org_unit,
                        dispute_type=dispute_type, summary=contact.summary or "", parties=parties, risks=risks,
                        user=user, contact=contact, now=now)
+    contact.dispute_id = dispute.id
     return dispute, True
+
+
+def link_contact(session: Session, contact: Contact, dispute: Dispute, *, user, now: datetime | None = None) -> bool:
+    """Link a hotline contact to an open entry about the same dispute (a party calling again): one event on the
+    entry. False when the contact already belongs to an entry (nothing is written); refused when the entry is not
+    open."""
+    now = now or utcnow()
+    locked = session.scalar(select(Contact).where(Contact.id == contact.id).with_for_update()) or contact
+    if locked.dispute_id is not None or session.scalar(select(Dispute.id).where(Dispute.contact_id == contact.id)):
+        return False
+    if dispute.state not in OPEN_STATES:
+        raise DisputeRefused("not_open")
+    locked.dispute_id = dispute.id
+    _event(session, dispute, "correct", dispute.state, user, now,
+           data={"changes": {"contact": {"from": None, "to": contact.reference}}})
+    return True
 
 
 def may_take(committee: MediationCommittee, dispute: Dispute, org_unit: OrgUnit) -> str | None:
@@ -307,6 +326,13 @@ def _check_correct(session, dispute, reason, now, data):
                 _need(value in DISPUTE_TYPES, "bad_type")
             changes[name] = {"from": getattr(dispute, name), "to": value}
             setattr(dispute, name, value)
+    party = data.get("add_party")
+    if party is not None:
+        _need(bool(party.name.strip()), "party_name_required")
+        session.add(DisputeParty(dispute_id=dispute.id, name=party.name.strip(), phone=party.phone, role=party.role))
+        session.flush()
+        session.refresh(dispute, ["parties"])
+        changes["party"] = {"from": None, "to": party.name.strip()}
     _need(bool(changes), "nothing_to_correct")
     return {"changes": changes}
 

@@ -140,18 +140,6 @@ def refer(session: Session, contact: Contact, target: str, organisation: str, no
     return referral
 
 
-def record_dispute(session: Session, contact: Contact, outcome: str, user: User, now: datetime) -> None:
-    """Mark the contact as a dispute and record where mediation stands; a finished mediation is a service."""
-    previous = contact.dispute_outcome
-    contact.is_dispute = True
-    contact.dispute_outcome = outcome
-    _event(session, contact, user, "dispute", outcome, now)
-    if outcome in ("success", "failed") and previous not in ("success", "failed"):
-        _log_service(session, contact, "mediation", user, "mediated successfully" if outcome == "success"
-                     else "mediation failed", now)
-    session.flush()
-
-
 def who_to_ring(session: Session, contact: Contact, now: datetime) -> list[duty_lookup.OnDuty]:
     """The lawyers a put-through would ring for this contact, first choice first (the call router's own answer)."""
     return duty_lookup.on_duty(session, contact.legal_area, contact.language, now, contact.city_id)

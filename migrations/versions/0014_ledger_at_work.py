@@ -143,10 +143,19 @@ def upgrade():
         batch_op.drop_constraint(op.f('ck_users_role_valid'), type_='check')
         batch_op.create_check_constraint(op.f('ck_users_role_valid'), sa.text(_in('role', ROLES + ('bureau', 'mediator'))))
     _report_triggers()
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('dispute_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_contacts_dispute_id'), ['dispute_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_contacts_dispute_id_disputes'), 'disputes', ['dispute_id'], ['id'],
+                                    use_alter=True)
 
 
 
 def downgrade():
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_contacts_dispute_id_disputes'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_contacts_dispute_id'))
+        batch_op.drop_column('dispute_id')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_users_role_valid'), type_='check')
         batch_op.create_check_constraint(op.f('ck_users_role_valid'), sa.text(_in('role', ROLES)))

@@ -129,6 +129,11 @@ EXPECTED = {
     "outbox.resend": {"admin"},
     "servicelog.index": {"admin"},
     "servicelog.verify": {"admin"},
+    # The dispute ledger: coordinators (province, city, bureau) and mediators, each in their scope (tests/disputes).
+    "disputes.ledger": {"admin", "bureau", "mediator"},
+    "disputes.entry": {"admin", "bureau", "mediator"},
+    "disputes.step": {"admin", "bureau", "mediator"},
+    "disputes.new": {"admin", "bureau"},
 }
 
 

@@ -108,19 +108,6 @@ def test_referral_texts_the_caller_where_to_go(staff, make, fake):
     assert staff["operator"].post(f"/contacts/{contact.id}/refer", data={"target": "friend"}).status_code == 400
 
 
-def test_dispute_outcome_logs_one_mediation(staff, make):
-    """Marking a dispute and recording success logs one mediation service."""
-    contact = make.contact(status="in_progress")
-    client = staff["operator"]
-    assert client.post(f"/contacts/{contact.id}/dispute", data={"outcome": "pending"}).status_code == 302
-    assert client.post(f"/contacts/{contact.id}/dispute", data={"outcome": "success"}).status_code == 302
-    assert client.post(f"/contacts/{contact.id}/dispute", data={"outcome": "success"}).status_code == 302
-    stored = make.get(Contact, contact.id)
-    assert stored.is_dispute and stored.dispute_outcome == "success"
-    assert make.scalars(select(ServiceRecord.kind)) == ["mediation"]
-    assert client.post(f"/contacts/{contact.id}/dispute", data={"outcome": "maybe"}).status_code == 400
-
-
 def test_put_through_rings_operator_lawyer_and_caller_from_the_hotline(staff, make, fake):
     """Put-through is three calls from the hotline number into one conference room: no personal number shown."""
     now = utcnow()
@@ -312,18 +299,6 @@ def test_an_empty_contact_form_is_refused(as_role, make):
                                                         "summary": summary}, headers={"Accept-Language": "en"})
         assert response.status_code == 400 and "Write what the caller asked about" in response.get_data(as_text=True)
     assert make.scalar(select(func.count(Contact.id))) == 0
-
-
-def test_the_dispute_box_chooses_nothing_for_the_operator(as_role, make):
-    """The mediation outcome starts blank (not "mediation pending"); recording it blank is refused."""
-    contact = make.contact()
-    operator = as_role("operator")
-    page = operator.get(f"/contacts/{contact.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    box = page.split('name="outcome"')[1].split("</select>")[0]
-    assert 'selected' not in box.split('value="pending"')[1].split(">")[0]
-    assert '<option selected value="">' in box or 'value="" selected' in box
-    response = operator.post(f"/contacts/{contact.id}/dispute", data={"outcome": ""}, headers={"Accept-Language": "en"})
-    assert response.status_code == 400 and make.get(type(contact), contact.id).is_dispute is False
 
 
 def test_put_through_shows_whom_it_will_ring_and_rings_that_lawyer(staff, make, fake):
