@@ -26,7 +26,42 @@ def populated(world, make):
     make.user("operator", username="seat", is_supervisor=True)
     lawyer_feed = make.update(type(world.own), world.own.id, ical_token="lawyer-feed")
     make.update(type(world.liaison), world.liaison.id, ical_token="liaison-feed")
+    ledger_entry(make)
     return {"lawyer_feed": lawyer_feed.ical_token}
+
+
+def ledger_entry(make):
+    """Ledger entry 1 with a history that uses most steps, a bureau coordinator ("county") and a mediator
+    ("mediator") who see it."""
+    from datetime import timedelta
+
+    from hotline.services import disputes
+    from tests.factories import NOW
+
+    county = make.org_unit("county")
+    village = make.org_unit("village", parent=make.org_unit("township", parent=county))
+    committee = make.committee(county, kind="county_key", level=2, senior=True)
+    mediator_user = make.user("mediator", username="wang.tiaojie")
+    member = make.mediator(committee, user_id=mediator_user.id)
+    bureau = make.user("bureau", username="jz.bureau", org_unit_id=county.id, city_id=county.city_id)
+    session = make.session
+    entry = disputes.register(session, source="screening", found_at=NOW, org_unit=village, dispute_type="land",
+                              summary="宅基地纠纷", parties=[disputes.Party("张三", "+8613800000001"),
+                                                             disputes.Party("李四", "+8613800000002")],
+                              risks={"group_fight": 8}, user=bureau, now=NOW)
+    steps = [("accept", {}), ("assess", {"risk_level": "red"}), ("report", {"level": "city_bureau"}),
+             ("acknowledge", {"level": "city_bureau"}), ("dispatch", {"committee_id": committee.id}),
+             ("committee_decline", {"reason": "案情复杂"}), ("dispatch", {"committee_id": committee.id}),
+             ("committee_accept", {"mediator_id": member.id}), ("session", {"mode": "video", "record": "视频调解"}),
+             ("extend", {"days": 10, "consent_both": True}), ("measure_review", {"kind": "group_fight", "note": "稳控"}),
+             ("fail", {"guidance": "引导诉讼"}), ("transfer", {"agency": "人民法院"}),
+             ("follow_up", {"note": "法院已立案", "kept": None}), ("risk_close", {"kind": "group_fight", "prevented": True}),
+             ("correct", {"risk_level": "yellow", "reason": "风险解除"}), ("close", {}), ("reopen", {"reason": "复核"})]
+    for minutes, (action, data) in enumerate(steps, start=1):
+        reason = data.pop("reason", "")
+        disputes.act(session, entry, action, bureau, reason=reason, now=NOW + timedelta(minutes=minutes), **data)
+    session.commit()
+    return entry
 
 
 def url_of(rule) -> str:
@@ -60,7 +95,7 @@ def test_no_get_writes_to_the_database(app, populated, world):
             writes.append(statement.split("\n")[0][:120])
 
     clients = {"anonymous": app.test_client()}
-    for username in ("coordinator", "seat", world.lawyer_user.username, world.liaison.username):
+    for username in ("coordinator", "seat", world.lawyer_user.username, world.liaison.username, "jz.bureau", "wang.tiaojie"):
         clients[username] = app.test_client()
         assert login(clients[username], username).status_code == 302
     urls = _get_urls(app)

@@ -113,7 +113,7 @@ def test_every_page_in_chinese_shows_no_english_and_no_codes(app, populated, wor
     code_pattern = re.compile(r"(?<![\w/.@-])(" + "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
                               + r")(?![\w/.@-])")
     clients = {"anonymous": app.test_client()}
-    for username in ("coordinator", "seat", world.lawyer_user.username, world.liaison.username):
+    for username in ("coordinator", "seat", world.lawyer_user.username, world.liaison.username, "jz.bureau", "wang.tiaojie"):
         clients[username] = app.test_client()
         assert login(clients[username], username).status_code == 302
     for client in clients.values():
@@ -151,3 +151,7 @@ def test_every_page_in_chinese_shows_no_english_and_no_codes(app, populated, wor
     assert f"{name} " in seen["coordinator", engine_results["replan"]] and "→ 休息" in seen["coordinator",
                                                                                          engine_results["replan"]]
     assert any("任务因意外错误而中止" in text for (who, url), text in seen.items() if url.startswith("/jobs/"))
+    # the ledger entry's whole history, read by its bureau coordinator and by the mediator of its committee
+    for who in ("jz.bureau", "wang.tiaojie"):
+        entry = seen[who, "/disputes/1"]
+        assert "已重新开启" in entry and "成功防范" in entry and "引导诉讼" in entry
