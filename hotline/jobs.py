@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable
 
 from flask import Flask, current_app, has_app_context
@@ -81,6 +81,9 @@ def _deliver(app: Flask) -> int:
                            "outbox delivery")
 
 
+_LEDGER_SWEPT: dict[int, datetime] = {}  # app -> when the ledger's deadlines were last acted on
+
+
 def _sweep(app: Flask) -> int:
     """The periodic sweep: queue the consultation reminders and follow-up surveys that are due, act on the dispute
     ledger's deadlines (warn, escalate), then send what is due in the outbox; returns how many messages were tried."""
@@ -92,8 +95,14 @@ def _sweep(app: Flask) -> int:
         reminders.send_due(session, utcnow())
         followups.send_due(session, utcnow())
         now = utcnow()
-        dispute_deadlines.sweep(session, now, lambda phone, body: gateway.queue_sms(
-            session, phone, body, "dispute_deadline", now))
+        # The ledger's deadlines are minutes to days long: reading every open entry's history each sweep would be
+        # waste, so they are acted on every DISPUTE_SWEEP_SECONDS (5 minutes unless configured).
+        every = timedelta(seconds=app.config.get("DISPUTE_SWEEP_SECONDS", 300))
+        last = _LEDGER_SWEPT.get(id(app))
+        if last is None or now - last >= every:
+            dispute_deadlines.sweep(session, now, lambda phone, body: gateway.queue_sms(
+                session, phone, body, "dispute_deadline", now))
+            _LEDGER_SWEPT[id(app)] = now
         return gateway.deliver_due(session, twilio_settings(app), utcnow())
 
     return _in_own_session(app, work, "outbox sweep")

@@ -142,12 +142,41 @@ def _level_after(event: DisputeEvent) -> str | None:
 
 ESCALATION = {"village": "township", "community": "township", "township": "county", "county": "city",
               "city": "province"}
+# The deadline's name in the text messages (the department's officials read Chinese).
+NAMES_ZH = {"accept": "受理", "report": "上报", "acknowledge": "上级确认", "conclude": "调解办结", "follow_up": "回访",
+            "review": "防范措施复查"}
+LEVELS_ZH = {"county_bureau": "县级", "city_bureau": "市级", "province_dept": "省级"}
+
+
+def name_zh(key: str) -> str:
+    """"report:city_bureau" -> "上报（市级）"."""
+    head, _sep, tail = key.partition(":")
+    name = NAMES_ZH.get(head, head)
+    return f"{name}（{LEVELS_ZH[tail]}）" if tail in LEVELS_ZH else name
+
+
+def escalation_recipients(session: Session, unit: OrgUnit | None, city_id: int, to: str) -> list[User]:
+    """Who answers for the level above the entry's place: the bureau coordinators of the township or county above
+    it, the city's coordinators (a city bureau's, and bureau coordinators of the whole city), or the province's."""
+    active = select(User).where(User.active.is_(True))
+    if to in ("township", "county"):
+        above = [int(part) for part in (unit.path if unit else "").strip("/").split("/") if part]
+        ancestors = session.scalars(select(OrgUnit).where(OrgUnit.id.in_(above), OrgUnit.kind == to)).all()
+        if not ancestors:
+            return []
+        return list(session.scalars(active.where(User.role == "bureau",
+                                                 User.org_unit_id.in_([a.id for a in ancestors]))))
+    if to == "city":
+        return list(session.scalars(active.where(User.city_id == city_id, User.org_unit_id.is_(None),
+                                                 User.role.in_(("admin", "bureau")))))
+    return list(session.scalars(active.where(User.role == "admin", User.city_id.is_(None))))
 
 
 def sweep(session: Session, now: datetime, text) -> dict[str, int]:
     """Act on the deadlines of every entry not closed: warn once per deadline at risk (a text to the responsible
-    person), escalate once per deadline breached (one level up from the entry's place); each writes an event.
-    `text(phone, body)` queues a message. Returns the counts; the caller commits."""
+    person), escalate once per deadline breached (one level up from the entry's place: a text to whoever answers
+    for that level); each writes an event. `text(phone, body)` queues a message. Returns the counts; the caller
+    commits."""
     counts = {"warned": 0, "escalated": 0}
     open_disputes = session.scalars(
         select(Dispute).where(Dispute.state != "closed").options(selectinload(Dispute.events),
@@ -160,18 +189,25 @@ def sweep(session: Session, now: datetime, text) -> dict[str, int]:
         for deadline in deadlines(dispute, dispute.events):
             status = deadline.status(now)
             due = deadline.due_at.isoformat()
+            when = f"{deadline.due_at.astimezone(PROVINCE_TZ):%Y-%m-%d %H:%M}"
             if status == "at_risk" and ("warn", deadline.key, due) not in acted:
                 if owner is None and dispute.responsible_user_id:
                     owner = session.get(User, dispute.responsible_user_id)
                 if owner is not None and owner.phone:
-                    text(owner.phone, f"{dispute.number}: {deadline.key} due "
-                                      f"{deadline.due_at.astimezone(PROVINCE_TZ):%Y-%m-%d %H:%M}")
+                    text(owner.phone, f"【12348】纠纷{dispute.number}的“{name_zh(deadline.key)}”时限将于{when}到期，"
+                                      f"请及时办理。")
                 disputes.act(session, dispute, "warn", deadline=deadline.key, due_at=due,
                              to=owner.username if owner else None, now=now)
                 counts["warned"] += 1
             elif status == "breached" and ("escalate", deadline.key, due) not in acted:
                 unit = unit or session.get(OrgUnit, dispute.org_unit_id)
                 to = ESCALATION.get(unit.kind if unit else "county", "city")
-                disputes.act(session, dispute, "escalate", deadline=deadline.key, due_at=due, to=to, now=now)
+                recipients = escalation_recipients(session, unit, dispute.city_id, to)
+                for person in recipients:
+                    if person.phone:
+                        text(person.phone, f"【12348】纠纷{dispute.number}的“{name_zh(deadline.key)}”时限已于{when}"
+                                           f"超时，现报请督办。")
+                disputes.act(session, dispute, "escalate", deadline=deadline.key, due_at=due, to=to,
+                             notified=sorted(person.username for person in recipients), now=now)
                 counts["escalated"] += 1
     return counts

@@ -396,7 +396,10 @@ def _check_extend(session, dispute, reason, now, data):
 def _check_system(session, dispute, reason, now, data):
     deadline = data.get("deadline")
     _need(isinstance(deadline, str) and bool(deadline), "bad_deadline")
-    return {"deadline": deadline, "due_at": data.get("due_at"), "to": data.get("to")}
+    recorded = {"deadline": deadline, "due_at": data.get("due_at"), "to": data.get("to")}
+    if data.get("notified"):
+        recorded["notified"] = list(data["notified"])
+    return recorded
 
 
 _CHECKS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hotline.models import DisputeEvent
 from hotline.services import dispute_deadlines, disputes
@@ -111,13 +111,41 @@ def test_the_sweep_warns_once_and_escalates_once(session, place, make):
     assert dispute_deadlines.sweep(session, at_risk, text) == {"warned": 1, "escalated": 0}
     session.commit()
     assert dispute_deadlines.sweep(session, at_risk + timedelta(hours=1), text) == {"warned": 0, "escalated": 0}
-    assert texts == [("+8613900000001", "纠2102-2026-00001: accept due 2026-11-28 10:00")]
+    assert texts == [("+8613900000001", "【12348】纠纷纠2102-2026-00001的“受理”时限将于2026-11-28 10:00到期，请及时办理。")]
     breached = NOW + timedelta(days=1) + SECOND
     assert dispute_deadlines.sweep(session, breached, text) == {"warned": 0, "escalated": 1}
     session.commit()
     assert dispute_deadlines.sweep(session, breached + timedelta(hours=1), text)["escalated"] == 0
     escalation = session.scalar(select(DisputeEvent).where(DisputeEvent.action == "escalate"))
     assert escalation.data["deadline"] == "accept" and escalation.data["to"] == "township"  # from a village
+
+
+def test_a_breach_texts_whoever_answers_one_level_up(session, place, make):
+    """From a village, the township's bureau coordinators are texted (not another township's, not the county's);
+    from a county, the city's coordinators; the event names who was told."""
+    township = make.user("bureau", phone="+8613900000011", org_unit_id=place["township"].id,
+                         city_id=place["city"].id, username="township.head")
+    make.user("bureau", phone="+8613900000012", org_unit_id=place["county"].id, city_id=place["city"].id)
+    other = make.org_unit("township", parent=place["county"])
+    make.user("bureau", phone="+8613900000013", org_unit_id=other.id, city_id=place["city"].id)
+    city = make.user("admin", phone="+8613900000014", city_id=place["city"].id, username="dalian.head")
+    make.user("admin", phone="+8613900000015", city_id=make.city().id)
+    texts = []
+    text = lambda phone, body: texts.append((phone, body))  # noqa: E731
+    dispute = _entry(session, place)
+    breached = NOW + timedelta(days=1) + SECOND
+    dispute_deadlines.sweep(session, breached, text)
+    session.commit()
+    assert texts == [("+8613900000011", "【12348】纠纷纠2102-2026-00001的“受理”时限已于2026-11-28 10:00超时，现报请督办。")]
+    event = session.scalar(select(DisputeEvent).where(DisputeEvent.action == "escalate"))
+    assert event.data["notified"] == [township.username]
+    texts.clear()
+    at_county = disputes.register(session, source="screening", found_at=NOW, org_unit=place["county"],
+                                  dispute_type="land", summary="征地补偿", now=NOW)
+    session.commit()
+    dispute_deadlines.sweep(session, breached, text)
+    assert [phone for phone, _body in texts] == ["+8613900000014"]
+    assert dispute_deadlines.escalation_recipients(session, None, place["city"].id, "province") == []
 
 
 def test_the_periodic_sweep_acts_on_the_ledger(app, session, place):
@@ -129,3 +157,20 @@ def test_the_periodic_sweep_acts_on_the_ledger(app, session, place):
     actions = list(session.scalars(select(DisputeEvent.action).where(DisputeEvent.dispute_id == dispute.id)
                                    .order_by(DisputeEvent.seq)))
     assert actions == ["register", "escalate"]
+
+
+def test_the_periodic_sweep_reads_the_ledger_every_few_minutes(app_factory, session, place):
+    """The outbox sweep runs every 30 seconds; the ledger's deadlines are acted on at most every
+    DISPUTE_SWEEP_SECONDS."""
+    from hotline import jobs
+
+    app = app_factory(DISPUTE_SWEEP_SECONDS=3600)
+    jobs._sweep(app)  # the first sweep of an app reads the ledger
+    _entry(session, place)  # registered a week ago and never accepted
+    session.close()
+    jobs._sweep(app)  # within the hour: not read again
+    assert session.scalar(select(func.count()).select_from(DisputeEvent).where(DisputeEvent.action == "escalate")) == 0
+    session.close()
+    jobs._LEDGER_SWEPT[id(app)] -= timedelta(hours=1)
+    jobs._sweep(app)
+    assert session.scalar(select(func.count()).select_from(DisputeEvent).where(DisputeEvent.action == "escalate")) == 1
