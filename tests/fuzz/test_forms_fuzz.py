@@ -170,7 +170,8 @@ def targets(app, populated, world, monkeypatch):  # noqa: F811
 
     monkeypatch.setattr(BaseForm, "process", recording_process)
     clients = {"anonymous": app.test_client()}
-    for username in ("coordinator", "seat", world.lawyer_user.username, world.liaison.username):
+    for username in ("coordinator", "seat", world.lawyer_user.username, world.liaison.username, "jz.bureau",
+                     "wang.tiaojie"):
         clients[username] = app.test_client()
         assert login(clients[username], username).status_code == 302
     found, defaults = [], {}
