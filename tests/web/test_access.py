@@ -115,9 +115,10 @@ EXPECTED = {
     "registers.template": {"admin"},
     "registers.import_file": {"admin"},
     "registers.confirm_import": {"admin"},
-    "jobs.show": {"admin"},
-    "jobs.state": {"admin"},
-    "jobs.cancel": {"admin"},
+    # A bureau coordinator follows the dispatch jobs of their part of the ledger (tests/disputes/test_dispatch).
+    "jobs.show": {"admin", "bureau"},
+    "jobs.state": {"admin", "bureau"},
+    "jobs.cancel": {"admin", "bureau"},
     "projects.matching_page": {"admin"},
     "projects.services": {"admin", "lawyer"},
     "projects.record_for_project": {"admin", "lawyer"},
@@ -129,6 +130,11 @@ EXPECTED = {
     "outbox.resend": {"admin"},
     "servicelog.index": {"admin"},
     "servicelog.verify": {"admin"},
+    # Part D of #19: dispatch, the deadline board and zero reports (tests/disputes).
+    "disputes.dispatch_page": {"admin", "bureau"},
+    "disputes.dispatch_run": {"admin", "bureau"},
+    "disputes.dispatch_plan": {"admin", "bureau"},
+    "disputes.dispatch_publish": {"admin", "bureau"},
 }
 
 
