@@ -135,6 +135,7 @@ EXPECTED = {
     "disputes.dispatch_run": {"admin", "bureau"},
     "disputes.dispatch_plan": {"admin", "bureau"},
     "disputes.dispatch_publish": {"admin", "bureau"},
+    "disputes.board": {"admin", "bureau", "mediator"},
 }
 
 
