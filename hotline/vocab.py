@@ -270,7 +270,7 @@ DEADLINE_KINDS = {
     "acknowledge": _l("Acknowledgement of a report"),
     "conclude": _l("Conclusion of mediation"),
     "follow_up": _l("Follow-up visit"),
-    "review": _l("Review of a prevention measure"),
+    "measure_review": _l("Review of a prevention measure"),
 }
 
 DEADLINE_STATUSES = {"breached": _l("Breached"), "at_risk": _l("At risk"), "on_track": _l("On track"),

@@ -2,3 +2,4 @@
 from hotline.disputes import views  # noqa: F401
 from hotline.disputes import dispatch  # noqa: F401
 from hotline.disputes import board  # noqa: F401
+from hotline.disputes import zero  # noqa: F401

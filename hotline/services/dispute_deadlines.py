@@ -178,6 +178,14 @@ def sweep(session: Session, now: datetime, text) -> dict[str, int]:
 
 
 PENDING = ("breached", "at_risk", "on_track")
+# A deadline's kind is its key's first part; a measure's review is named for the action that meets it.
+KINDS = ("accept", "report", "acknowledge", "conclude", "follow_up", "measure_review")
+
+
+def kind_of(key: str) -> str:
+    """The kind of a deadline key: 'report:city_bureau' → 'report', 'review:suicide' → 'measure_review'."""
+    prefix = key.split(":", 1)[0]
+    return "measure_review" if prefix == "review" else prefix
 
 
 @dataclass(frozen=True)
@@ -195,7 +203,7 @@ class BoardRow:
 
     @property
     def kind(self) -> str:
-        return self.key.split(":", 1)[0]
+        return kind_of(self.key)
 
     @property
     def detail(self) -> str | None:
@@ -238,7 +246,7 @@ def board(session: Session, now: datetime, scope=None, kind: str | None = None, 
     rows = []
     for entry in entries:
         for deadline in deadlines(_Entry(entry.risk_level, risks.get(entry.id, [])), events.get(entry.id, [])):
-            if kind is not None and deadline.key.split(":", 1)[0] != kind:
+            if kind is not None and kind_of(deadline.key) != kind:
                 continue
             status = deadline.status(now)
             if status in PENDING:

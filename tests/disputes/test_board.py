@@ -126,3 +126,14 @@ def test_a_mediator_sees_the_deadlines_of_what_was_dispatched_to_their_committee
     make.mediator(ledger["x_committee"], user_id=user.id)
     page = signed_in(app, user).get("/disputes/deadlines").get_data(as_text=True)
     assert ours.number in page and "Conclusion of mediation" in page and theirs.number not in page
+
+
+def test_every_kind_of_deadline_has_a_name_and_a_measure_review_is_found_by_it(ledger, session):
+    from hotline import vocab
+
+    assert set(vocab.DEADLINE_KINDS) == set(dispute_deadlines.KINDS)
+    red = entry(session, ledger["x_village"], level="red", at=NOW - timedelta(hours=2))
+    disputes.act(session, red, "risk_open", kind="group_fight", people=12, now=NOW - timedelta(hours=1))
+    session.commit()
+    rows = dispute_deadlines.board(session, NOW, kind="measure_review")
+    assert [(row.key, row.kind, row.detail) for row in rows] == [("review:group_fight", "measure_review", "group_fight")]

@@ -136,6 +136,8 @@ EXPECTED = {
     "disputes.dispatch_plan": {"admin", "bureau"},
     "disputes.dispatch_publish": {"admin", "bureau"},
     "disputes.board": {"admin", "bureau", "mediator"},
+    "disputes.zero_reports_page": {"admin", "bureau"},
+    "disputes.file_zero_report": {"bureau"},
 }
 
 
