@@ -150,6 +150,7 @@ OUTBOX_PURPOSES = {
     "put_through": _l("put-through call"),
     "referral": _l("referral"),
     "dispute_deadline": _l("dispute deadline at risk"),
+    "dispute_dispatch": _l("disputes dispatched to a committee"),
 }
 OUTBOX_STATUSES = {"queued": _l("Queued"), "held": _l("Held (no credentials)"), "failed": _l("Failed"), "sent": _l("Sent")}
 
@@ -302,3 +303,25 @@ DISPUTE_REFUSALS = {
     "not_open": _l("That entry is no longer open; register a new one."),
     "unknown_entry": _l("No open entry has that number."),
 }
+# Dispatch, the deadline board and zero reports (hotline/disputes/dispatch.py, board.py, zero.py).
+DISPATCH_SKIPS = {
+    "out_of_scope": _l("Outside your part of the ledger"),
+    "changed": _l("Its history changed since the plan"),
+    "committee_full": _l("The committee filled up since the plan"),
+    "refused": _l("The committee may no longer take it"),
+}
+
+DEADLINE_KINDS = {
+    "accept": _l("Acceptance"),
+    "report": _l("Report upward"),
+    "acknowledge": _l("Acknowledgement of a report"),
+    "conclude": _l("Conclusion of mediation"),
+    "follow_up": _l("Follow-up visit"),
+    "measure_review": _l("Review of a prevention measure"),
+}
+
+DEADLINE_STATUSES = {"breached": _l("Breached"), "at_risk": _l("At risk"), "on_track": _l("On track"),
+                     "met": _l("Met"), "met_late": _l("Met late")}
+
+ZERO_REPORT_STATES = {"filed": _l("Zero report filed"), "registered": _l("Registered entries"),
+                      "missing": _l("Not filed"), "contradicted": _l("Filed, but entries were registered")}

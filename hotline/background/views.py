@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,6 +33,17 @@ def _job(job_id: int) -> Job:
     jobs.reap_stale(db.session, utcnow(), embedded=not current_app.config.get("REDIS_URL"))
     db.session.commit()
     job = db.get_or_404(Job, job_id)
+    if job.kind == "dispute_dispatch":
+        # a dispatch job is followed by the coordinators whose part of the ledger holds the part it plans for
+        from hotline.disputes.dispatch_job import scope_of_job, within
+        from hotline.disputes.scope import current_scope
+
+        planned = scope_of_job(job)
+        if planned is None or not within(planned, current_scope()):
+            abort(404)
+        return job
+    if current_user.role != "admin":
+        abort(404)  # a bureau coordinator follows only the dispatch of their own part of the ledger
     if bureau_city() is not None:
         # a city bureau follows the solves of its own periods only
         period_id = json.loads(job.params_json or "{}").get("period_id")
@@ -74,7 +85,7 @@ def _state(job: Job) -> dict:
 
 
 @bp.route("/<int:job_id>")
-@roles_required("admin")
+@roles_required("admin", "bureau")
 @city_scoped
 def show(job_id: int):
     """Live progress of a job (objective, bound, seconds), with a cancel button."""
@@ -83,7 +94,7 @@ def show(job_id: int):
 
 
 @bp.route("/<int:job_id>.json")
-@roles_required("admin")
+@roles_required("admin", "bureau")
 @city_scoped
 def state(job_id: int):
     """The job's state for the live view."""
@@ -91,7 +102,7 @@ def state(job_id: int):
 
 
 @bp.route("/<int:job_id>/cancel", methods=["POST"])
-@roles_required("admin")
+@roles_required("admin", "bureau")
 @city_scoped
 def cancel(job_id: int):
     """Ask the job to stop (it keeps the best answer it has)."""

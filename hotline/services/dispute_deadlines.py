@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from hotline.models import Dispute, DisputeEvent, OrgUnit, User
+from hotline.models import Dispute, DisputeEvent, DisputeRisk, OrgUnit, User
 from hotline.models.types import PROVINCE_TZ
 from hotline.services import disputes
 from hotline.vocab import RISK_ORDER
@@ -211,3 +211,82 @@ def sweep(session: Session, now: datetime, text) -> dict[str, int]:
                              notified=sorted(person.username for person in recipients), now=now)
                 counts["escalated"] += 1
     return counts
+
+
+PENDING = ("breached", "at_risk", "on_track")
+# A deadline's kind is its key's first part; a measure's review is named for the action that meets it.
+KINDS = ("accept", "report", "acknowledge", "conclude", "follow_up", "measure_review")
+
+
+def kind_of(key: str) -> str:
+    """The kind of a deadline key: 'report:city_bureau' → 'report', 'review:suicide' → 'measure_review'."""
+    prefix = key.split(":", 1)[0]
+    return "measure_review" if prefix == "review" else prefix
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One deadline not yet met of an entry not closed, for the deadline board."""
+
+    dispute_id: int
+    number: str
+    risk_level: str
+    state: str
+    org_unit_id: int
+    key: str
+    due_at: datetime
+    status: str
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.key)
+
+    @property
+    def detail(self) -> str | None:
+        """What the kind is about: the level reported to (report, acknowledge) or the risk reviewed (review)."""
+        return self.key.split(":", 1)[1] if ":" in self.key else None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What deadlines() reads of an entry, from bulk-loaded rows."""
+
+    risk_level: str
+    risks: list
+
+
+def board(session: Session, now: datetime, scope=None, kind: str | None = None, level: str | None = None,
+          newest_first: bool = False) -> list[BoardRow]:
+    """Every deadline not yet met of the entries not closed (in a scope, at a risk level), of one kind or all,
+    sorted by due time. The entries, their events and their open risks are read in three queries, however many."""
+    entries_q = select(Dispute.id, Dispute.number, Dispute.risk_level, Dispute.state, Dispute.org_unit_id) \
+        .where(Dispute.state != "closed")
+    if level is not None:
+        entries_q = entries_q.where(Dispute.risk_level == level)
+    if scope is not None:
+        entries_q = scope.disputes(entries_q)
+    entries = session.execute(entries_q).all()
+    if not entries:
+        return []
+    ids = entries_q.with_only_columns(Dispute.id)
+    events: dict[int, list] = {}
+    for row in session.execute(select(DisputeEvent.dispute_id, DisputeEvent.seq, DisputeEvent.action, DisputeEvent.at,
+                                      DisputeEvent.data).where(DisputeEvent.dispute_id.in_(ids))
+                               .order_by(DisputeEvent.dispute_id, DisputeEvent.seq)):
+        events.setdefault(row.dispute_id, []).append(row)
+    risks: dict[int, list] = {}
+    for row in session.execute(select(DisputeRisk.dispute_id, DisputeRisk.kind, DisputeRisk.opened_at,
+                                      DisputeRisk.closed_at).where(DisputeRisk.dispute_id.in_(ids),
+                                                                   DisputeRisk.closed_at.is_(None))):
+        risks.setdefault(row.dispute_id, []).append(row)
+    rows = []
+    for entry in entries:
+        for deadline in deadlines(_Entry(entry.risk_level, risks.get(entry.id, [])), events.get(entry.id, [])):
+            if kind is not None and kind_of(deadline.key) != kind:
+                continue
+            status = deadline.status(now)
+            if status in PENDING:
+                rows.append(BoardRow(entry.id, entry.number, entry.risk_level, entry.state, entry.org_unit_id,
+                                     deadline.key, deadline.due_at, status))
+    rows.sort(key=lambda row: (row.due_at, row.dispute_id, row.key), reverse=newest_first)
+    return rows

@@ -115,9 +115,10 @@ EXPECTED = {
     "registers.template": {"admin"},
     "registers.import_file": {"admin"},
     "registers.confirm_import": {"admin"},
-    "jobs.show": {"admin"},
-    "jobs.state": {"admin"},
-    "jobs.cancel": {"admin"},
+    # A bureau coordinator follows the dispatch jobs of their part of the ledger (tests/disputes/test_dispatch).
+    "jobs.show": {"admin", "bureau"},
+    "jobs.state": {"admin", "bureau"},
+    "jobs.cancel": {"admin", "bureau"},
     "projects.matching_page": {"admin"},
     "projects.services": {"admin", "lawyer"},
     "projects.record_for_project": {"admin", "lawyer"},
@@ -134,6 +135,14 @@ EXPECTED = {
     "disputes.entry": {"admin", "bureau", "mediator"},
     "disputes.step": {"admin", "bureau", "mediator"},
     "disputes.new": {"admin", "bureau"},
+    # Part D of #19: dispatch, the deadline board and zero reports (tests/disputes).
+    "disputes.dispatch_page": {"admin", "bureau"},
+    "disputes.dispatch_run": {"admin", "bureau"},
+    "disputes.dispatch_plan": {"admin", "bureau"},
+    "disputes.dispatch_publish": {"admin", "bureau"},
+    "disputes.board": {"admin", "bureau", "mediator"},
+    "disputes.zero_reports_page": {"admin", "bureau"},
+    "disputes.file_zero_report": {"bureau"},
 }
 
 
