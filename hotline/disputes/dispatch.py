@@ -27,15 +27,8 @@ SHOWN = 500  # rows of a long plan shown on its page (the counts are always whol
 
 @bp.app_context_processor
 def _entry_links() -> dict:
-    """`entry_url(id)`: the link to a ledger entry (its page is the ledger's `disputes.entry`)."""
-    from flask import current_app
-
-    def entry_url(dispute_id: int) -> str | None:
-        if "disputes.entry" not in current_app.view_functions:
-            return None
-        return url_for("disputes.entry", dispute_id=dispute_id)
-
-    return {"entry_url": entry_url}
+    """`entry_url(id)`: the link to a ledger entry."""
+    return {"entry_url": lambda dispute_id: url_for("disputes.entry", dispute_id=dispute_id)}
 
 
 def _waiting(scope) -> dict[str, int]:

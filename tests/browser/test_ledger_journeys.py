@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from sqlalchemy import select
 
+from hotline.models import OutboxMessage
 from tests.browser.conftest import sign_in
 from tests.disputes.test_ledger_pages import place  # noqa: F401  (Dalian's counties, committees and people)
 
@@ -102,3 +104,44 @@ def test_a_hotline_call_becomes_a_closed_followed_up_ledger_entry(browser, live_
     assert "成功防范" in page.inner_text("[data-testid=risks]")
     shot(page, "ledger-closed-zh")
     page.context.close()
+
+
+def test_screening_finds_disputes_that_are_assessed_and_dispatched(browser, live_server, make, place):  # noqa: F811
+    """A county bureau registers what screening found, accepts and assesses it, plans the dispatch, reviews the
+    plan and publishes it: the orange dispute goes to the senior township committee, whose director is texted."""
+    page = browser.new_context(locale="en-GB").new_page()
+    sign_in(page, live_server, place["bureau"].username)
+    numbers = []
+    for summary, level, risk in (("Boundary of two homesteads", "blue", None),
+                                 ("Unpaid wages of 12 workers", "orange", "group_petition")):
+        page.click("#mainnav a:text-is('Register a dispute')")
+        page.select_option("select[name=org_unit_id]", str(place["village"].id))
+        page.select_option("select[name=dispute_type]", "labour" if risk else "neighbour")
+        page.fill("textarea[name=summary]", summary)
+        page.fill("input[name='parties-0-name']", "Sun Ba")
+        page.fill("input[name='parties-1-name']", "Zhou Jiu")
+        if risk:
+            page.fill(f"input[name='risks-{risk}']", "12")
+        page.click("main button:text-is('Register')")
+        assert "registered" in page.inner_text(".flash")
+        numbers.append(page.inner_text("h1").split()[-1])
+        step(page, "accept", "Accept")
+        step(page, "assess", "Assess the risk", risk_level=level)
+        assert page.inner_text("[data-testid=state]") == "Assessed"
+
+    page.click("#mainnav a:text-is('Dispatch')")
+    page.click("[data-testid=run-dispatch]")
+    page.click("[data-testid=review-link]")
+    plan = page.inner_text("main")
+    assert numbers[0] in plan and numbers[1] in plan
+    shot(page, "dispatch-plan-en")
+    page.click("[data-testid=publish]")
+    assert "2 entries dispatched" in page.inner_text("[data-testid=published]")
+    page.goto(f"{live_server}/disputes/?state=dispatched")
+    listing = page.inner_text("main")
+    assert numbers[0] in listing and numbers[1] in listing
+    page.get_by_role("link", name=numbers[1], exact=True).click()
+    assert place["township_committee"].name_en in page.inner_text("main")  # orange: the senior committee
+    page.context.close()
+    texts = make.scalars(select(OutboxMessage.to_number).where(OutboxMessage.purpose == "dispute_dispatch"))
+    assert place["township_committee"].director_phone in texts

@@ -78,14 +78,7 @@ def test_the_board_reads_the_ledger_in_three_queries_however_many_entries(app, l
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
 
 
-def _entry_endpoint(app):
-    """The ledger's entry page (`disputes.entry`) if this checkout does not have it yet, for links to resolve."""
-    if "disputes.entry" not in app.view_functions:
-        app.add_url_rule("/disputes/<int:dispute_id>", "disputes.entry", lambda dispute_id: "")
-
-
 def test_the_page_shows_a_county_its_own_deadlines_each_linking_to_its_entry(app, ledger, session):
-    _entry_endpoint(app)
     now = utcnow()
     late = entry(session, ledger["x_village"], state="registered", at=now - timedelta(days=2))
     soon = entry(session, ledger["x_village"], state="registered", at=now - timedelta(hours=20))
