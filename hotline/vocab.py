@@ -150,6 +150,7 @@ OUTBOX_PURPOSES = {
     "put_through": _l("put-through call"),
     "referral": _l("referral"),
     "dispute_deadline": _l("dispute deadline at risk"),
+    "mediation_session": _l("mediation session scheduled or cancelled"),
 }
 OUTBOX_STATUSES = {"queued": _l("Queued"), "held": _l("Held (no credentials)"), "failed": _l("Failed"), "sent": _l("Sent")}
 
@@ -254,3 +255,7 @@ DISPUTE_ACTIONS = {
 }
 
 REPORT_LEVELS = {"county_bureau": _l("County"), "city_bureau": _l("City"), "province_dept": _l("Province")}
+
+# Mediation sessions with the parties (hotline/services/dispute_sessions.py).
+SESSION_MODES = {"on_site": _l("On site"), "phone": _l("By phone"), "video": _l("By video")}
+SESSION_STATES = {"scheduled": _l("Scheduled"), "held": _l("Held"), "cancelled": _l("Cancelled")}
