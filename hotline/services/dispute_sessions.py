@@ -51,9 +51,10 @@ CHANNEL_OF_MODE = {"on_site": "walk_in", "phone": "phone", "video": "web"}
 class LinkRefused(Exception):
     """A party's join link that does not open: unknown (or forged), used, or ended."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, link: DisputeSessionLink | None = None):
         super().__init__(code)
         self.code = code
+        self.link = link  # the used link, so its own browser may rejoin
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def find_link(session: Session, token: str, secret_key: str, now: datetime) -> D
     if link.session.state != "scheduled" or now >= link.expires_at:
         raise LinkRefused("ended")
     if link.used_at is not None:
-        raise LinkRefused("used")
+        raise LinkRefused("used", link)
     return link
 
 

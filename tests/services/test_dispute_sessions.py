@@ -23,8 +23,9 @@ SID = "AC" + "0" * 32
 ROOMS = "https://video.twilio.com/v1/Rooms"
 MESSAGES = f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages.json"
 CALLS = f"https://api.twilio.com/2010-04-01/Accounts/{SID}/Calls.json"
+KEY_SECRET = "s" * 32
 TWILIO = dict(TWILIO_ACCOUNT_SID=SID, TWILIO_AUTH_TOKEN="token", TWILIO_FROM_NUMBER="+862412348",
-              TWILIO_API_KEY_SID="SK" + "1" * 32, TWILIO_API_KEY_SECRET="s" * 32)
+              TWILIO_API_KEY_SID="SK" + "1" * 32, TWILIO_API_KEY_SECRET=KEY_SECRET)
 START = NOW + timedelta(days=2)
 END = START + timedelta(hours=1)
 
