@@ -97,7 +97,7 @@ SERVICE_KINDS = {
     "contract_review": _l("Contract review"),
     "training": _l("Legal training"),
     "consult_elsewhere": _l("Consultation given elsewhere"),
-    "mediation_follow_up": _l("Mediation follow-up visit"),
+    "mediation_follow_up": _l("Mediation follow-up visit"),  # 回访 of a ledger entry (chain version 2)
 }
 
 # What the FTZ team records of its own work on a key project (without a liaison's request).
@@ -151,6 +151,7 @@ OUTBOX_PURPOSES = {
     "referral": _l("referral"),
     "dispute_deadline": _l("dispute deadline at risk"),
     "dispute_dispatch": _l("disputes dispatched to a committee"),
+    "mediation_session": _l("mediation session scheduled or cancelled"),
 }
 OUTBOX_STATUSES = {"queued": _l("Queued"), "held": _l("Held (no credentials)"), "failed": _l("Failed"), "sent": _l("Sent")}
 
@@ -325,3 +326,6 @@ DEADLINE_STATUSES = {"breached": _l("Breached"), "at_risk": _l("At risk"), "on_t
 
 ZERO_REPORT_STATES = {"filed": _l("Zero report filed"), "registered": _l("Registered entries"),
                       "missing": _l("Not filed"), "contradicted": _l("Filed, but entries were registered")}
+# Mediation sessions with the parties (hotline/services/dispute_sessions.py).
+SESSION_MODES = {"on_site": _l("On site"), "phone": _l("By phone"), "video": _l("By video")}
+SESSION_STATES = {"scheduled": _l("Scheduled"), "held": _l("Held"), "cancelled": _l("Cancelled")}

@@ -27,8 +27,9 @@ from hotline.services.disputes import DisputeRefused, Party
 # Steps a mediator of the entry's committee may take; coordinators (admin, bureau) may take every step.
 MEDIATOR_ACTIONS = frozenset({"committee_accept", "committee_decline", "session", "succeed", "fail", "transfer",
                               "extend", "follow_up", "risk_open", "risk_close", "measure_review"})
-# Steps taken from the entry page (the system's own steps, register, warn and escalate, are not).
-FORM_ACTIONS = frozenset(disputes.TRANSITIONS) - {"warn", "escalate"}
+# Steps taken from the entry page's forms: not the system's own (warn, escalate), and not a session or a follow-up
+# visit, which also write a service record (hotline/disputes/sessions.py).
+FORM_ACTIONS = frozenset(disputes.TRANSITIONS) - {"warn", "escalate", "session", "follow_up"}
 FILTERS = {"state": vocab.DISPUTE_STATES, "risk_level": vocab.RISK_LEVELS, "dispute_type": vocab.DISPUTE_TYPES,
            "source": vocab.DISPUTE_SOURCES}
 
@@ -178,18 +179,10 @@ def render_entry(dispute: Dispute, status: int = 200, error: str | None = None):
         "choices": _committees_for(dispute) if "dispatch" in allowed else [],
         "open_risks": [risk for risk in dispute.risks if risk.closed_at is None],
         "units": unit_labels([dispute.org_unit], locale_code())[0][1],
-        "sessions_partial": _sessions_partial(),
         "details": {event.id: event_detail(event, committees, locale_code()) for event in events},
         "deadline_name": deadline_name, "agreement_forms": AGREEMENT_FORMS,
     }
     return render_template("disputes/entry.html", **context), status
-
-
-def _sessions_partial() -> str | None:
-    from flask import current_app
-
-    name = "disputes/_sessions.html"
-    return name if name in current_app.jinja_env.list_templates() else None
 
 
 @bp.route("/<int:dispute_id>")
@@ -237,8 +230,6 @@ def step_data(action: str, form) -> tuple[dict, str]:
         data["guidance"] = text("guidance")
     elif action == "transfer":
         data["agency"] = text("agency")
-    elif action == "follow_up":
-        data |= {"note": text("note"), "kept": _yes_no(form.get("kept"))}
     elif action == "extend":
         data |= {"days": _int(form.get("days"), "bad_extension"), "consent_both": form.get("consent_both") == "yes"}
     elif action == "risk_open":
@@ -288,10 +279,7 @@ def step(dispute_id: int):
         if dispute.state not in disputes.TRANSITIONS[action][0]:
             raise DisputeRefused("not_from_state")  # the entry has moved on: say so before judging the fields
         data, reason = step_data(action, request.form)
-        if action == "follow_up" and _follow_up_service():
-            _follow_up_service()(db.session, dispute, current_user, data["note"], data["kept"], utcnow())
-        else:
-            disputes.act(db.session, dispute, action, current_user, reason=reason, now=utcnow(), **data)
+        disputes.act(db.session, dispute, action, current_user, reason=reason, now=utcnow(), **data)
     except DisputeRefused as refused:
         db.session.rollback()
         status = 409 if refused.code == "not_from_state" else 400
@@ -300,15 +288,6 @@ def step(dispute_id: int):
     db.session.commit()
     flash(_("%(step)s: saved.", step=vocab.label(vocab.DISPUTE_ACTIONS, action)), "success")
     return redirect(url_for("disputes.entry", dispute_id=dispute.id))
-
-
-def _follow_up_service():
-    """The follow-up that also writes its service record (services.dispute_sessions), when present."""
-    try:
-        from hotline.services import dispute_sessions
-    except ImportError:
-        return None
-    return getattr(dispute_sessions, "follow_up", None)
 
 
 AGREEMENT_FORMS = {"oral": _l("Oral agreement"), "written": _l("Written agreement")}

@@ -4,3 +4,4 @@ from hotline.disputes import ledger  # noqa: F401
 from hotline.disputes import dispatch  # noqa: F401
 from hotline.disputes import board  # noqa: F401
 from hotline.disputes import zero  # noqa: F401
+from hotline.disputes import sessions  # noqa: F401  (mediation sessions with the parties, follow-up visits)

@@ -34,6 +34,11 @@ HASHED_FIELDS = (
     "satisfaction",
     "created_at",
 )
+# Version 2 (from migration 0014): the version itself and the ledger entry a record serves are hashed too, so a
+# record cannot be moved to another entry, nor relabelled as version 1. Version 1 records keep their hash.
+HASHED_FIELDS_V2 = HASHED_FIELDS + ("chain_version", "dispute_id")
+CHAIN_VERSIONS = {1: HASHED_FIELDS, 2: HASHED_FIELDS_V2}
+CHAIN_VERSION = 2  # what append() writes
 
 
 class ServiceRecord(db.Model):
@@ -77,16 +82,18 @@ class ServiceRecord(db.Model):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     def canonical(self) -> str:
-        """The record's content as canonical JSON (see canonical_content)."""
-        return canonical_content({name: getattr(self, name) for name in HASHED_FIELDS})
+        """The record's content as canonical JSON in its chain version (see canonical_content)."""
+        version = self.chain_version or 1
+        return canonical_content({name: getattr(self, name) for name in CHAIN_VERSIONS[version]}, version)
 
     def compute_hash(self) -> str:
         """SHA-256 of the previous record's hash followed by this record's canonical content."""
         return chain_hash(self.prev_hash, self.canonical())
 
 
-_SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
-_KEYS = tuple(f'"{name}":' for name in _SORTED_FIELDS)
+# Per version: the hashed fields in key order, each with its JSON key written out.
+_LAYOUT = {version: tuple((f'"{name}":', name) for name in sorted(fields))
+           for version, fields in CHAIN_VERSIONS.items()}
 _STRING = json.encoder.encode_basestring  # JSON string literal without ASCII escaping, as json.dumps(ensure_ascii=False)
 
 
@@ -104,14 +111,15 @@ def _json_value(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def canonical_content(values) -> str:
-    """Hashed fields as canonical JSON: sorted keys, UTC ISO timestamps with microseconds, no spaces.
+def canonical_content(values, version: int = 1) -> str:
+    """The hashed fields of a chain version as canonical JSON: sorted keys, UTC ISO timestamps with microseconds,
+    no spaces. Raises KeyError for a version that does not exist.
 
     Written out by hand because a full check of the log hashes every record: this is exactly
     json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False), at a fraction of the cost
     (tests/services/test_servicelog.py compares the two).
     """
-    return "{" + ",".join(key + _json_value(values[name]) for key, name in zip(_KEYS, _SORTED_FIELDS)) + "}"
+    return "{" + ",".join(key + _json_value(values[name]) for key, name in _LAYOUT[version]) + "}"
 
 
 def chain_hash(prev_hash: str, canonical: str) -> str:

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from hotline.database import lock_for_append
 from hotline.models.servicelog import (
+    CHAIN_VERSION,
+    CHAIN_VERSIONS,
     GENESIS_HASH,
-    HASHED_FIELDS,
+    HASHED_FIELDS_V2,
     ServiceRecord,
     canonical_content,
     chain_hash,
@@ -41,6 +43,7 @@ class ServiceEntry:
     channel: str | None = None
     outcome: str = ""
     satisfaction: int | None = None
+    dispute_id: int | None = None  # the ledger entry served (a mediation session or follow-up visit)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ def append(session: Session, entry: ServiceEntry, now: datetime) -> ServiceRecor
 def append_many(session: Session, entries: Iterable[ServiceEntry], now: datetime,
                 follow_ups: bool = True) -> list[ServiceRecord]:
     """Append records in order under one lock, each chained to the one before; each record with a recipient's
-    phone gets its follow-up survey in the same transaction (follow_ups=False: the caller writes its own)."""
+    phone gets its follow-up survey in the same transaction (follow_ups=False: the caller writes its own).
+    New records are written in the current chain version (2); the records before them keep theirs."""
     lock_for_append(session, SERVICE_LOG_LOCK)
     last = session.execute(
         select(ServiceRecord.seq, ServiceRecord.hash).order_by(ServiceRecord.seq.desc()).limit(1)
@@ -75,7 +79,8 @@ def append_many(session: Session, entries: Iterable[ServiceEntry], now: datetime
     records = []
     for entry in entries:
         seq += 1
-        record = ServiceRecord(seq=seq, prev_hash=prev_hash, created_at=now, **asdict(entry))
+        record = ServiceRecord(seq=seq, prev_hash=prev_hash, created_at=now, chain_version=CHAIN_VERSION,
+                               **asdict(entry))
         record.hash = record.compute_hash()
         prev_hash = record.hash
         records.append(record)
@@ -101,8 +106,8 @@ def _verify_span(session: Session, first_seq: int, last_seq: int | None, expecte
     """Check records first_seq..last_seq (to the end when None); expected_prev None: take the first record's link
     as given (the caller checks it against the span before)."""
     columns = [ServiceRecord.id, ServiceRecord.prev_hash, ServiceRecord.hash] + [
-        _canonical_column(session, name) for name in HASHED_FIELDS if name != "seq"
-    ]
+        _canonical_column(session, name) for name in HASHED_FIELDS_V2 if name != "seq"
+    ]  # every version's fields: each record is hashed with those of its own version
     expected_seq, checked, after, first_prev, last_hash = first_seq, 0, first_seq - 1, None, None
     while True:
         query = select(ServiceRecord.seq, *columns).where(ServiceRecord.seq > after)
@@ -212,6 +217,12 @@ def _check(values, expected_seq: int, expected_prev: str) -> str:
         return f"sequence jumps from {expected_seq - 1} to {values['seq']}: a record was removed"
     if values["prev_hash"] != expected_prev:
         return "does not link to the record before it"
-    if chain_hash(values["prev_hash"], canonical_content(values)) != values["hash"]:
+    version = values["chain_version"]
+    if version not in CHAIN_VERSIONS:
+        return f"unknown chain version {version}: the record was changed"
+    if version == 1 and values["dispute_id"] is not None:
+        # Version 1 does not hash the entry, and no version 1 record was ever linked to one.
+        return "a version 1 record is linked to a ledger entry: the record was changed"
+    if chain_hash(values["prev_hash"], canonical_content(values, version)) != values["hash"]:
         return "content does not match its hash: the record was changed"
     return ""

@@ -47,13 +47,19 @@ def _failed(error: Exception) -> TelephonyFailed:
 
 def ensure_room(settings: TwilioSettings, booking_id: int) -> str:
     """Create the booking's group room (or find it if already in progress); returns the room SID."""
+    return open_room(settings, room_name(booking_id), MAX_PARTICIPANTS)
+
+
+def open_room(settings: TwilioSettings, name: str, max_participants: int) -> str:
+    """Create a group room with this unique name (or find it if already in progress); returns the room SID.
+
+    Twilio closes an empty room after a few minutes, so callers open it again whenever someone joins."""
     # A room nobody can join is no use, so the API key is required here too.
     _require_video(settings)
-    name = room_name(booking_id)
     try:
         rooms = settings.client().video.v1.rooms
         try:
-            return rooms.create(unique_name=name, type=ROOM_TYPE, max_participants=MAX_PARTICIPANTS).sid
+            return rooms.create(unique_name=name, type=ROOM_TYPE, max_participants=max_participants).sid
         except TwilioException as error:
             if getattr(error, "code", None) != ROOM_EXISTS:
                 raise
@@ -71,7 +77,8 @@ def access_token(settings: TwilioSettings, identity: str, room: str, ttl_seconds
 
 
 def connect_call(settings: TwilioSettings, lawyer_phone: str, twiml_url: str) -> str:
-    """Ring the lawyer from the hotline number; once answered, twiml_url dials the liaison. Returns the call SID."""
+    """Ring the lawyer from the hotline number; once answered, twiml_url dials the liaison. Returns the call SID.
+    (Mediation by phone rings the mediator and each party this way, each into one conference.)"""
     if not settings.configured:
         raise NotConfigured("Calls are not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
                             "TWILIO_FROM_NUMBER.")

@@ -1,5 +1,5 @@
-"""TwiML for the 12348 voice menu (greeting, legal-area menu, dialling, voicemail), booked phone consultations and
-SMS replies."""
+"""TwiML for the 12348 voice menu (greeting, legal-area menu, dialling, voicemail), booked phone consultations,
+mediation by phone and SMS replies."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -38,6 +38,9 @@ CONSULT_CONNECTING = "您好，这里是12348法律服务，正在为您接通�
 CONSULT_UNAVAILABLE = "您好，这里是12348法律服务。这次咨询已不在预约中，无需接通。再见。"
 CONSULT_DIAL_TIMEOUT = 30
 SURVEY_THANKS = "【12348】已收到您的评分，感谢您的反馈！"
+MEDIATION_PARTY = "您好，这里是12348人民调解。正在为您接入电话调解，请稍候，调解员将与各方当事人一同通话。"
+MEDIATION_MEDIATOR = "正在接通电话调解，各方当事人将陆续接入。您挂断后，本次通话即结束。"
+MEDIATION_UNAVAILABLE = "您好，这里是12348人民调解。本次电话调解已结束或已取消，无需接通。再见。"
 
 
 def spoken(language: str) -> str:
@@ -115,6 +118,25 @@ def consult_connect(number: str, caller_id: str | None) -> str:
     response.say(CONSULT_CONNECTING, language=VOICE["zh"])
     dial = response.dial(timeout=CONSULT_DIAL_TIMEOUT, caller_id=caller_id)
     dial.number(number)
+    return _xml(response)
+
+
+def mediation_conference(room: str, mediator: bool) -> str:
+    """One leg of a mediation by phone: everyone meets in the session's conference, called from the hotline number,
+    so no party sees another's number; parties wait (with music) until the mediator is in, and the conference ends
+    when the mediator hangs up."""
+    response = VoiceResponse()
+    response.say(MEDIATION_MEDIATOR if mediator else MEDIATION_PARTY, language=VOICE["zh"])
+    dial = response.dial()
+    dial.conference(room, start_conference_on_enter=mediator, end_conference_on_exit=mediator, beep=False)
+    return _xml(response)
+
+
+def mediation_unavailable() -> str:
+    """The session is no longer scheduled: say so and hang up."""
+    response = VoiceResponse()
+    response.say(MEDIATION_UNAVAILABLE, language=VOICE["zh"])
+    response.hangup()
     return _xml(response)
 
 

@@ -1,5 +1,5 @@
 """Twilio webhooks under /telephony/: the 12348 voice menu, routing to the on-duty lawyer, voicemail, SMS replies,
-and connecting booked phone consultations.
+connecting booked phone consultations, and the conference of a mediation by phone.
 
 Every view checks Twilio's signature (403 when wrong) and answers malformed input with 400, never 500.
 """
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hotline.auth.access import public
 from hotline.extensions import csrf, db
 from hotline.formkit import whole_number
-from hotline.models import Booking, Contact, Lawyer, User
+from hotline.models import Booking, Contact, DisputeSession, Lawyer, User
 from hotline.models.types import utcnow
 from hotline.services import calls, duty_lookup, inbound
 from hotline.telephony import twiml
@@ -180,6 +180,25 @@ def consult_connect(booking_id: int):
     if booking.status != "booked" or booking.mode != "phone" or liaison is None or not liaison.phone:
         return _xml(twiml.consult_unavailable())
     return _xml(twiml.consult_connect(liaison.phone, current_app.config.get("TWILIO_FROM_NUMBER")))
+
+
+@bp.route("/mediation/<int:session_id>/join", methods=["POST"])
+@public
+@signed
+def mediation_join(session_id: int):
+    """A leg of a mediation by phone was answered: the mediator (no `party`) or that party joins the session's
+    conference; a session no longer scheduled is said to be over."""
+    from hotline.services.dispute_sessions import room_name
+
+    sitting = db.session.get(DisputeSession, session_id)
+    if sitting is None:
+        abort(404)
+    party = request.args.get("party")
+    if party is not None and _int(party, "party") not in {p.id for p in sitting.dispute.parties}:
+        abort(400, description="not a party to this dispute")
+    if sitting.state != "scheduled" or sitting.mode != "phone":
+        return _xml(twiml.mediation_unavailable())
+    return _xml(twiml.mediation_conference(room_name(sitting.id), mediator=party is None))
 
 
 @bp.route("/sms/incoming", methods=["POST"])

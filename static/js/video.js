@@ -1,4 +1,5 @@
-/* Video consultations: ask the server for a Twilio access token, join the booking's room, show both cameras. */
+/* Video consultations and mediation sessions: ask the server for a Twilio access token, join the room, show the
+   cameras. */
 (function () {
   "use strict";
   const root = document.getElementById("video-consult");
@@ -15,10 +16,13 @@
     status.textContent = message;
   }
 
+  // Identities are "<role>-<id>" (lawyer, liaison; mediator, party, staff in a mediation session); the page names
+  // each role it expects in a data attribute.
+  const ROLES = ["lawyer", "liaison", "mediator", "party", "staff"];
+
   function who(identity) {
-    if (identity.startsWith("lawyer-")) { return text.lawyer; }
-    if (identity.startsWith("liaison-")) { return text.liaison; }
-    return text.other;
+    const role = identity.split("-")[0];
+    return ROLES.includes(role) && text[role] ? text[role] : text.other;
   }
 
   function showJoined(joined) {

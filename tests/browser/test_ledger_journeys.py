@@ -73,7 +73,10 @@ def test_a_hotline_call_becomes_a_closed_followed_up_ledger_entry(browser, live_
     step(page, "committee_accept", "The committee accepts", mediator_id=str(place["member"].id))
     step(page, "succeed", "Mediated successfully", agreement_form="written",
          terms="The lane stays open; Qian Qi moves the fence by 1 metre.", performance_date="2027-01-15")
-    step(page, "follow_up", "Follow-up visit", note="Fence moved, lane open, both satisfied.", kept="yes")
+    follow_up = page.locator("form[action$='/follow-up']")
+    follow_up.locator("textarea[name=note]").fill("Fence moved, lane open, both satisfied.")
+    follow_up.locator("select[name=kept]").select_option("yes")
+    follow_up.locator("button").click()
     assert page.inner_text("[data-testid=state]") == "Following up"
     page.context.close()
 

@@ -242,3 +242,130 @@ def test_parallel_verify_finds_a_record_removed_at_the_split(make, dialect, spli
     result = servicelog.verify(make.session, workers=2)
     make.session.close()
     assert not result.intact and result.broken_seq in (5, 6)
+
+
+# Chain version 2: records linked to a ledger entry hash the version and the entry as well.
+
+def _v1_record(make, outcome: str) -> None:
+    """Append a record as the log wrote them before version 2 (the bench and old databases hold such records)."""
+    from hotline.models.servicelog import HASHED_FIELDS, canonical_content, chain_hash
+    from hotline.services.servicelog import SERVICE_LOG_LOCK
+
+    session = make.session
+    servicelog.lock_for_append(session, SERVICE_LOG_LOCK)
+    last = session.execute(select(ServiceRecord.seq, ServiceRecord.hash).order_by(ServiceRecord.seq.desc())
+                           .limit(1)).first()
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    record = ServiceRecord(seq=seq + 1, kind="hotline", started_at=NOW - timedelta(minutes=5), ended_at=NOW,
+                           outcome=outcome, recipient_name="", created_at=NOW, prev_hash=prev, chain_version=1)
+    record.hash = chain_hash(prev, canonical_content({name: getattr(record, name) for name in HASHED_FIELDS}))
+    session.add(record)
+    session.commit()
+    session.close()
+
+
+@pytest.fixture
+def entry(make):
+    """A ledger entry for version 2 records to point at."""
+    from hotline.models import Dispute
+
+    unit = make.org_unit("township")
+    return make._add(Dispute(number=f"纠0001-2026-{make.n():05d}", source="screening", found_at=NOW,
+                             org_unit_id=unit.id, city_id=unit.city_id, dispute_type="neighbour", summary="A wall"))
+
+
+@pytest.fixture
+def mixed_chain(make, entry):
+    """Three version 1 records followed by three version 2 records (the middle one linked to the entry)."""
+    for n in range(3):
+        _v1_record(make, f"old {n}")
+    make.service(outcome="new 0")
+    make.service(outcome="new 1", kind="mediation", dispute_id=entry.id)
+    make.service(outcome="new 2")
+    return entry
+
+
+def test_new_records_are_version_2_and_a_mixed_chain_verifies(make, mixed_chain, runner):
+    """Records written before version 2 keep their hash; append() writes version 2; verify passes over both."""
+    versions = make.scalars(select(ServiceRecord.chain_version).order_by(ServiceRecord.seq))
+    assert versions == [1, 1, 1, 2, 2, 2]
+    linked = make.scalar(select(ServiceRecord).where(ServiceRecord.seq == 5))
+    assert linked.dispute_id == mixed_chain.id and linked.compute_hash() == linked.hash
+    result = servicelog.verify(make.session, batch_size=2)
+    make.session.close()
+    assert result.intact and result.checked == 6
+    outcome = runner.invoke(args=["servicelog", "verify"])
+    assert outcome.exit_code == 0 and "6 records checked" in outcome.output
+
+
+def test_version_2_hashes_the_entry_and_the_version(make, entry):
+    """The same content linked to another entry, or labelled version 1, has another hash."""
+    record = make.get(ServiceRecord, make.service(kind="mediation", dispute_id=entry.id).id)
+    original = record.hash
+    record.dispute_id = None
+    assert record.compute_hash() != original
+    record.dispute_id = entry.id
+    record.chain_version = 1
+    assert record.compute_hash() != original
+    make.session.expunge_all()
+
+
+@pytest.mark.parametrize(
+    "statement, seq, problem",
+    [
+        ("UPDATE service_records SET dispute_id = NULL WHERE seq = 5", 5, "changed"),
+        ("UPDATE service_records SET dispute_id = {other} WHERE seq = 5", 5, "changed"),
+        ("UPDATE service_records SET chain_version = 1 WHERE seq = 6", 6, "changed"),
+        ("UPDATE service_records SET chain_version = 3 WHERE seq = 4", 4, "unknown chain version"),
+        # Version 1 does not hash the entry: linking an old record to one is caught all the same.
+        ("UPDATE service_records SET dispute_id = {entry} WHERE seq = 2", 2, "version 1 record is linked"),
+        ("UPDATE service_records SET chain_version = 2 WHERE seq = 1", 1, "changed"),
+    ],
+)
+def test_verify_catches_tampering_with_either_version(make, mixed_chain, dialect, statement, seq, problem):
+    """A moved entry link, a relabelled version, an old record linked to an entry: verify names the record."""
+    from hotline.models import Dispute
+
+    other = make._add(Dispute(number="纠0001-2026-99999", source="screening", found_at=NOW,
+                              org_unit_id=mixed_chain.org_unit_id, city_id=mixed_chain.city_id,
+                              dispute_type="family", summary="Another"))
+    _tamper(make.session, dialect, statement.format(entry=mixed_chain.id, other=other.id))
+    result = servicelog.verify(make.session, batch_size=2)
+    make.session.close()
+    assert not result.intact and result.broken_seq == seq and problem in result.problem, result
+
+
+def test_parallel_verify_joins_spans_across_the_version_change(make, mixed_chain, dialect, split_early):
+    """Split between processes across the change of version, the log is intact; a change after it is found."""
+    result = servicelog.verify(make.session, batch_size=2, workers=2)
+    make.session.close()
+    assert result.intact and result.checked == 6
+    _tamper(make.session, dialect, "UPDATE service_records SET dispute_id = NULL WHERE seq = 5")
+    result = servicelog.verify(make.session, batch_size=2, workers=2)
+    make.session.close()
+    assert (result.broken_seq, result.checked) == (5, 4) and "changed" in result.problem
+
+
+def test_version_2_canonical_content_is_exactly_the_sorted_compact_json():
+    """The hand-written version 2 form equals json.dumps over the version 2 fields, and differs from version 1."""
+    import json
+    from datetime import datetime, timezone
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from hotline.models.servicelog import HASHED_FIELDS, HASHED_FIELDS_V2, _utc_iso, canonical_content
+
+    assert set(HASHED_FIELDS_V2) - set(HASHED_FIELDS) == {"chain_version", "dispute_id"}
+    values = st.one_of(st.none(), st.integers(-2**40, 2**40), st.text(), st.booleans(),
+                       st.datetimes(timezones=st.just(timezone.utc)))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.fixed_dictionaries({name: values for name in HASHED_FIELDS_V2}))
+    def same(record):
+        plain = {k: (_utc_iso(v) if isinstance(v, datetime) else v) for k, v in record.items()}
+        assert canonical_content(record, 2) == json.dumps(plain, sort_keys=True, separators=(",", ":"),
+                                                          ensure_ascii=False)
+        assert canonical_content(record, 1) != canonical_content(record, 2)
+
+    same()

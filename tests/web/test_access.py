@@ -143,6 +143,16 @@ EXPECTED = {
     "disputes.board": {"admin", "bureau", "mediator"},
     "disputes.zero_reports_page": {"admin", "bureau"},
     "disputes.file_zero_report": {"bureau"},
+    # Part A: mediation sessions with the parties and follow-up visits; in scope only (tests/web/test_dispute_sessions).
+    "disputes.schedule_session": {"admin", "bureau", "mediator"},
+    "disputes.hold_session": {"admin", "bureau", "mediator"},
+    "disputes.cancel_session": {"admin", "bureau", "mediator"},
+    "disputes.call_session": {"admin", "bureau", "mediator"},
+    "disputes.session_video_token": {"admin", "bureau", "mediator"},
+    "disputes.follow_up": {"admin", "bureau", "mediator"},
+    "disputes.join": PUBLIC,  # a party's signed one-time token in the address is the key
+    "disputes.join_token": PUBLIC,
+    "telephony.mediation_join": PUBLIC,  # Twilio's signature, as every webhook
 }
 
 
