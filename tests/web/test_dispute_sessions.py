@@ -8,12 +8,10 @@ from datetime import date, timedelta
 
 import jwt
 import pytest
-from flask import render_template_string
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from hotline.disputes import sessions as session_views
-from hotline.disputes.scope import dispute_or_404
 from hotline.extensions import db
 from hotline.models import (
     Dispute, DisputeEvent, DisputeParty, DisputeSession, DisputeSessionLink, OutboxMessage, ServiceRecord,
