@@ -107,7 +107,8 @@ def test_postgresql_refuses_truncate_of_the_log(make, dialect):
     contact = make.contact()
     make.service(contact_id=contact.id)
     # every table that refers to the log is named, so only the log's own trigger can refuse
-    for statement in ("TRUNCATE service_records, follow_ups, project_services, project_service_files",
+    for statement in ("TRUNCATE service_records, follow_ups, project_services, project_service_files, "
+                      "dispute_sessions, dispute_session_links",
                       "TRUNCATE service_records CASCADE",
                       "TRUNCATE contacts CASCADE"):
         with pytest.raises(DatabaseError, match="append-only"):
