@@ -1,2 +1,3 @@
 """Imports every module that adds views to the ledger's blueprint (one line each)."""
 from hotline.disputes import views  # noqa: F401
+from hotline.disputes import figures  # noqa: F401
