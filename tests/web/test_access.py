@@ -129,6 +129,10 @@ EXPECTED = {
     "outbox.resend": {"admin"},
     "servicelog.index": {"admin"},
     "servicelog.verify": {"admin"},
+    # The ledger's figures and published reports (#19.7, part B): coordinators of the province, a city or a subtree.
+    "disputes.figures": {"admin", "bureau"},
+    "disputes.publish": {"admin", "bureau"},
+    "disputes.published": {"admin", "bureau"},
 }
 
 
