@@ -193,8 +193,10 @@ def _follow_ups(session: Session, period: Period, scope, now: datetime) -> list[
     window = or_(and_(performance.is_(None), E.at >= period.start - after_agreement, E.at < period.end - after_agreement),
                  and_(performance >= lowest, performance <= period.last.isoformat()))
     follow = DisputeEvent.__table__.alias("follow")
-    visited = select(func.min(follow.c.at)).where(follow.c.dispute_id == E.dispute_id, follow.c.action == "follow_up",
-                                                  follow.c.seq > E.seq).scalar_subquery()
+    # The first visit after the agreement: the entry's few later events, read along its (dispute_id, seq) index (a
+    # condition on the action would tempt the planner onto the action index, every visit of the province each time).
+    visited = select(func.min(case((follow.c.action == "follow_up", follow.c.at)))).where(
+        follow.c.dispute_id == E.dispute_id, follow.c.seq > E.seq).scalar_subquery()
     rows = session.execute(_scoped(select(E.dispute_id, E.at, performance, visited)
                                    .where(E.action == "succeed", E.at < period.end, window), scope)).all()
     found = []
