@@ -96,7 +96,10 @@ def anchor_command(anchor_file: str | None) -> None:
 @click.option("--if-empty", is_flag=True, help="Keep a database that already holds data (exit 0) instead of refusing.")
 @click.option("--plans/--no-plans", default=True, show_default=True,
               help="Also solve and publish the coming week's duty and the FTZ counsel (about 40 s).")
-def demo_command(seed: int, days: int, reset: bool, force: bool, if_empty: bool, plans: bool) -> None:
+@click.option("--ledger/--no-ledger", default=True, show_default=True,
+              help="Also write the last full quarter of the dispute ledger, whose report gives the department's "
+                   "quarterly figures (about 30 s).")
+def demo_command(seed: int, days: int, reset: bool, force: bool, if_empty: bool, plans: bool, ledger: bool) -> None:
     """Build the schema and load the demo province (14 cities, 2,885 key projects, 400+ lawyers, history)."""
     from hotline.demo import load
 
@@ -104,7 +107,8 @@ def demo_command(seed: int, days: int, reset: bool, force: bool, if_empty: bool,
         raise click.UsageError("--reset and --if-empty contradict each other")
     if force and not reset:
         raise click.UsageError("--force only goes with --reset")
-    sys.exit(load.run(seed=seed, days=days, reset=reset, keep_existing=if_empty, plans=plans, force=force))
+    sys.exit(load.run(seed=seed, days=days, reset=reset, keep_existing=if_empty, plans=plans, force=force,
+                      ledger_quarter=ledger))
 
 
 @click.command("reference")

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
-from hotline.demo import history, mediation, people
+from hotline.demo import history, ledger, mediation, people
 from hotline.demo import plans as demo_plans
 from hotline.extensions import db
 from hotline.models import City, KeyProject, Lawyer, User
@@ -42,7 +42,7 @@ def _mark_loaded(session) -> None:
 
 
 def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False, plans: bool = True,
-        force: bool = False) -> int:
+        force: bool = False, ledger_quarter: bool = True) -> int:
     """Load the demo data; returns the exit status (2 when the database already holds data and no --reset, or
     holds real records and no --force)."""
     started = time.monotonic()
@@ -81,6 +81,9 @@ def run(*, seed: int, days: int, reset: bool, keep_existing: bool = False, plans
         ("people's mediation: org units, committees and mediators",
          lambda demo: notes.append(mediation.load(db.session, seed))),
     ]
+    if ledger_quarter:
+        steps.append(("the last quarter of the dispute ledger (26,000-odd entries)",
+                      lambda demo: notes.append(ledger.load(db.session, seed, now, demo.admin_id))))
     if plans:
         steps += [
             ("the coming week's duty roster (roster engine)",

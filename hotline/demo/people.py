@@ -130,7 +130,8 @@ def load_firms_and_lawyers(session: Session, rng: random.Random, demo: Demo) -> 
         })
     session.execute(insert(Lawyer), lawyer_rows)
     lawyers = list(session.scalars(select(Lawyer).order_by(Lawyer.id)))
-    general = [area for area in LEGAL_AREAS if area not in ("notarization", "judicial_appraisal")]
+    # A follow-up visit after mediation is a kind of service, not an area a lawyer practises (the database refuses it).
+    general = [area for area in LEGAL_AREAS if area not in ("notarization", "judicial_appraisal", "mediation_follow_up")]
     for lawyer in lawyers:
         pool = FTZ_AREAS_OF_LAW if lawyer.ftz_team else general
         for area in rng.sample(pool, rng.randint(3, 5) if lawyer.ftz_team else rng.randint(2, 4)):

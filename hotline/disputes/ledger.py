@@ -82,21 +82,20 @@ def ledger():
 
 def _behind_figure(query, figure: str):
     """Keep the entries behind one figure of the report for a period (services.dispute_figures)."""
-    try:
-        from hotline.services import dispute_figures
-    except ImportError:  # pragma: no cover - the figures module lands with the report
-        abort(400, description=_("Choose a filter from the lists."))
+    from hotline.services import dispute_figures
+
     try:
         start = date.fromisoformat(request.args.get("start") or "")
         end = date.fromisoformat(request.args.get("end") or "")
     except ValueError:
         abort(400, description=_("Write a date as YYYY-MM-DD."))
     try:
-        ids = dispute_figures.ids_behind(db.session, figure, start, end, current_scope())
+        ids = dispute_figures.behind(db.session, figure, start, end, current_scope())
     except (KeyError, ValueError):
         abort(400, description=_("Choose a filter from the lists."))
-    return query.where(Dispute.id.in_(ids or [0])), {"figure": figure, "start": start.isoformat(),
-                                                     "end": end.isoformat()}
+    if isinstance(ids, list):
+        ids = ids or [0]
+    return query.where(Dispute.id.in_(ids)), {"figure": figure, "start": start.isoformat(), "end": end.isoformat()}
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -4,18 +4,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from hotline.disputes import wording
 from hotline.models import City
-from hotline.services.statistics import Figures, Filters, approximately, approximately_zh
+from hotline.services.dispute_figures import LedgerFigures
+from hotline.services.statistics import Figures, Filters, approximately_zh
 
-ZH_FLAGS = {"suicide": "自杀", "civil_to_criminal": "民转刑案件", "group_petition": "群体性上访", "group_fight": "群体性械斗",
-            "domestic_violence": "家庭暴力事件"}
-EN_FLAGS = {"suicide": ("suicide", "suicides"), "civil_to_criminal": ("civil-to-criminal case", "civil-to-criminal cases"),
-            "group_petition": ("group petition", "group petitions"), "group_fight": ("group fight", "group fights"),
-            "domestic_violence": ("domestic violence incident", "domestic violence incidents")}
-
-
-def _rate(share: float | None) -> str:
-    return f"{round(100 * share)}%" if share is not None else "—"
+_rate = wording.rate
 
 
 @dataclass
@@ -26,6 +20,7 @@ class Report:
     found: Figures
     city: City | None
     projects: object | None = None  # project_stats.ProjectFigures: the key projects served
+    ledger: LedgerFigures | None = None  # the dispute ledger's figures (published ones when the period is published)
 
     @property
     def where_zh(self) -> str:
@@ -45,13 +40,19 @@ class Report:
     def sentence_zh(self) -> str:
         """The report's sentence in the department's usual Chinese form."""
         f = self.found
-        prevented = "、".join(f"{ZH_FLAGS[k]}{f.prevented.get(k, 0)}起" for k in ZH_FLAGS)
         satisfaction = f"，服务满意度{f.satisfaction:.1f}分（满分5分，{f.ratings}人评价）" if f.satisfaction is not None else ""
-        # the department's style: totals above ten thousand as 2.6万余, other counts exact and without separators
+        # the department's style: totals above ten thousand as 2.6万余, other counts exact and without separators;
+        # disputes and the risks prevented are the ledger's (ledger_zh), counted from its entries' histories
         return (f"{self.period}，{self.where_zh}12348法律服务热线共受理来电来访{approximately_zh(f.contacts)}件，"
-                f"接听电话{f.answered}个，接通率{_rate(f.answer_rate)}；排查矛盾纠纷{approximately_zh(f.disputes)}件，"
-                f"调解{f.mediated}件，调解成功{f.mediated_successfully}件，调解成功率{_rate(f.success_rate)}；"
-                f"成功预防{prevented}{satisfaction}{self._projects_zh()}。")
+                f"接听电话{f.answered}个，接通率{_rate(f.answer_rate)}{satisfaction}{self._projects_zh()}。")
+
+    def ledger_zh(self) -> str:
+        """The ledger's sentence in the department's words: 排查出各类矛盾纠纷2.6万余件，调解纠纷25958件，……"""
+        return f"{self.period}，{self.where_zh}{wording.sentence_zh(self.ledger)}" if self.ledger else ""
+
+    def ledger_en(self) -> str:
+        """The same in English."""
+        return f"{self.period}, {self.where_en}: {wording.sentence_en(self.ledger)}" if self.ledger else ""
 
     def _projects_zh(self) -> str:
         p = self.projects
@@ -68,26 +69,16 @@ class Report:
     def sentence_en(self) -> str:
         """The same sentence in English."""
         f = self.found
-        parts = [f"{f.prevented.get(k, 0):,} {EN_FLAGS[k][0] if f.prevented.get(k, 0) == 1 else EN_FLAGS[k][1]}"
-                 for k in EN_FLAGS]
-        prevented = ", ".join(parts[:-1]) + " and " + parts[-1]
         satisfaction = (f"; satisfaction {f.satisfaction:.1f} out of 5 ({f.ratings:,} ratings)"
                         if f.satisfaction is not None else "")
         return (f"{self.period}, 12348 hotline, {self.where_en}: {f.contacts:,} contacts received and {f.answered:,} calls "
-                f"answered (answer rate {_rate(f.answer_rate)}); {approximately(f.disputes)} disputes found; "
-                f"{f.mediated:,} mediated; {f.mediated_successfully:,} mediated successfully, a success rate of "
-                f"{_rate(f.success_rate)}; prevented {prevented}{satisfaction}{self._projects_en()}.")
+                f"answered (answer rate {_rate(f.answer_rate)}){satisfaction}{self._projects_en()}.")
 
     def lines(self) -> list[tuple[str, str, str, int]]:
         """(figure key, Chinese, English, count) for the figures table, each traceable to its records."""
         f = self.found
         table = [("contacts", "受理来电来访", "Contacts received", f.contacts),
-                 ("answered", "接听电话", "Calls answered", f.answered),
-                 ("disputes", "排查矛盾纠纷", "Disputes found", f.disputes),
-                 ("mediated", "调解", "Mediated", f.mediated),
-                 ("mediated_successfully", "调解成功", "Mediated successfully", f.mediated_successfully)]
-        table += [(f"prevented:{k}", f"预防{ZH_FLAGS[k]}", f"Prevented: {EN_FLAGS[k][1]}", f.prevented.get(k, 0))
-                  for k in ZH_FLAGS]
+                 ("answered", "接听电话", "Calls answered", f.answered)]
         table.append(("ratings", "满意度评价", "Satisfaction ratings", f.ratings))
         if self.projects is not None:
             table.append(("project_services", "服务重点项目（次）", "Services to key projects", self.projects.services))
@@ -110,12 +101,21 @@ def pdf(report: Report) -> bytes:
     document = SimpleDocTemplate(out, pagesize=A4, title=f"12348 report {report.period}", author="12348")
     table = Table([["项目 / Figure", "件数 / Count"]] + [[f"{zh} / {en}", f"{count:,}"] for _k, zh, en, count in report.lines()],
                   colWidths=[330, 120])
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 10),
-                               ("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
-    document.build([
+    style = TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("FONTSIZE", (0, 0), (-1, -1), 10),
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)])
+    table.setStyle(style)
+    story = [
         Paragraph(f"{report.where_zh}12348公共法律服务工作情况 / 12348 public legal service: {report.where_en}", title),
         Paragraph(report.period, body), Paragraph(report.sentence_zh(), body), Paragraph(report.sentence_en(), body),
         Spacer(1, 12), table,
-    ])
+    ]
+    if report.ledger is not None:
+        ledger = Table([["矛盾纠纷 / Disputes", "数量 / Count"]]
+                       + [[f"{zh.strip()} / {en}", f"{count:,}"] for _k, zh, en, count in wording.lines(report.ledger)],
+                       colWidths=[330, 120])
+        ledger.setStyle(style)
+        story[4:4] = [Paragraph(report.ledger_zh(), body), Paragraph(report.ledger_en(), body)]
+        story += [Spacer(1, 12), ledger]
+    document.build(story)
     return out.getvalue()

@@ -13,13 +13,17 @@ from werkzeug.datastructures import MultiDict
 
 from hotline import paging
 from hotline.auth.access import bureau_city, city_scoped, roles_required
+from hotline.disputes import wording
+from hotline.disputes.figures import ledger_link, report_context
+from hotline.disputes.scope import Scope
 from hotline.extensions import db
 from hotline.formkit import choices, whole_number
 from hotline.i18n import locale_code
 from hotline.models import City, Contact, Lawyer, ServiceRecord
 from hotline.models.types import PROVINCE_TZ, utcnow
 from hotline.registers.specs import Names
-from hotline.services import project_stats, statistics
+from hotline.services import dispute_figures, project_stats, statistics
+from hotline.services.dispute_figures import LedgerFigures, Period
 from hotline.stats import report as report_text
 from hotline.stats.forms import FilterForm
 from hotline.vocab import RISK_FLAGS, SERVICE_KINDS, label
@@ -117,7 +121,17 @@ def _file(data, mimetype: str, name: str, inline: bool = False) -> Response:
                     headers={"Content-Disposition": f"{'inline' if inline else 'attachment'}; filename={name}"})
 
 
-def rows(found: statistics.Figures) -> list[tuple[str, str, object]]:
+def _ledger_scope(filters: statistics.Filters) -> Scope:
+    """The dispute ledger's part of the province for the filters: a city's, or the province's."""
+    return Scope(city_id=filters.city_id) if filters.city_id else Scope()
+
+
+def _ledger(filters: statistics.Filters) -> LedgerFigures:
+    """The dispute ledger's figures for the period and city (the other filters are the hotline's own)."""
+    return dispute_figures.figures(db.session, filters.first, filters.last, _ledger_scope(filters))
+
+
+def rows(found: statistics.Figures, ledger: LedgerFigures) -> list[tuple[str, str, object]]:
     """Every figure shown, as (section, item, value) rows: the exports' content."""
     table = [
         (_("Contacts"), _("Contacts received"), found.contacts),
@@ -128,11 +142,11 @@ def rows(found: statistics.Figures) -> list[tuple[str, str, object]]:
         (_("Contacts"), _("90th-percentile wait (s)"), found.p90_wait if found.p90_wait is not None else ""),
         (_("Contacts"), _("Callbacks due"), found.callbacks_due),
         (_("Contacts"), _("Callbacks done on time"), found.callbacks_on_time),
-        (_("Disputes"), _("Disputes found"), found.disputes),
-        (_("Disputes"), _("Mediated"), found.mediated),
-        (_("Disputes"), _("Mediated successfully"), found.mediated_successfully),
-        (_("Disputes"), _("Success rate (%)"), _percent(found.success_rate)),
     ]
+    chinese = locale_code().startswith("zh")
+    table += [(_("Dispute ledger"), (zh.strip() if chinese else en), count)
+              for _key, zh, en, count in wording.lines(ledger)]
+    table.append((_("Dispute ledger"), _("Success rate (%)"), _percent(ledger.success_rate)))
     table += [(_("Incidents prevented"), label(RISK_FLAGS, flag), count) for flag, count in found.prevented.items()]
     table += [(_("Services"), label(SERVICE_KINDS, kind), count) for kind, count in sorted(found.services.items())]
     table += [(_("Satisfaction"), _("Average rating (1-5)"),
@@ -166,7 +180,10 @@ def dashboard():
     }
     projects = project_stats.project_figures(db.session, filters, _today())
     return render_template("stats/dashboard.html", form=form, found=found, filters=filters, args=filters.query_args(),
-                           charts=charts, projects=projects, names=Names(db.session))
+                           charts=charts, projects=projects, names=Names(db.session), ledger=_ledger(filters),
+                           ledger_link=ledger_link, ledger_scope=_ledger_scope(filters),
+                           ledger_args={"first": filters.first.isoformat(), "last": filters.last.isoformat(),
+                                        **({"city_id": filters.city_id} if filters.city_id and not bureau_city() else {})})
 
 
 @bp.route("/export.csv")
@@ -178,7 +195,7 @@ def export_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Section"), _("Item"), _("Value")])
-    writer.writerows(rows(statistics.figures(db.session, filters, _today())))
+    writer.writerows(rows(statistics.figures(db.session, filters, _today()), _ledger(filters)))
     return _file("\ufeff" + out.getvalue(), "text/csv", f"12348-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.csv")
 
 
@@ -194,7 +211,7 @@ def export_xlsx():
     sheet = book.active
     sheet.title = "12348"
     sheet.append([_("Section"), _("Item"), _("Value")])
-    for section, item, value in rows(statistics.figures(db.session, filters, _today())):
+    for section, item, value in rows(statistics.figures(db.session, filters, _today()), _ledger(filters)):
         sheet.append([str(section), str(item), value])
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 36
@@ -204,11 +221,13 @@ def export_xlsx():
                  f"12348-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.xlsx")
 
 
-def _report(filters: statistics.Filters) -> report_text.Report:
-    """The report for valid filters."""
+def _report(filters: statistics.Filters) -> tuple[report_text.Report, dict]:
+    """The report for valid filters, and what its ledger part shows (published figures when the period is)."""
     city = db.session.get(City, filters.city_id) if filters.city_id else None
+    ledger = report_context(Period(filters.first, filters.last), _ledger_scope(filters))
     return report_text.Report(filters, statistics.figures(db.session, filters, _today()), city,
-                              project_stats.project_figures(db.session, filters, _today(), stale_limit=0))
+                              project_stats.project_figures(db.session, filters, _today(), stale_limit=0),
+                              ledger["ledger"]), ledger
 
 
 @bp.route("/report")
@@ -219,8 +238,9 @@ def report():
     form, filters = _valid_filters()
     if filters is None:
         return render_template("stats/report.html", form=form, report=None), 400
-    built = _report(filters)
-    return render_template("stats/report.html", form=form, report=built, args=built.filters.query_args())
+    built, ledger = _report(filters)
+    return render_template("stats/report.html", form=form, report=built, args=built.filters.query_args(),
+                           ledger_back="stats", **ledger)
 
 
 @bp.route("/report.pdf")
@@ -229,7 +249,7 @@ def report():
 def report_pdf():
     """The periodic report as a PDF."""
     filters = _filters_or_400()
-    return _file(report_text.pdf(_report(filters)), "application/pdf",
+    return _file(report_text.pdf(_report(filters)[0]), "application/pdf",
                  f"12348-report-{filters.first:%Y%m%d}-{filters.last:%Y%m%d}.pdf", inline=True)
 
 

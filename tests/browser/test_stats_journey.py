@@ -7,6 +7,7 @@ import pytest
 
 from hotline.models.types import PROVINCE_TZ, utcnow
 from tests.browser.conftest import go_to, sign_in
+from tests.stats.test_statistics import _ledger_entries
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +23,7 @@ def test_coordinator_filters_exports_and_prints(page, live_server, make):
                                dispute_outcome="success" if hours < 3 else "failed")
     make.risk_flag(contact=contact, flag="suicide", prevented=True)
     make.contact(city_id=other.id, channel="phone", received_at=now - timedelta(hours=1), is_dispute=True)
+    _ledger_entries(make, dalian, other, now)  # two Dalian entries (one mediated successfully, one failed), one Anshan
     local = now.astimezone(PROVINCE_TZ)  # the contacts are up to three hours old, so they may start yesterday
     first, last = (local - timedelta(hours=4)).date().isoformat(), local.date().isoformat()
 
@@ -33,24 +35,27 @@ def test_coordinator_filters_exports_and_prints(page, live_server, make):
     page.click("[data-testid=filters] button:has-text('Show')")
     page.wait_for_url("**city_id=*")
     table = page.inner_text("[data-testid=contact-table]")
-    assert "Disputes found\t3" in table and "Mediated successfully\t2" in table
+    assert "Contacts received\t3" in table
+    ledger = page.inner_text("[data-testid=ledger-figures] [data-testid=ledger-table]")
+    assert "Disputes found\t2" in ledger and "Mediated successfully\t1" in ledger
     assert page.evaluate("document.querySelectorAll('canvas').length") == 4
 
     with page.expect_download() as download:
         page.click("[data-testid=export-csv]")
     with open(download.value.path(), encoding="utf-8-sig") as handle:
         content = handle.read()
-    assert "Disputes,Disputes found,3" in content and "Disputes,Mediated,3" in content
+    assert "Dispute ledger,Disputes found,2" in content and "Dispute ledger,Disputes mediated,2" in content
 
     page.click("[data-testid=report-link]")
     page.wait_for_selector("[data-testid=report]")
-    english = page.inner_text("[data-testid=report-en]")
-    assert "3 disputes found; 3 mediated; 2 mediated successfully, a success rate of 67%" in english
-    assert "prevented 1 suicide, 0 civil-to-criminal cases" in english
+    english = page.inner_text("[data-testid=report-ledger-en]")
+    assert "2 disputes of every kind found by screening, 2 mediated and 1 mediated successfully, a success rate " \
+           "of 50%" in english
+    assert "1 domestic violence incident" in english
     page.evaluate("window.__printed = false; window.print = () => { window.__printed = true; }")
     page.click("[data-testid=print]")
     assert page.evaluate("window.__printed") is True
     page.emulate_media(media="print")
     assert not page.is_visible("[data-testid=filters]") and page.is_visible("[data-testid=report-table]")
-    page.click("[data-testid=report-table] a[data-figure=mediated_successfully]")
-    assert "2 records" in page.inner_text("[data-testid=record-count]")
+    page.click("[data-testid=report-table] a[data-figure=answered]")
+    assert "3 records" in page.inner_text("[data-testid=record-count]")

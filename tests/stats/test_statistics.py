@@ -2,6 +2,8 @@
 export shows the same numbers."""
 from __future__ import annotations
 
+import re
+
 import io
 import math
 from datetime import date, datetime, timedelta, timezone
@@ -10,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from hotline.extensions import db
-from hotline.models import City, Contact, FollowUp, RiskFlag, ServiceRecord
+from hotline.models import City, Contact, Dispute, FollowUp, RiskFlag, ServiceRecord
 from hotline.models.types import PROVINCE_TZ, utcnow
 from hotline.services import statistics
 from hotline.stats.report import Report
@@ -22,7 +24,7 @@ def _local_day(moment: datetime) -> date:
 
 
 def test_the_demo_province_report_matches_a_direct_count_of_the_records(app, runner, make):
-    assert runner.invoke(args=["demo", "--no-plans"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--no-plans", "--no-ledger"]).exit_code == 0
     today = utcnow().astimezone(PROVINCE_TZ).date()
     first, last = today - timedelta(days=365), today
     city = make.scalar(select(City).where(City.code == "dalian"))
@@ -56,8 +58,7 @@ def test_the_demo_province_report_matches_a_direct_count_of_the_records(app, run
         rated = [scores[s.id] for s in services if s.id in scores]
         assert found.ratings == len(rated)
         assert (found.satisfaction is None) == (not rated)
-        assert f"{found.mediated:,} mediated; {found.mediated_successfully:,} mediated successfully" in sentence
-        assert f"{statistics.approximately(found.disputes)} disputes found" in sentence
+        assert f"{found.contacts:,} contacts received and {found.answered:,} calls answered" in sentence
 
 
 def test_approximately_follows_the_departments_style():
@@ -86,7 +87,33 @@ def small_province(make):
     record = make.service(now=now, kind="hotline", city_id=dalian.id, started_at=now - timedelta(hours=3),
                           contact_id=answered.id)
     make.follow_up(service_record_id=record.id, status="answered", score=4)
+    _ledger_entries(make, dalian, shenyang, now)
     return {"dalian": dalian, "shenyang": shenyang}
+
+
+def _ledger_entries(make, dalian, shenyang, now):
+    """The ledger: two Dalian entries an hour ago, one mediated successfully after a prevented domestic-violence
+    risk; one Shenyang entry."""
+    from hotline.models import DisputeEvent
+    from hotline.services.disputes import TRANSITIONS
+
+    def entry(city, steps):
+        steps = [("register", {"source": "screening", "risk_level": "blue"})] + steps
+        states = ["registered"]
+        for action, _data in steps[1:]:
+            states.append(TRANSITIONS[action][1] or states[-1])
+        unit = make.org_unit("county", city=city)
+        dispute = make._add(Dispute(number=f"纠-{make.n()}", source="screening", found_at=now, org_unit_id=unit.id,
+                                    city_id=city.id, dispute_type="family", summary="x", state=states[-1],
+                                    created_at=now))
+        for seq, ((action, data), before, after) in enumerate(zip(steps, [None] + states, states), 1):
+            make._add(DisputeEvent(dispute_id=dispute.id, seq=seq, action=action, from_state=before, to_state=after,
+                                   at=now - timedelta(minutes=60 - seq), data=data))
+
+    entry(dalian, [("risk_close", {"kind": "domestic_violence", "prevented": True, "people": 3}),
+                   ("succeed", {"agreement_form": "oral", "terms": "x", "performance_date": None})])
+    entry(dalian, [("fail", {"guidance": "x"})])
+    entry(shenyang, [])
 
 
 def _window() -> tuple[str, str]:
@@ -132,10 +159,12 @@ def test_exports_carry_the_figures_shown(app, make, small_province):
     args = f"first={first}&last={last}&city_id={small_province['dalian'].id}"
     csv_text = client.get(f"/stats/export.csv?{args}").get_data(as_text=True)
     assert csv_text.startswith("\ufeffSection,Item,Value")
-    assert "Disputes,Disputes found,2" in csv_text and "Disputes,Mediated successfully,1" in csv_text
+    assert "Dispute ledger,Disputes found,2" in csv_text and "Dispute ledger,Mediated successfully,1" in csv_text
+    assert "Dispute ledger,Success rate (%),50.0" in csv_text
     workbook = load_workbook(io.BytesIO(client.get(f"/stats/export.xlsx?{args}").data))
     values = {(row[0], row[1]): row[2] for row in workbook.active.iter_rows(values_only=True)}
-    assert values[("Disputes", "Mediated")] == 2 and values[("Contacts", "Contacts received")] == 3
+    assert values[("Dispute ledger", "Disputes mediated")] == 2 and values[("Contacts", "Contacts received")] == 3
+    assert values[("Dispute ledger", "Prevented: domestic violence incidents (people)")] == 3
     assert client.get("/stats/export.csv?first=x").status_code == 400
 
 
@@ -144,11 +173,12 @@ def test_the_report_reads_as_the_department_writes_it_in_both_languages_and_as_p
     first, last = _window()
     args = f"first={first}&last={last}&city_id={small_province['dalian'].id}"
     page = client.get(f"/stats/report?{args}").get_data(as_text=True)
-    assert "2 disputes found; 2 mediated; 1 mediated successfully, a success rate of 50%" in page
-    assert ("prevented 0 suicides, 0 civil-to-criminal cases, 1 group petition, 0 group fights and 0 domestic "
-            "violence incidents") in page
-    assert "排查矛盾纠纷2件，调解2件，调解成功1件，调解成功率50%" in page and "大连" in page
-    assert "/stats/records/mediated_successfully?" in page
+    assert ("大连排查出各类矛盾纠纷2件，调解纠纷2件，调解成功1件，调解成功率50%。有效防止民间纠纷引发的自杀0起，"
+            "防止“民转刑”案件0件，防止群体性上访0件，防止群体性械斗0件，防止家庭暴力事件1件。") in page
+    assert ("Dalian: 2 disputes of every kind found by screening, 2 mediated and 1 mediated successfully, a success "
+            "rate of 50%. Effectively prevented 0 suicides arising from civil disputes, 0 civil disputes turning "
+            "criminal, 0 group petitions, 0 group fights and 1 domestic violence incident.") in page
+    assert "/stats/records/contacts?" in page and re.search(r'data-figure="succeeded">(<a [^>]*>)?1<', page)
     pdf = client.get(f"/stats/report.pdf?{args}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
 
@@ -189,13 +219,11 @@ def test_the_daily_chart_stops_at_today(as_role, make):
 
 
 def test_prevented_domestic_violence_is_counted_and_shown(app, make, small_province):
-    """A prevented domestic-violence flag counts on the dashboard, in the figures table and in both sentences."""
+    """A domestic-violence flag the hotline closed as prevented counts on the dashboard among the hotline's."""
     contact = make.scalars(select(Contact))[0]
     make.risk_flag(contact=contact, flag="domestic_violence", prevented=True)
     client = _admin(app, make)
     first, last = _window()
-    page = client.get(f"/stats/report?first={first}&last={last}").get_data(as_text=True)
-    assert "家庭暴力事件1起" in page and "1 domestic violence incident" in page
     dashboard = client.get(f"/stats/?first={first}&last={last}").get_data(as_text=True)
     assert "prevented%3Adomestic_violence" in dashboard or "prevented:domestic_violence" in dashboard
 
@@ -204,10 +232,20 @@ def test_the_chinese_sentence_writes_large_totals_as_the_department_does(app):
     """Above ten thousand a total reads 2.6万余件; other counts are exact, without thousands separators."""
     from datetime import date as day
 
+    from hotline.services.dispute_figures import LedgerFigures
     from hotline.stats.report import Report
 
-    found = statistics.Figures(contacts=26412, answered=12345, disputes=26001, mediated=25958,
-                               mediated_successfully=25779)
-    sentence = Report(statistics.Filters(day(2026, 10, 1), day(2026, 12, 31)), found, None).sentence_zh()
+    found = statistics.Figures(contacts=26412, answered=12345)
+    ledger = LedgerFigures(day(2026, 10, 1), day(2026, 12, 31), "province", {
+        "found": 26001, "mediated": 25958, "succeeded": 25779, "prevented:suicide": 3,
+        "prevented:civil_to_criminal": 42, "prevented:group_petition": 98, "prevented:group_fight": 6})
+    report = Report(statistics.Filters(day(2026, 10, 1), day(2026, 12, 31)), found, None, ledger=ledger)
+    sentence = report.sentence_zh()
     assert "受理来电来访2.6万余件" in sentence and "接听电话12345个" in sentence
-    assert "排查矛盾纠纷2.6万余件，调解25958件，调解成功25779件" in sentence
+    assert report.ledger_zh() == (
+        "2026-10-01 – 2026-12-31，全省排查出各类矛盾纠纷2.6万余件，调解纠纷25958件，调解成功25779件，调解成功率99%。"
+        "有效防止民间纠纷引发的自杀3起，防止“民转刑”案件42件，防止群体性上访98件，防止群体性械斗6件。")
+    assert report.ledger_en() == (
+        "2026-10-01 – 2026-12-31, the province: 26,000+ disputes of every kind found by screening, 25,958 mediated "
+        "and 25,779 mediated successfully, a success rate of 99%. Effectively prevented 3 suicides arising from "
+        "civil disputes, 42 civil disputes turning criminal, 98 group petitions and 6 group fights.")

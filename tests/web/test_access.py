@@ -153,6 +153,10 @@ EXPECTED = {
     "disputes.join": PUBLIC,  # a party's signed one-time token in the address is the key
     "disputes.join_token": PUBLIC,
     "telephony.mediation_join": PUBLIC,  # Twilio's signature, as every webhook
+    # The ledger's figures and published reports (#19.7, part B): coordinators of the province, a city or a subtree.
+    "disputes.figures": {"admin", "bureau"},
+    "disputes.publish": {"admin", "bureau"},
+    "disputes.published": {"admin", "bureau"},
 }
 
 
