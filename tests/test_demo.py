@@ -38,10 +38,12 @@ def test_demo_loads_the_province(runner, make, app):
     assert count(orphans) == 0
     assert servicelog.verify(make.session).intact
     make.session.close()
-    for username in ("admin", "bureau", "supervisor", "operator", "lawyer", "liaison"):
+    for username in ("admin", "bureau", "supervisor", "operator", "lawyer", "liaison", "county", "township", "mediator"):
         client = app.test_client()
         assert login(client, username, "demo-12348").status_code == 302, username
         assert client.get("/").status_code == 200, username
+        if username in ("county", "township", "mediator"):  # each sees its own part of the demo quarter
+            assert "纠2102-" in client.get("/disputes/").get_data(as_text=True), username
 
 
 def test_demo_is_deterministic_and_refuses_to_overwrite(runner, make):

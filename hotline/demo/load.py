@@ -129,5 +129,8 @@ def _logins() -> None:
     click.echo(f"Open {base}/ and sign in with password '{people.DEMO_PASSWORD}' as:")
     for username, role in (("admin", "coordinator"), ("bureau", "coordinator of the Dalian bureau"),
                            ("supervisor", "operator, supervisor"), ("operator", "operator"),
-                           ("lawyer", "lawyer, FTZ team"), ("liaison", "project liaison")):
+                           ("lawyer", "lawyer, FTZ team"), ("liaison", "project liaison"),
+                           ("county", "bureau coordinator of a Dalian district (the ledger of its subtree)"),
+                           ("township", "bureau coordinator of a street in that district (files zero reports)"),
+                           ("mediator", "mediator of that street's committee")):
         click.echo(f"  {username:<11} {role}")

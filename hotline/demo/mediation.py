@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.demo.names import mobile, person
-from hotline.models import City, Lawyer, MediationCommittee, Mediator, OrgUnit
+from hotline.models import City, Lawyer, MediationCommittee, Mediator, OrgUnit, User
 
 COUNTY_SUFFIXES = ("区", "区", "县")
 TOWN_WORDS = ("城关", "新兴", "长青", "和平", "胜利", "红旗", "东风", "向阳", "兴隆", "太平", "永安", "富民")
@@ -81,5 +81,32 @@ def load(session: Session, seed: int) -> str:
                                  town.latitude + rng.gauss(0, 0.02), town.longitude + rng.gauss(0, 0.02))
                     committee(city, place, kind, 0, f"{town.name_zh}{name}人民调解委员会", f"{place.name_en} committee",
                               capacity=5)
+    _ledger_logins(session, rng)
     return (f"Mediation: {counts['units']} counties, townships and villages; {counts['committees']} committees "
             f"with {counts['mediators']} mediators.")
+
+
+def _ledger_logins(session: Session, rng: random.Random) -> None:
+    """The ledger's demo logins in Dalian: a district's bureau coordinator (`county`), a street's (`township`), and a
+    mediator of that street's committee (`mediator`)."""
+    from werkzeug.security import generate_password_hash
+
+    from hotline.demo.people import DEMO_PASSWORD, _user
+
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    district = session.scalar(select(OrgUnit).where(OrgUnit.code == "dalian-c1"))
+    street = session.scalar(select(OrgUnit).where(OrgUnit.code == "dalian-c1-t1"))
+    if district is None or street is None:
+        return
+    rows = [_user("county", f"{district.name_zh}司法局协调员 孙丽", "bureau", password_hash, phone=mobile(rng),
+                  city_id=district.city_id, org_unit_id=district.id),
+            _user("township", f"{street.name_zh}司法所所长 周涛", "bureau", password_hash, phone=mobile(rng),
+                  city_id=street.city_id, org_unit_id=street.id),
+            _user("mediator", f"{street.name_zh}人民调解员 吴芳", "mediator", password_hash, phone=mobile(rng))]
+    session.add_all(User(**row) for row in rows)
+    session.flush()
+    mediator_user = session.scalar(select(User).where(User.username == "mediator"))
+    committee = session.scalar(select(MediationCommittee).where(MediationCommittee.org_unit_id == street.id,
+                                                                MediationCommittee.kind == "township"))
+    member = session.scalar(select(Mediator).where(Mediator.committee_id == committee.id).order_by(Mediator.id))
+    member.user_id, member.name, member.phone = mediator_user.id, mediator_user.name, mediator_user.phone

@@ -156,6 +156,9 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_contacts_dispute_id_disputes'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_contacts_dispute_id'))
         batch_op.drop_column('dispute_id')
+    # The roles before 0014 cannot hold a bureau coordinator or a mediator: their accounts are kept, deactivated,
+    # under the role with the fewest rights, rather than given another role's rights.
+    op.execute("UPDATE users SET role = 'liaison', active = false WHERE role IN ('bureau', 'mediator')")
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_users_role_valid'), type_='check')
         batch_op.create_check_constraint(op.f('ck_users_role_valid'), sa.text(_in('role', ROLES)))
