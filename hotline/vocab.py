@@ -24,7 +24,6 @@ LEGAL_AREAS = {
     "notarization": _l("Notarization"),
     "judicial_appraisal": _l("Judicial appraisal"),
     "mediation": _l("Mediation"),
-    "mediation_follow_up": _l("Mediation follow-up visit"),
 }
 
 LANGUAGES = {
@@ -98,6 +97,7 @@ SERVICE_KINDS = {
     "contract_review": _l("Contract review"),
     "training": _l("Legal training"),
     "consult_elsewhere": _l("Consultation given elsewhere"),
+    "mediation_follow_up": _l("Mediation follow-up visit"),
 }
 
 # What the FTZ team records of its own work on a key project (without a liaison's request).
