@@ -1,7 +1,7 @@
 """Benchmark: statistics at provincial scale.
 
     python bench/dashboard.py [--db sqlite|postgresql|both] [--contacts 1000000] [--services 1000000]
-                              [--existing URL] [--pg-name NAME] [--runs 5] [--explain] [--model-indexes]
+                              [--existing URL] [--pg-name NAME] [--runs 5] [--explain] [--model-indexes] [--page-only]
 
 Generates a year of contacts and a hash-chained service log (with risk flags, rated follow-ups and services to the
 key projects) in bulk, then prints, for one quarter:
@@ -126,7 +126,7 @@ def timed(function, runs: int = 3) -> float:
 
 def bench(kind: str, contacts: int, services: int, url: str | None = None,
           pg_name: str = "hotline_bench_dashboard", runs: int = 5, explain: bool = False,
-          model_indexes: bool = False) -> None:
+          model_indexes: bool = False, page_only: bool = False) -> None:
     from flask_migrate import upgrade
 
     from hotline import create_app
@@ -150,7 +150,7 @@ def bench(kind: str, contacts: int, services: int, url: str | None = None,
         upgrade()
         if existing:
             print(f"== {kind}: measuring the database generated earlier at {url}", flush=True)
-            return measure(kind, url, runs, explain, model_indexes)
+            return measure(kind, url, runs, explain, model_indexes, page_only)
         reference.ensure(db.session)
         demo = people.Demo(cities={})
         db.session.flush()
@@ -169,7 +169,7 @@ def bench(kind: str, contacts: int, services: int, url: str | None = None,
                 conn.execute(db.text("VACUUM ANALYZE"))
         print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
         db.engine.dispose()
-    measure(kind, url, runs, explain, model_indexes)
+    measure(kind, url, runs, explain, model_indexes, page_only)
 
 
 def last_full_quarter(db) -> tuple[date, date]:
@@ -256,7 +256,16 @@ def _explain(engine, statement: str, parameters) -> str:
     return "\n".join(row[0] for row in rows)
 
 
-def measure(kind: str, url: str, runs: int = 5, explain: bool = False, model_indexes: bool = False) -> None:
+def _print_page(first: date, last: date, cold: float, warm: list[float], seen: list) -> None:
+    print(f"dashboard page {first}..{last} as admin: cold {cold:.3f} s, warm {stats.median(warm):.3f} s "
+          f"(median of {len(warm)}: {', '.join(f'{w:.3f}' for w in warm)})", flush=True)
+    print(f"  {len(seen)} statements, {sum(s for s, _t, _p in seen):.3f} s in the database; slowest:")
+    for seconds, statement, _parameters in seen[:12]:
+        print(f"  {seconds:8.4f} s  {' '.join(statement.split())[:150]}")
+
+
+def measure(kind: str, url: str, runs: int = 5, explain: bool = False, model_indexes: bool = False,
+            page_only: bool = False) -> None:
     """Time the dashboard page (cold and warm, and each statement of it), the figures alone, the report and a full
     check of the log on the generated database."""
     from hotline import create_app
@@ -283,6 +292,9 @@ def measure(kind: str, url: str, runs: int = 5, explain: bool = False, model_ind
     with app.app_context():
         statements = Statements(db.engine)
         seen = statements.during(lambda: _page(client, page))
+        if page_only:
+            db.engine.dispose()
+            return _print_page(first, last, cold, warm, seen)
 
         def figures():
             found = statistics.figures(db.session, quarter)
@@ -305,11 +317,7 @@ def measure(kind: str, url: str, runs: int = 5, explain: bool = False, model_ind
         db.engine.dispose()
     print(f"quarter {first}..{last}: {found.contacts:,} contacts, {found.disputes:,} disputes, "
           f"{sum(found.services.values()):,} services")
-    print(f"dashboard page as admin: cold {cold:.3f} s, warm {stats.median(warm):.3f} s "
-          f"(median of {runs}: {', '.join(f'{w:.3f}' for w in warm)})")
-    print(f"  {len(seen)} statements, {sum(s for s, _t, _p in seen):.3f} s in the database; slowest:")
-    for seconds, statement, _parameters in seen[:12]:
-        print(f"  {seconds:8.4f} s  {' '.join(statement.split())[:150]}")
+    _print_page(first, last, cold, warm, seen)
     for plan in plans:
         print(plan, "\n")
     print(f"dashboard figures alone: {seconds_figures:.3f} s   "
@@ -328,6 +336,7 @@ def main(argv=None) -> int:
                         help="the PostgreSQL database to generate (dropped first)")
     parser.add_argument("--runs", type=int, default=5, help="warm requests to take the median of")
     parser.add_argument("--explain", action="store_true", help="print PostgreSQL's plans of the slowest statements")
+    parser.add_argument("--page-only", action="store_true", help="time the dashboard page only (no report, no verify)")
     parser.add_argument("--model-indexes", action="store_true",
                         help="first create the indexes the models declare and the migrations do not make yet")
     args = parser.parse_args(argv)
@@ -337,7 +346,7 @@ def main(argv=None) -> int:
         parser.error("--existing measures one database: give --db sqlite or --db postgresql")
     for kind in (("sqlite", "postgresql") if args.db == "both" else (args.db,)):
         bench(kind, args.contacts, args.services, args.existing, args.pg_name, max(args.runs, 1), args.explain,
-              args.model_indexes)
+              args.model_indexes, args.page_only)
     return 0
 
 
