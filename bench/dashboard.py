@@ -256,9 +256,49 @@ def _explain(engine, statement: str, parameters) -> str:
     return "\n".join(row[0] for row in rows)
 
 
-def _print_page(first: date, last: date, cold: float, warm: list[float], seen: list) -> None:
+def _cpu_seconds(url: str, page: str, runs: int) -> tuple[float, float]:
+    """CPU seconds one page costs the app and its database session, the median of `runs` after a warm-up.
+
+    Wall-clock times on a shared machine measure its other work as much as this page; CPU seconds do not. The
+    database session runs without parallel workers (their CPU would escape the count), so its CPU time is what
+    a single core would spend: on an idle machine the page answers in about the sum of the two.
+    """
+    from sqlalchemy import text
+
+    from hotline import create_app
+    from hotline.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SQLALCHEMY_ENGINE_OPTIONS": {
+        "pool_size": 1, "max_overflow": 0, "connect_args": {"options": "-c max_parallel_workers_per_gather=0"}}})
+    client = _signed_in(app)
+    _page(client, page)
+    with app.app_context():
+        backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.remove()
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def backend_cpu() -> float:
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime and stime
+
+    app_times, database_times = [], []
+    for _ in range(runs):
+        app_started, database_started = time.process_time(), backend_cpu()
+        _page(client, page)
+        app_times.append(time.process_time() - app_started)
+        database_times.append(backend_cpu() - database_started)
+    with app.app_context():
+        db.engine.dispose()
+    return stats.median(app_times), stats.median(database_times)
+
+
+def _print_page(first: date, last: date, cold: float, warm: list[float], seen: list,
+                cpu: tuple[float, float] | None) -> None:
     print(f"dashboard page {first}..{last} as admin: cold {cold:.3f} s, warm {stats.median(warm):.3f} s "
           f"(median of {len(warm)}: {', '.join(f'{w:.3f}' for w in warm)})", flush=True)
+    if cpu is not None:
+        print(f"  CPU per page: app {cpu[0]:.3f} s + database {cpu[1]:.3f} s (one core, no parallel workers) "
+              f"= {sum(cpu):.3f} s; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  {len(seen)} statements, {sum(s for s, _t, _p in seen):.3f} s in the database; slowest:")
     for seconds, statement, _parameters in seen[:12]:
         print(f"  {seconds:8.4f} s  {' '.join(statement.split())[:150]}")
@@ -292,9 +332,11 @@ def measure(kind: str, url: str, runs: int = 5, explain: bool = False, model_ind
     with app.app_context():
         statements = Statements(db.engine)
         seen = statements.during(lambda: _page(client, page))
-        if page_only:
-            db.engine.dispose()
-            return _print_page(first, last, cold, warm, seen)
+        db.engine.dispose()
+    cpu = _cpu_seconds(url, page, runs) if kind == "postgresql" else None
+    if page_only:
+        return _print_page(first, last, cold, warm, seen, cpu)
+    with app.app_context():
 
         def figures():
             found = statistics.figures(db.session, quarter)
@@ -317,7 +359,7 @@ def measure(kind: str, url: str, runs: int = 5, explain: bool = False, model_ind
         db.engine.dispose()
     print(f"quarter {first}..{last}: {found.contacts:,} contacts, {found.disputes:,} disputes, "
           f"{sum(found.services.values()):,} services")
-    _print_page(first, last, cold, warm, seen)
+    _print_page(first, last, cold, warm, seen, cpu)
     for plan in plans:
         print(plan, "\n")
     print(f"dashboard figures alone: {seconds_figures:.3f} s   "
