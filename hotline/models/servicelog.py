@@ -54,6 +54,9 @@ class ServiceRecord(db.Model):
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
         Index("ix_service_records_started", "started_at"),
         Index("ix_service_records_lawyer", "provider_lawyer_id", "started_at"),
+        # The key projects' figures: a project's services in a period and its last service, from the index alone.
+        Index("ix_service_records_project_started", "project_id", "started_at",
+              postgresql_include=["provider_lawyer_id", "ended_at"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
