@@ -1,7 +1,7 @@
 """Column types and helpers shared by the models."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,12 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a day in the province (Beijing midnight), in UTC: a period of days runs from the
+    day_start of its first day up to (not including) the day_start of the day after its last."""
+    return datetime.combine(day, time.min, tzinfo=PROVINCE_TZ).astimezone(timezone.utc)
 
 
 def utcnow() -> datetime:

@@ -27,13 +27,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from hotline.models import Dispute, DisputeEvent, MediationCommittee
-from hotline.models.types import PROVINCE_TZ, utcnow
+from hotline.models.types import PROVINCE_TZ, day_start, utcnow
 from hotline.services.dispute_deadlines import DEFAULTS as DEADLINES
 from hotline.services.disputes import OPEN_STATES
 from hotline.vocab import DISPUTE_ACTIONS, DISPUTE_SOURCES, REPORT_LEVELS, RISK_FLAGS, RISK_ORDER
@@ -66,12 +66,12 @@ class Period:
     @property
     def start(self) -> datetime:
         """The first moment of the period (UTC)."""
-        return datetime.combine(self.first, time.min, tzinfo=PROVINCE_TZ).astimezone(timezone.utc)
+        return day_start(self.first)
 
     @property
     def end(self) -> datetime:
         """The first moment after the period (UTC)."""
-        return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=PROVINCE_TZ).astimezone(timezone.utc)
+        return day_start(self.last + timedelta(days=1))
 
 
 def keys() -> list[str]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from hotline.models import Contact, FollowUp, Lawyer, RiskFlag, ServiceRecord
-from hotline.models.types import PROVINCE_TZ
+from hotline.models.types import day_start
 from hotline.vocab import SERVICE_KINDS
 
 PREVENTED_TYPES = ("suicide", "civil_to_criminal", "group_petition", "group_fight", "domestic_violence")
@@ -36,12 +36,12 @@ class Filters:
     @property
     def start(self) -> datetime:
         """The first moment of the period (UTC)."""
-        return datetime.combine(self.first, time.min, tzinfo=PROVINCE_TZ).astimezone(timezone.utc)
+        return day_start(self.first)
 
     @property
     def end(self) -> datetime:
         """The moment after the period (UTC)."""
-        return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=PROVINCE_TZ).astimezone(timezone.utc)
+        return day_start(self.last + timedelta(days=1))
 
     def days(self) -> list[date]:
         """Every local day of the period."""
