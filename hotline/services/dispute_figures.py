@@ -49,7 +49,8 @@ class BadFigure(KeyError):
 
 
 class BadPeriod(ValueError):
-    """A period whose last day comes before its first, or too long to count."""
+    """A period whose last day comes before its first, too long to count, or outside 2000-2099 (the ledger holds
+    nothing earlier, and a day near year 1 or 9999 has no UTC midnight to count from)."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Period:
     last: date
 
     def __post_init__(self):
-        if self.last < self.first or (self.last - self.first).days > MAX_DAYS:
+        if self.last < self.first or (self.last - self.first).days > MAX_DAYS or self.first.year < 2000 \
+                or self.last.year > 2099:
             raise BadPeriod(f"{self.first} – {self.last}")
 
     @property

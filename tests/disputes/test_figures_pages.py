@@ -138,3 +138,11 @@ def test_the_ledger_lists_exactly_the_entries_behind_a_figure(app, ledger):
     assert mediated in succeeded and waiting not in succeeded and "1 entry" in succeeded
     assert client.get(f"/disputes/?figure=nonsense&start={first}&end={last}").status_code == 400
     assert client.get("/disputes/?figure=found&start=2026-13-01&end=x").status_code == 400
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31"])
+def test_a_period_at_the_ends_of_the_calendar_answers_400(app, ledger, day):
+    client = _client(app, ledger["province"])
+    assert client.get(f"/disputes/figures?first={day}&last={day}").status_code == 400
+    assert client.post("/disputes/figures/publish", data={"first": day, "last": day}).status_code == 400
+    assert client.get(f"/disputes/?figure=found&start={day}&end={day}").status_code == 400
