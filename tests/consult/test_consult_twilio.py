@@ -101,3 +101,17 @@ def test_without_credentials_video_and_calls_degrade_to_a_message_and_the_bookin
     call = _client(bare, world.lawyer_user).post(f"/consult/bookings/{booking.id}/call")
     assert call.status_code == 503 and "not set up" in call.get_data(as_text=True)
     assert make.get(Booking, booking.id).status == "booked"
+
+
+def test_both_video_rooms_name_their_participants_for_the_script(app):
+    """The consultation's and the mediation session's rooms are one macro with their own words (static/js/video.js
+    reads them from data attributes)."""
+    from flask import render_template
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        consult = render_template("consult/_video.html", token_url="/t1")
+        mediation = render_template("disputes/_video.html", token_url="/t2")
+    assert 'data-token-url="/t1"' in consult and 'data-lawyer="The lawyer"' in consult
+    assert "Waiting for the other participant to join." in consult and "data-mediator" not in consult
+    assert 'data-token-url="/t2"' in mediation and 'data-party="A party"' in mediation
+    assert 'data-staff="A coordinator"' in mediation and "mediation session" in mediation
