@@ -113,17 +113,6 @@ def generate(db, contacts: int, services: int, first: datetime, rng: random.Rand
     print(f"  {services:,} service records and {len(follow):,} rated follow-ups written", flush=True)
 
 
-def timed(function, runs: int = 3) -> float:
-    """Median seconds of `runs` calls after one warm-up."""
-    function()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return stats.median(times)
-
-
 def bench(kind: str, contacts: int, services: int, url: str | None = None,
           pg_name: str = "hotline_bench_dashboard", runs: int = 5, explain: bool = False,
           model_indexes: bool = False, page_only: bool = False) -> None:
@@ -132,8 +121,7 @@ def bench(kind: str, contacts: int, services: int, url: str | None = None,
     from hotline import create_app
     from hotline.demo import people
     from hotline.extensions import db
-    from hotline.services import reference, servicelog, statistics
-    from hotline.stats.report import Report, pdf
+    from hotline.services import reference
 
     existing = url is not None
     if existing:
@@ -348,8 +336,8 @@ def measure(kind: str, url: str, runs: int = 5, explain: bool = False, model_ind
             built.sentence_zh(), built.sentence_en(), pdf(built)
 
         found = figures()
-        seconds_figures = timed(figures, runs)
-        seconds_report = timed(report, 3)
+        seconds_figures = pg.timed(figures, runs)
+        seconds_report = pg.timed(report, 3)
         started = time.perf_counter()
         result = servicelog.verify(db.session, workers=os.cpu_count() or 1)
         seconds_verify = time.perf_counter() - started

@@ -15,7 +15,6 @@ import io
 import json
 import os
 import random
-import statistics as stats
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -130,16 +129,6 @@ def _flush(cursor, disputes_out: io.StringIO, events_out: io.StringIO) -> None:
         copy.write(events_out.getvalue())
 
 
-def _timed(function, runs: int = 3) -> float:
-    function()  # warm-up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return stats.median(times)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -183,7 +172,7 @@ def main(argv=None) -> int:
         print(f"== {entries:,} entries, {events:,} events; the quarter {first} – {last}", flush=True)
         for name, scope in (("province", None), (f"city of {city.name_en}", Scope(city_id=city.id))):
             found = dispute_figures.figures(db.session, first, last, scope, NOW)
-            seconds = _timed(lambda: dispute_figures.figures(db.session, first, last, scope, NOW))
+            seconds = pg.timed(lambda: dispute_figures.figures(db.session, first, last, scope, NOW))
             print(f"{name}: figures in {seconds:.3f} s (median of 3)")
             print("  " + ", ".join(f"{key} {value:,}" for key, value in found.counts.items() if value))
         db.session.rollback()

@@ -1,5 +1,9 @@
-"""A fresh, empty PostgreSQL database for a benchmark (the local server of these machines)."""
+"""What the benchmarks share: a fresh, empty PostgreSQL database (the local server of these machines) and the median
+time of a few calls."""
 from __future__ import annotations
+
+import statistics
+import time
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
@@ -15,3 +19,14 @@ def fresh_database(name: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return f"{SERVER}/{name}"
+
+
+def timed(function, runs: int = 3) -> float:
+    """Median seconds of `runs` calls after one warm-up."""
+    function()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
