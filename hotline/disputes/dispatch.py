@@ -25,12 +25,6 @@ from hotline.telephony import gateway
 SHOWN = 500  # rows of a long plan shown on its page (the counts are always whole)
 
 
-@bp.app_context_processor
-def _entry_links() -> dict:
-    """`entry_url(id)`: the link to a ledger entry."""
-    return {"entry_url": lambda dispute_id: url_for("disputes.entry", dispute_id=dispute_id)}
-
-
 def _waiting(scope) -> dict[str, int]:
     """Assessed entries in the scope by risk level."""
     query = select(Dispute.risk_level, func.count()).where(Dispute.state == "assessed").group_by(Dispute.risk_level)

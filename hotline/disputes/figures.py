@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,9 +30,7 @@ REFUSALS = {
 
 
 def ledger_link(key: str, first: date, last: date, scope: Scope | None = None) -> str | None:
-    """The ledger's list of the entries behind one figure (None until the ledger's list is there to open)."""
-    if "disputes.ledger" not in current_app.view_functions:
-        return None
+    """The ledger's list of the entries behind one figure."""
     extra = {"city_id": scope.city_id} if scope is not None and scope.city_id and scope.path is None else {}
     return url_for("disputes.ledger", figure=key, start=first.isoformat(), end=last.isoformat(), **extra)
 

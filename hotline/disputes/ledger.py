@@ -3,7 +3,7 @@ dispute, and an entry with every step of its lifecycle. Each step is posted to o
 services.disputes.act: a refused step answers 400 (409 when the entry has moved on) and writes nothing."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, session as browser, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, session as browser, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select

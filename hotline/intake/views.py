@@ -131,7 +131,11 @@ def new_contact():
     return render_template("intake/new.html", form=form), 400 if form.errors else 200
 
 
-def _dispute_form(contact: Contact) -> DisputeForm:
+def _dispute_form(contact: Contact) -> DisputeForm | None:
+    """The form that puts the contact into the ledger; None once it is there (the page then links the entry, and
+    the org units of a city, or of the whole province, need not be read on every view of the contact)."""
+    if contact.dispute_id is not None:
+        return None
     form = DisputeForm(formdata=None)
     form.org_unit_id.choices = [("", _("Choose a place"))] + [(str(unit.id), text) for unit, text in _dispute_units(contact)]
     return form
@@ -241,7 +245,7 @@ def refer(contact_id: int):
 def dispute(contact_id: int):
     """Turn the contact into a dispute ledger entry in one step (posting twice gives the same entry; its open risk
     flags make the entry at least orange), or link it to an open entry by number."""
-    from hotline.models import Dispute, OrgUnit
+    from hotline.models import Dispute
     from hotline.services import disputes
 
     contact = _contact_or_404(contact_id)
