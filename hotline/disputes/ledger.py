@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from hotline import paging, vocab
 from hotline.auth.access import city_scoped, roles_required
 from hotline.disputes.forms import RegisterForm
-from hotline.disputes.scope import LEDGER_ROLES, PLANNERS, current_scope, dispute_or_404, is_planner
+from hotline.disputes.scope import LEDGER_ROLES, PLANNERS, Scope, current_scope, dispute_or_404, is_planner
 from hotline.disputes.views import bp
 from hotline.extensions import db
 from hotline.formkit import whole_number
@@ -54,8 +54,11 @@ def _units_in_scope() -> list[OrgUnit]:
 def ledger():
     """The entries the user may see, newest first; filters by state, level, type and source, a search by number or
     words of the summary, or the entries behind a figure of the report (figure, start, end)."""
-    query = current_scope().disputes(select(Dispute))
-    args = {}
+    scope, args = current_scope(), {}
+    city = whole_number(request.args.get("city_id"))
+    if city is not None and scope.is_province:  # a province coordinator narrowing to one city (a city's figures)
+        scope, args["city_id"] = Scope(city_id=city), str(city)
+    query = scope.disputes(select(Dispute))
     for name, vocabulary in FILTERS.items():
         value = request.args.get(name) or ""
         if value:
@@ -72,7 +75,7 @@ def ledger():
         args["q"] = words
     figure = request.args.get("figure")
     if figure:
-        query, figure_args = _behind_figure(query, figure)
+        query, figure_args = _behind_figure(query, figure, scope)
         args |= figure_args
     query = query.options(selectinload(Dispute.org_unit), selectinload(Dispute.committee))
     page = paging.paginate(query.order_by(Dispute.found_at.desc(), Dispute.id.desc()), request.args.get("page"))
@@ -80,7 +83,7 @@ def ledger():
                            figure=figure, planner=is_planner())
 
 
-def _behind_figure(query, figure: str):
+def _behind_figure(query, figure: str, scope):
     """Keep the entries behind one figure of the report for a period (services.dispute_figures)."""
     from hotline.services import dispute_figures
 
@@ -90,7 +93,7 @@ def _behind_figure(query, figure: str):
     except ValueError:
         abort(400, description=_("Write a date as YYYY-MM-DD."))
     try:
-        ids = dispute_figures.behind(db.session, figure, start, end, current_scope())
+        ids = dispute_figures.behind(db.session, figure, start, end, scope)
     except (KeyError, ValueError):
         abort(400, description=_("Choose a filter from the lists."))
     if isinstance(ids, list):

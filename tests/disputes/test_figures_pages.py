@@ -146,3 +146,19 @@ def test_a_period_at_the_ends_of_the_calendar_answers_400(app, ledger, day):
     assert client.get(f"/disputes/figures?first={day}&last={day}").status_code == 400
     assert client.post("/disputes/figures/publish", data={"first": day, "last": day}).status_code == 400
     assert client.get(f"/disputes/?figure=found&start={day}&end={day}").status_code == 400
+
+
+def test_a_city_figure_followed_by_the_province_lists_that_citys_entries_only(app, ledger):
+    """A province coordinator reading Dalian's figures follows a link carrying city_id: the list keeps to Dalian; a
+    city's coordinator cannot widen their own part with it."""
+    first, last = ledger["period"].replace("first=", "").split("&last=")
+    dalian, anshan = ledger["dalian"].id, ledger["anshan"].id
+    province = _client(app, ledger["province"])
+    everything = province.get(f"/disputes/?figure=found&start={first}&end={last}", headers=EN).get_data(as_text=True)
+    only_dalian = province.get(f"/disputes/?figure=found&start={first}&end={last}&city_id={dalian}",
+                               headers=EN).get_data(as_text=True)
+    assert "3 entries" in everything and "2 entries" in only_dalian
+    assert "0 entries" in province.get(f"/disputes/?city_id={anshan}&state=closed", headers=EN).get_data(as_text=True)
+    bureau = _client(app, ledger["bureau"])
+    widened = bureau.get(f"/disputes/?figure=found&start={first}&end={last}&city_id={anshan}", headers=EN)
+    assert "2 entries" in widened.get_data(as_text=True)
