@@ -19,7 +19,7 @@ from hotline.models import (
 from hotline.models.types import PROVINCE_TZ
 from hotline.disputes import wording
 from hotline.services import dispute_figures, statistics
-from hotline.services.disputes import CITY_NUMBERS, TRANSITIONS
+from hotline.services.disputes import CITY_NUMBERS, TRANSITIONS, event_columns
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,10 @@ class _Walk:
             assert self.state in sources, (action, self.state)
             before, after = self.state, target or self.state
         self.state = after
+        data = data or {}
         self.events.append({"seq": len(self.events) + 1, "action": action, "from_state": before, "to_state": after,
-                            "at": at, "user_id": self.user_id, "reason": reason, "data": data or {}})
+                            "at": at, "user_id": self.user_id, "reason": reason, "data": data,
+                            **event_columns(action, at, data)})
         return True
 
 
@@ -204,6 +206,7 @@ def load(session: Session, seed_number: int, now: datetime, user_id: int | None,
             "language": "zh", "risk_level": "blue" if fate == "reject" else level, "state": state,
             "responsible_user_id": user_id, "committee_id": committee.id if dispatched else None,
             "mediator_id": places.mediators.get(committee.id) if accepted else None, "created_at": registered,
+            "last_event_at": walk.events[-1]["at"],
         })
         entries[-1]["summary"] = SUMMARIES[entries[-1]["dispute_type"]]
         walks.append(walk)

@@ -96,8 +96,6 @@ def _behind_figure(query, figure: str, scope):
         ids = dispute_figures.behind(db.session, figure, start, end, scope)
     except (KeyError, ValueError):
         abort(400, description=_("Choose a filter from the lists."))
-    if isinstance(ids, list):
-        ids = ids or [0]
     return query.where(Dispute.id.in_(ids)), {"figure": figure, "start": start.isoformat(), "end": end.isoformat()}
 
 

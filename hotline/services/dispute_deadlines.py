@@ -68,6 +68,14 @@ def _end_of_beijing_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), PROVINCE_TZ)
 
 
+def follow_up_due(agreed_at: datetime, performance_date: str | None) -> datetime:
+    """When the follow-up visit after an agreement falls due: three days after the performance date (from the end of
+    that Beijing day), or fifteen days after the agreement when it names none."""
+    if performance_date:
+        return _end_of_beijing_day(date.fromisoformat(performance_date)) + DEFAULTS["follow_up_after_performance"]
+    return agreed_at + DEFAULTS["follow_up_after_agreement"]
+
+
 def _first(events, actions, after: datetime, when=lambda event: True) -> datetime | None:
     return next((event.at for event in events if event.action in actions and event.at >= after and when(event)), None)
 
@@ -112,9 +120,7 @@ def deadlines(dispute: Dispute, events: list[DisputeEvent]) -> list[Deadline]:
     succeeded = [event for event in events if event.action == "succeed"]
     if succeeded:
         event = succeeded[-1]
-        performance = event.data.get("performance_date")
-        due = (_end_of_beijing_day(date.fromisoformat(performance)) + DEFAULTS["follow_up_after_performance"]
-               if performance else event.at + DEFAULTS["follow_up_after_agreement"])
+        due = follow_up_due(event.at, event.data.get("performance_date"))
         found.append(Deadline("follow_up", event.at, due, _first(events, {"follow_up"}, event.at)))
 
     for risk in dispute.risks:

@@ -3,7 +3,8 @@
 A period is whole days in Beijing time: [first day 00:00:00, the day after the last 00:00:00). Only events dated in
 the period count; what each figure means:
 
-* found: entries registered in the period (their `register` event), by source;
+* found: entries registered in the period (their `register` event, whose moment the entry keeps as `created_at`),
+  by source;
 * mediated: entries whose mediation concluded in the period (a `succeed` or `fail` event), each once however often
   it concluded; successful: those whose last conclusion in the period was a success (调解成功率 = successful /
   mediated). A transfer or a withdrawal is not a mediation;
@@ -19,24 +20,26 @@ the period count; what each figure means:
 * follow-ups due and on time: follow-up visits due in the period (services.dispute_deadlines' rule: three days after
   the performance date, or fifteen days after the agreement), and those made by then; one not due yet is left out.
 
-Every count is an aggregate in SQL over the (action, at) index of the events; `ids_behind` gives the entries behind
-any figure so the ledger can list them, and `digest` hashes them all for a published report.
+Every count is an aggregate in SQL over an index: the events' (action, at), carrying each event's entry, sequence
+and committee; an agreement's follow-up due moment; the entries' registration moment; and their state with the moment
+of their newest event, so the open stock at a past moment reads only what was touched since. On PostgreSQL these
+indexes cover the counts, which then never read the tables. `ids_behind` gives the entries behind any figure so the
+ledger can list them, and `digest` hashes them all for a published report.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, case, func, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from hotline.models import Dispute, DisputeEvent, MediationCommittee
-from hotline.models.types import PROVINCE_TZ, day_start, utcnow
-from hotline.services.dispute_deadlines import DEFAULTS as DEADLINES
+from hotline.models.types import day_start, utcnow
 from hotline.services.disputes import OPEN_STATES
-from hotline.vocab import DISPUTE_ACTIONS, DISPUTE_SOURCES, REPORT_LEVELS, RISK_FLAGS, RISK_ORDER
+from hotline.vocab import DISPUTE_SOURCES, REPORT_LEVELS, RISK_FLAGS, RISK_ORDER
 
 E = DisputeEvent
 COUNTY_LEVEL = 2  # committee levels: 0 village or community, 1 township, 2 county
@@ -116,6 +119,15 @@ def _scoped(query: Select, scope) -> Select:
     return scope.disputes(query.join(Dispute, Dispute.id == E.dispute_id))
 
 
+def _scoped_entries(query: Select, scope) -> Select:
+    """Keep a query over entries to those in scope."""
+    return query if scope is None else scope.disputes(query)
+
+
+def _registered(period: Period):
+    return [Dispute.created_at >= period.start, Dispute.created_at < period.end]
+
+
 def _in_period(period: Period, *actions: str) -> list:
     return [E.action.in_(actions) if len(actions) > 1 else E.action == actions[0], E.at >= period.start,
             E.at < period.end]
@@ -131,10 +143,6 @@ def _json_int(name: str):
 
 def _prevented_true():
     return E.data["prevented"].as_boolean().is_(True)
-
-
-def _committee_id():
-    return E.data["committee_id"].as_integer()
 
 
 def _mediated(period: Period, scope):
@@ -155,58 +163,34 @@ def _level_of_event():
 
 def _open_at(moment: datetime, scope):
     """(dispute id, risk level) of every entry open at `moment` in scope, from the history: an entry no event has
-    touched since keeps its present state and level; the others are read from their last events before it."""
-    later = select(E.id).where(E.dispute_id == Dispute.id, E.at >= moment).exists()
-    still = select(Dispute.id.label("dispute_id"), Dispute.risk_level.label("level")).where(
-        Dispute.state.in_(OPEN_STATES), ~later)
-    if scope is not None:
-        still = scope.disputes(still)
-    touched = select(E.dispute_id).where(E.action.in_(list(DISPUTE_ACTIONS)), E.at >= moment).distinct()
-    before = [E.dispute_id.in_(touched), E.at < moment]
+    touched since keeps its present state and level (read from the entries' index); one registered before and
+    touched since is read from its last events before it (few: what was in hand then and moved since)."""
+    still = _scoped_entries(select(Dispute.id.label("dispute_id"), Dispute.risk_level.label("level")).where(
+        Dispute.state.in_(OPEN_STATES), Dispute.last_event_at < moment), scope)
+    touched = _scoped_entries(select(Dispute.id).where(Dispute.last_event_at >= moment, Dispute.created_at < moment),
+                              scope).subquery()
     order = (E.at.desc(), E.seq.desc())
-    states = _scoped(select(E.dispute_id, E.to_state,
-                            func.row_number().over(partition_by=E.dispute_id, order_by=order).label("n"))
-                     .where(*before), scope).subquery()
+    state = select(E.to_state).where(E.dispute_id == touched.c.id, E.at < moment).order_by(*order).limit(1)
     level = _level_of_event()
-    levels = select(E.dispute_id, level.label("level"),
-                    func.row_number().over(partition_by=E.dispute_id, order_by=order).label("n")) \
-        .where(*before, level.is_not(None)).subquery()
-    then = select(states.c.dispute_id, levels.c.level).join(
-        levels, and_(levels.c.dispute_id == states.c.dispute_id, levels.c.n == 1)).where(
-        states.c.n == 1, states.c.to_state.in_(OPEN_STATES))
-    return union(still, then).subquery()
+    level_then = select(level).where(E.dispute_id == touched.c.id, E.at < moment, level.is_not(None)) \
+        .order_by(*order).limit(1)
+    then = select(touched.c.id, level_then.scalar_subquery().label("level")).where(
+        state.scalar_subquery().in_(OPEN_STATES))
+    return union_all(still, then).subquery()
 
 
-def follow_up_due(agreed_at: datetime, performance_date: str | None) -> datetime:
-    """When the follow-up visit after an agreement is due (services.dispute_deadlines' rule)."""
-    if performance_date:
-        day = date.fromisoformat(performance_date) + timedelta(days=1)
-        return datetime.combine(day, time.min, PROVINCE_TZ) + DEADLINES["follow_up_after_performance"]
-    return agreed_at + DEADLINES["follow_up_after_agreement"]
+def _due(period: Period, now: datetime):
+    """Conditions on agreements whose follow-up visit fell due in the period, and by now (only an agreement, a
+    succeed event, has a due moment: services.disputes.event_columns)."""
+    return [E.due_at >= period.start, E.due_at < min(period.end, now)]
 
 
-def _follow_ups(session: Session, period: Period, scope, now: datetime) -> list[tuple[int, bool]]:
-    """(entry id, made on time) of every follow-up visit due in the period (and by now)."""
-    after_performance = DEADLINES["follow_up_after_performance"] + timedelta(days=1)
-    after_agreement = DEADLINES["follow_up_after_agreement"]
-    performance = _json_str("performance_date")
-    # Candidates by index: a due time in the period means an agreement or a performance date just before it.
-    lowest = (period.first - after_performance - timedelta(days=1)).isoformat()
-    window = or_(and_(performance.is_(None), E.at >= period.start - after_agreement, E.at < period.end - after_agreement),
-                 and_(performance >= lowest, performance <= period.last.isoformat()))
-    follow = DisputeEvent.__table__.alias("follow")
-    # The first visit after the agreement: the entry's few later events, read along its (dispute_id, seq) index (a
-    # condition on the action would tempt the planner onto the action index, every visit of the province each time).
-    visited = select(func.min(case((follow.c.action == "follow_up", follow.c.at)))).where(
-        follow.c.dispute_id == E.dispute_id, follow.c.seq > E.seq).scalar_subquery()
-    rows = session.execute(_scoped(select(E.dispute_id, E.at, performance, visited)
-                                   .where(E.action == "succeed", E.at < period.end, window), scope)).all()
-    found = []
-    for dispute_id, agreed_at, performance_date, visited_at in rows:
-        due = follow_up_due(agreed_at, performance_date)
-        if period.start <= due < period.end and due < now:
-            found.append((dispute_id, visited_at is not None and visited_at <= due))
-    return found
+def _visited_in_time(period: Period, now: datetime):
+    """Whether the entry's follow-up visit after this agreement (of those _due keeps) was made by its due moment: a
+    visit before the period's due moments end, for the (action, at) index."""
+    visit = aliased(DisputeEvent)
+    return select(visit.id).where(visit.action == "follow_up", visit.at < min(period.end, now),
+                                  visit.dispute_id == E.dispute_id, visit.seq > E.seq, visit.at <= E.due_at).exists()
 
 
 # ---- the figures -------------------------------------------------------------------------------------------------
@@ -217,9 +201,8 @@ def figures(session: Session, first: date, last: date, scope=None, now: datetime
     now = now or utcnow()
     counts = {key: 0 for key in keys()}
 
-    source = _json_str("source").label("source")  # grouped by its label: PostgreSQL sees one expression
-    for source, count in session.execute(_scoped(
-            select(source, func.count()).where(*_in_period(period, "register")), scope).group_by(source)):
+    for source, count in session.execute(_scoped_entries(
+            select(Dispute.source, func.count()).where(*_registered(period)), scope).group_by(Dispute.source)):
         counts["found"] += count
         if source in DISPUTE_SOURCES:
             counts[f"found:{source}"] = count
@@ -243,8 +226,7 @@ def figures(session: Session, first: date, last: date, scope=None, now: datetime
         if whom in REPORT_LEVELS:
             counts[f"reported:{whom}"] = int(count)
 
-    dispatched = _scoped(select(_committee_id().label("committee_id")).where(*_in_period(period, "dispatch")),
-                         scope).distinct().subquery()
+    dispatched = _scoped(select(E.committee_id).where(*_in_period(period, "dispatch")), scope).distinct().subquery()
     counts["committees"], counts["committees_county"] = session.execute(
         select(func.count(), func.coalesce(func.sum(case((MediationCommittee.level >= COUNTY_LEVEL, 1), else_=0)), 0))
         .select_from(dispatched).outerjoin(MediationCommittee, MediationCommittee.id == dispatched.c.committee_id)).one()
@@ -257,8 +239,10 @@ def figures(session: Session, first: date, last: date, scope=None, now: datetime
 
     counts["breached"] = session.scalar(_scoped(select(func.count()).select_from(E)
                                                 .where(*_in_period(period, "escalate")), scope))
-    due = _follow_ups(session, period, scope, now)
-    counts["follow_ups_due"], counts["follow_ups_on_time"] = len(due), sum(1 for _id, kept in due if kept)
+    counts["follow_ups_due"] = session.scalar(_scoped(select(func.count()).select_from(E).where(*_due(period, now)),
+                                                      scope))
+    counts["follow_ups_on_time"] = session.scalar(_scoped(
+        select(func.count()).select_from(E).where(*_due(period, now), _visited_in_time(period, now)), scope))
     return LedgerFigures(first, last, _scope_key(scope), {key: int(value) for key, value in counts.items()})
 
 
@@ -268,14 +252,13 @@ def _scope_key(scope) -> str:
 
 # ---- the entries behind a figure ---------------------------------------------------------------------------------
 
-def _behind(session: Session, key: str, period: Period, scope, now: datetime) -> Select | list[int]:
-    """The statement selecting the ids behind one figure (or the ids themselves)."""
+def _behind(key: str, period: Period, scope, now: datetime) -> Select:
+    """The statement selecting the ids behind one figure."""
     head, _sep, tail = key.partition(":")
     ids = lambda *conditions: _scoped(select(E.dispute_id).where(*conditions), scope).distinct()  # noqa: E731
-    if key == "found":
-        return ids(*_in_period(period, "register"))
-    if head == "found" and tail in DISPUTE_SOURCES:
-        return ids(*_in_period(period, "register"), _json_str("source") == tail)
+    if key == "found" or (head == "found" and tail in DISPUTE_SOURCES):
+        query = _scoped_entries(select(Dispute.id).where(*_registered(period)), scope)
+        return query.where(Dispute.source == tail) if tail else query
     if key in ("mediated", "succeeded"):
         mediated = _mediated(period, scope)
         query = select(mediated.c.dispute_id)
@@ -288,16 +271,17 @@ def _behind(session: Session, key: str, period: Period, scope, now: datetime) ->
         return ids(*_in_period(period, "dispatch"))
     if key == "committees_county":
         county = select(MediationCommittee.id).where(MediationCommittee.level >= COUNTY_LEVEL)
-        return ids(*_in_period(period, "dispatch"), _committee_id().in_(county))
+        return ids(*_in_period(period, "dispatch"), E.committee_id.in_(county))
     if key == "open" or (head == "open" and tail in RISK_ORDER):
         stock = _open_at(min(period.end, now), scope)
         query = select(stock.c.dispute_id)
         return query.where(stock.c.level == tail) if tail else query
     if key == "breached":
         return ids(*_in_period(period, "escalate"))
-    if key in ("follow_ups_due", "follow_ups_on_time"):
-        return sorted({dispute_id for dispute_id, kept in _follow_ups(session, period, scope, now)
-                       if kept or key == "follow_ups_due"})
+    if key == "follow_ups_due":
+        return ids(*_due(period, now))
+    if key == "follow_ups_on_time":
+        return ids(*_due(period, now), _visited_in_time(period, now))
     raise BadFigure(key)
 
 
@@ -306,16 +290,13 @@ def ids_behind(session: Session, figure_key: str, first: date, last: date, scope
     """The ids of the entries one figure counts, ascending. Raises BadFigure (a KeyError) for an unknown key and
     BadPeriod (a ValueError) for a period that cannot be counted."""
     period = Period(first, last)
-    found = _behind(session, figure_key, period, scope, now or utcnow())
-    if isinstance(found, list):
-        return found
-    return sorted(set(session.scalars(found)))
+    return sorted(set(session.scalars(_behind(figure_key, period, scope, now or utcnow()))))
 
 
 def behind(session: Session, figure_key: str, first: date, last: date, scope=None, now: datetime | None = None):
-    """What `ids_behind` returns, as a query of ids when the figure is one (so a list page can filter by it as a
-    subquery instead of a list of tens of thousands of ids); raises as `ids_behind` does."""
-    return _behind(session, figure_key, Period(first, last), scope, now or utcnow())
+    """What `ids_behind` returns, as a query of ids (so a list page can filter by it as a subquery instead of a list
+    of tens of thousands of ids); raises as `ids_behind` does."""
+    return _behind(figure_key, Period(first, last), scope, now or utcnow())
 
 
 def digest(session: Session, first: date, last: date, scope=None, now: datetime | None = None) -> str:

@@ -203,11 +203,25 @@ def act(session: Session, dispute: Dispute, action: str, user=None, *, reason: s
 def _event(session: Session, dispute: Dispute, action: str, before: str | None, user, now: datetime, *,
            reason: str = "", data: dict | None = None) -> DisputeEvent:
     seq = (session.scalar(select(func.max(DisputeEvent.seq)).where(DisputeEvent.dispute_id == dispute.id)) or 0) + 1
+    data = data or {}
     event = DisputeEvent(dispute_id=dispute.id, seq=seq, action=action, from_state=before, to_state=dispute.state,
-                         at=now, user_id=getattr(user, "id", None), reason=reason, data=data or {})
+                         at=now, user_id=getattr(user, "id", None), reason=reason, data=data,
+                         **event_columns(action, now, data))
+    dispute.last_event_at = now if dispute.last_event_at is None else max(dispute.last_event_at, now)
     session.add(event)
     session.flush()
     return event
+
+
+def event_columns(action: str, at: datetime, data: dict) -> dict:
+    """The facts of an event's data that it also carries as columns, for the figures' indexes: the committee it names
+    (a dispatch, a committee's answer), and for an agreement when its follow-up visit falls due. Whatever writes
+    events (this module, the demo, the benchmark, migration 0016) derives them here."""
+    from hotline.services.dispute_deadlines import follow_up_due  # it reads this module's states
+
+    committee = data.get("committee_id")
+    return {"committee_id": committee if isinstance(committee, int) and not isinstance(committee, bool) else None,
+            "due_at": follow_up_due(at, data.get("performance_date")) if action == "succeed" else None}
 
 
 def _need(condition: bool, code: str, **params) -> None:

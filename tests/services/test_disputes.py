@@ -1,7 +1,7 @@
 """The dispute ledger's lifecycle: each step is one event; refused steps write nothing; the history is append-only."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select, text
@@ -78,6 +78,35 @@ def test_a_dispute_walks_from_registration_to_closed_with_one_event_per_step(ses
                                   .where(DisputeEvent.dispute_id == dispute.id).order_by(DisputeEvent.seq)))
     assert states[-1] == ("following_up", "closed")
     assert all(before == after for (_, before), (after, _) in zip(states, states[1:]))
+
+
+def test_an_entry_and_its_events_keep_the_facts_the_figures_index(session, place):
+    """The entry's registration moment is its register event's, its last_event_at its newest event's; a dispatch
+    carries its committee and an agreement its follow-up due moment as columns (services.dispute_figures reads these
+    columns, not the JSON)."""
+    from hotline.services.dispute_deadlines import follow_up_due
+
+    dispute = _entry(session, place)
+    _step(session, dispute, "accept")
+    _step(session, dispute, "assess", risk_level="yellow")
+    _step(session, dispute, "dispatch", committee_id=place["village_committee"].id)
+    _step(session, dispute, "committee_accept")
+    _step(session, dispute, "succeed", agreement_form="written", terms="The wall moves 20 cm",
+          performance_date=date(2026, 12, 10))
+    events = {event.action: event for event in session.scalars(
+        select(DisputeEvent).where(DisputeEvent.dispute_id == dispute.id))}
+    session.refresh(dispute)
+    assert dispute.created_at == events["register"].at
+    assert dispute.last_event_at == events["succeed"].at == NOW + timedelta(hours=5)
+    committee = place["village_committee"].id
+    assert (events["dispatch"].committee_id, events["committee_accept"].committee_id) == (committee, committee)
+    assert events["accept"].committee_id is None and events["accept"].due_at is None
+    # three days after the end of 10 December in Beijing: 13 December 24:00 Beijing, 16:00 UTC on the 13th
+    assert events["succeed"].due_at == follow_up_due(events["succeed"].at, "2026-12-10") \
+        == datetime(2026, 12, 13, 16, 0, tzinfo=timezone.utc)
+    _step(session, dispute, "follow_up", note="Kept", kept=True)
+    session.refresh(dispute)
+    assert dispute.last_event_at == NOW + timedelta(hours=6)
     assert _entry(session, place).number == "纠2102-2026-00002"
 
 

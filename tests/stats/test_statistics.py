@@ -95,7 +95,7 @@ def _ledger_entries(make, dalian, shenyang, now):
     """The ledger: two Dalian entries an hour ago, one mediated successfully after a prevented domestic-violence
     risk; one Shenyang entry."""
     from hotline.models import DisputeEvent
-    from hotline.services.disputes import TRANSITIONS
+    from hotline.services.disputes import TRANSITIONS, event_columns
 
     def entry(city, steps):
         steps = [("register", {"source": "screening", "risk_level": "blue"})] + steps
@@ -105,10 +105,12 @@ def _ledger_entries(make, dalian, shenyang, now):
         unit = make.org_unit("county", city=city)
         dispute = make._add(Dispute(number=f"纠-{make.n()}", source="screening", found_at=now, org_unit_id=unit.id,
                                     city_id=city.id, dispute_type="family", summary="x", state=states[-1],
-                                    created_at=now))
+                                    created_at=now - timedelta(minutes=59),
+                                    last_event_at=now - timedelta(minutes=60 - len(steps))))
         for seq, ((action, data), before, after) in enumerate(zip(steps, [None] + states, states), 1):
+            at = now - timedelta(minutes=60 - seq)
             make._add(DisputeEvent(dispute_id=dispute.id, seq=seq, action=action, from_state=before, to_state=after,
-                                   at=now - timedelta(minutes=60 - seq), data=data))
+                                   at=at, data=data, **event_columns(action, at, data)))
 
     entry(dalian, [("risk_close", {"kind": "domestic_violence", "prevented": True, "people": 3}),
                    ("succeed", {"agreement_form": "oral", "terms": "x", "performance_date": None})])
