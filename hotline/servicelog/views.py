@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from hotline import paging
@@ -12,6 +13,16 @@ from hotline.services import servicelog
 from hotline.vocab import SERVICE_KINDS
 
 bp = Blueprint("servicelog", __name__, url_prefix="/servicelog")
+
+# services.servicelog.PROBLEMS in the reader's language.
+PROBLEMS = {
+    "removed": _l("the sequence jumps from %(before)s to %(seq)s: a record was removed"),
+    "removed_from": _l("the sequence jumps from %(before)s: a record was removed"),
+    "unlinked": _l("it does not link to the record before it"),
+    "unknown_version": _l("unknown chain version %(version)s: the record was changed"),
+    "v1_linked": _l("a version 1 record is linked to a ledger entry: the record was changed"),
+    "changed": _l("its content does not match its hash: the record was changed"),
+}
 
 
 @bp.route("/")
@@ -34,4 +45,5 @@ def index():
 def verify():
     """Recompute the whole chain now and show the result."""
     result = servicelog.verify(db.session)
-    return render_template("servicelog/verify.html", result=result)
+    problem = PROBLEMS[result.code] % result.params if result.code else ""
+    return render_template("servicelog/verify.html", result=result, problem=problem)

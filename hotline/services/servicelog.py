@@ -1,7 +1,7 @@
 """Appending to and verifying the service log. Every service provided is written through append()."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Iterable
 
@@ -46,14 +46,32 @@ class ServiceEntry:
     dispute_id: int | None = None  # the ledger entry served (a mediation session or follow-up visit)
 
 
+# Why a record breaks the chain: a code, and the English sentence with its parameters (the web page says it in the
+# reader's language from the code: hotline.servicelog.views).
+PROBLEMS = {
+    "removed": "sequence jumps from {before} to {seq}: a record was removed",
+    "removed_from": "sequence jumps from {before}: a record was removed",
+    "unlinked": "does not link to the record before it",
+    "unknown_version": "unknown chain version {version}: the record was changed",
+    "v1_linked": "a version 1 record is linked to a ledger entry: the record was changed",
+    "changed": "content does not match its hash: the record was changed",
+}
+
+
 @dataclass(frozen=True)
 class VerifyResult:
-    """Outcome of a full check of the chain."""
+    """Outcome of a full check of the chain: where it broke, and why (a PROBLEMS code and its parameters)."""
 
     checked: int
     broken_seq: int | None = None
     broken_id: int | None = None
-    problem: str = ""
+    code: str = ""
+    params: dict = field(default_factory=dict)
+
+    @property
+    def problem(self) -> str:
+        """Why, in English (the command line's words)."""
+        return PROBLEMS[self.code].format(**self.params) if self.code else ""
 
     @property
     def intact(self) -> bool:
@@ -124,8 +142,9 @@ def _verify_span(session: Session, first_seq: int, last_seq: int | None, expecte
                 expected_prev = row.prev_hash if expected_prev is None else expected_prev
             problem = _check(values, expected_seq, expected_prev)
             if problem:
-                return _Span(checked, first_prev, last_hash,
-                             VerifyResult(checked=checked, broken_seq=row.seq, broken_id=row.id, problem=problem))
+                code, params = problem
+                return _Span(checked, first_prev, last_hash, VerifyResult(
+                    checked=checked, broken_seq=row.seq, broken_id=row.id, code=code, params=params))
             checked += 1
             expected_seq = row.seq + 1
             expected_prev = last_hash = row.hash
@@ -175,15 +194,13 @@ def verify(session: Session, batch_size: int = 5000, workers: int = 1) -> Verify
     for (start, _end), span in zip(bounds, spans):
         if span.checked == 0 and span.broken is None:
             # An empty run means records were removed from its start on; the sequence check below names it.
-            return VerifyResult(checked=checked, broken_seq=start, problem=f"sequence jumps from {start - 1}: "
-                                                                           "a record was removed")
+            return VerifyResult(checked=checked, broken_seq=start, code="removed_from", params={"before": start - 1})
         if span.first_prev is not None and span.first_prev != expected_prev:
-            return VerifyResult(checked=checked, broken_seq=start,
-                                broken_id=None, problem="does not link to the record before it")
+            return VerifyResult(checked=checked, broken_seq=start, code="unlinked")
         if span.broken is not None:
             broken = span.broken
             return VerifyResult(checked=checked + broken.checked, broken_seq=broken.broken_seq,
-                                broken_id=broken.broken_id, problem=broken.problem)
+                                broken_id=broken.broken_id, code=broken.code, params=broken.params)
         checked += span.checked
         expected_prev = span.last_hash
     return VerifyResult(checked=checked)
@@ -211,18 +228,18 @@ def _canonical_column(session: Session, name: str):
     return type_coerce(text_value, String).label(name)
 
 
-def _check(values, expected_seq: int, expected_prev: str) -> str:
-    """Why one record breaks the chain, or an empty string."""
+def _check(values, expected_seq: int, expected_prev: str) -> tuple[str, dict] | None:
+    """Why one record breaks the chain (a PROBLEMS code and its parameters), or None."""
     if values["seq"] != expected_seq:
-        return f"sequence jumps from {expected_seq - 1} to {values['seq']}: a record was removed"
+        return "removed", {"before": expected_seq - 1, "seq": values["seq"]}
     if values["prev_hash"] != expected_prev:
-        return "does not link to the record before it"
+        return "unlinked", {}
     version = values["chain_version"]
     if version not in CHAIN_VERSIONS:
-        return f"unknown chain version {version}: the record was changed"
+        return "unknown_version", {"version": version}
     if version == 1 and values["dispute_id"] is not None:
         # Version 1 does not hash the entry, and no version 1 record was ever linked to one.
-        return "a version 1 record is linked to a ledger entry: the record was changed"
+        return "v1_linked", {}
     if chain_hash(values["prev_hash"], canonical_content(values, version)) != values["hash"]:
-        return "content does not match its hash: the record was changed"
-    return ""
+        return "changed", {}
+    return None

@@ -369,3 +369,16 @@ def test_version_2_canonical_content_is_exactly_the_sorted_compact_json():
         assert canonical_content(record, 1) != canonical_content(record, 2)
 
     same()
+
+
+def test_the_check_page_names_the_broken_record_in_the_reader_s_language(make, dialect, as_role):
+    """The coordinator's check says why a record breaks the chain in Chinese (the default) and in English."""
+    for n in range(4):
+        make.service(outcome=f"case {n}")
+    _tamper(make.session, dialect, "UPDATE service_records SET outcome = 'forged' WHERE seq = 2")
+    admin = as_role("admin")
+    chinese = admin.post("/servicelog/verify").get_data(as_text=True)
+    assert "第 2 条记录校验失败：内容与哈希值不符：记录已被篡改" in chinese and "the record was changed" not in chinese
+    admin.post("/language/en?next=/")
+    english = admin.post("/servicelog/verify").get_data(as_text=True)
+    assert "Broken at record 2: its content does not match its hash: the record was changed" in english
