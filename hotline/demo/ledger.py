@@ -54,8 +54,7 @@ REFERRALS = ("人民法院诉讼服务中心", "劳动人事争议仲裁委员�
 
 def last_full_quarter(now: datetime):
     """The last calendar quarter that has ended, in Beijing time: (first day, last day)."""
-    first, _last = statistics.quarter_of(now.astimezone(PROVINCE_TZ).date())
-    return statistics.quarter_of(first - timedelta(days=1))
+    return statistics.last_full_quarter(now.astimezone(PROVINCE_TZ).date())
 
 
 class _Walk:

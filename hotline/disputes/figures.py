@@ -46,10 +46,17 @@ def scope_names(scope: Scope) -> tuple[str, str]:
     return "全省", "the province"
 
 
+def _quarters() -> dict[str, Period]:
+    """The last quarter that ended (what the department reports, the page's default) and the one running."""
+    today = utcnow().astimezone(PROVINCE_TZ).date()
+    return {"last": Period(*statistics.last_full_quarter(today)), "this": Period(*statistics.quarter_of(today))}
+
+
 def _period(args) -> Period:
-    """The period asked for (first and last, YYYY-MM-DD), the current quarter when none; 400 when malformed."""
+    """The period asked for (first and last, YYYY-MM-DD), the last quarter that ended when none; 400 when
+    malformed."""
     if not args.get("first") and not args.get("last"):
-        return Period(*statistics.quarter_of(utcnow().astimezone(PROVINCE_TZ).date()))
+        return _quarters()["last"]
     try:
         return Period(date.fromisoformat(args.get("first") or ""), date.fromisoformat(args.get("last") or ""))
     except BadPeriod:
@@ -104,7 +111,8 @@ def figures():
     """The period's figures for the coordinator's part of the province, as the department reports them."""
     period, scope = _period(request.args), _scope(request.args)
     cities = db.session.scalars(select(City).order_by(City.id)).all() if current_scope().is_province else []
-    return render_template("disputes/figures.html", cities=cities, args=_args(period, scope),
+    quarters = {name: _args(quarter, scope) for name, quarter in _quarters().items()}
+    return render_template("disputes/figures.html", cities=cities, args=_args(period, scope), quarters=quarters,
                            **report_context(period, scope))
 
 

@@ -63,6 +63,11 @@ def quarter_of(day: date) -> tuple[date, date]:
     return first, after - timedelta(days=1)
 
 
+def last_full_quarter(day: date) -> tuple[date, date]:
+    """The last calendar quarter that ended before the day."""
+    return quarter_of(quarter_of(day)[0] - timedelta(days=1))
+
+
 @dataclass
 class Figures:
     """Everything the dashboard and the report show."""

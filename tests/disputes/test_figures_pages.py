@@ -162,3 +162,18 @@ def test_a_city_figure_followed_by_the_province_lists_that_citys_entries_only(ap
     bureau = _client(app, ledger["bureau"])
     widened = bureau.get(f"/disputes/?figure=found&start={first}&end={last}&city_id={anshan}", headers=EN)
     assert "2 entries" in widened.get_data(as_text=True)
+
+
+def test_without_a_period_the_page_shows_the_last_quarter_that_ended_and_links_the_running_one(app, ledger):
+    """The department reports whole quarters: the page opens on the last one that ended."""
+    from hotline.models.types import PROVINCE_TZ, utcnow
+    from hotline.services import statistics
+
+    today = utcnow().astimezone(PROVINCE_TZ).date()
+    last_first, last_last = statistics.last_full_quarter(today)
+    this_first, this_last = statistics.quarter_of(today)
+    assert last_last + timedelta(days=1) == this_first
+    page = _client(app, ledger["province"]).get("/disputes/figures", headers=EN).get_data(as_text=True)
+    assert f'name="first" value="{last_first}"' in page and f'name="last" value="{last_last}"' in page
+    assert f'href="/disputes/figures?first={this_first}&amp;last={this_last}">This quarter so far' in page
+    assert f'href="/disputes/figures?first={last_first}&amp;last={last_last}">Last quarter' in page
