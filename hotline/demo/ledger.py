@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from hotline.models import (
 from hotline.models.types import PROVINCE_TZ
 from hotline.disputes import wording
 from hotline.services import dispute_figures, statistics
+from hotline.services.dispute_deadlines import Entry, next_moments
 from hotline.services.disputes import CITY_NUMBERS, TRANSITIONS, event_columns
 
 
@@ -210,6 +212,9 @@ def load(session: Session, seed_number: int, now: datetime, user_id: int | None,
         entries[-1]["summary"] = SUMMARIES[entries[-1]["dispute_type"]]
         walks.append(walk)
         extras.append(risk_row)
+        held = [SimpleNamespace(**risk_row)] if risk_row else []
+        entries[-1]["next_due_at"], entries[-1]["next_action_at"] = next_moments(
+            Entry(entries[-1]["risk_level"], held, state), [SimpleNamespace(**event) for event in walk.events])
     _write(session, rng, entries, walks, extras)
     counted = dispute_figures.figures(session, first, last, None, now)
     return (f"Dispute ledger: {len(entries):,} entries and {sum(len(w.events) for w in walks):,} events; "

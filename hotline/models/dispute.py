@@ -112,6 +112,8 @@ class Dispute(db.Model):
         Index("ix_disputes_registered", "created_at",
               postgresql_include=["source", "city_id", "org_unit_id", "committee_id"]),
         Index("ix_disputes_touched", "last_event_at", "created_at"),
+        Index("ix_disputes_next_due", "next_due_at"),
+        Index("ix_disputes_next_action", "next_action_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,6 +140,10 @@ class Dispute(db.Model):
     # The moment of its newest event (services.disputes._event keeps it): what is untouched since a moment is read
     # from here, not from the history.
     last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # From its deadlines, kept at every event too (services.dispute_deadlines.next_moments): the earliest due moment
+    # not yet met, and when the deadline sweep next has something to do for it (None: nothing pending, nothing due).
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org_unit: Mapped[OrgUnit] = relationship()
     committee: Mapped[MediationCommittee | None] = relationship()

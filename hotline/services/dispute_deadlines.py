@@ -52,8 +52,12 @@ class Deadline:
             return "met" if self.done_at <= self.due_at else "met_late"
         if now > self.due_at:
             return "breached"
-        warning = min((self.due_at - self.started_at) / 4, timedelta(days=1))
-        return "at_risk" if now >= self.due_at - warning else "on_track"
+        return "at_risk" if now >= self.warns_at else "on_track"
+
+    @property
+    def warns_at(self) -> datetime:
+        """When it turns at risk: the last quarter of its span, at most the last day."""
+        return self.due_at - min((self.due_at - self.started_at) / 4, timedelta(days=1))
 
 
 def add_month(moment: datetime) -> datetime:
@@ -134,6 +138,32 @@ def deadlines(dispute: Dispute, events: list[DisputeEvent]) -> list[Deadline]:
     return found
 
 
+def next_moments(dispute, events) -> tuple[datetime | None, datetime | None]:
+    """(next due, next action) of an entry, from its history: the earliest due moment of its deadlines not yet met,
+    and the earliest moment the sweep has something to do for it (a deadline turning at risk that was not warned
+    of, or one breached that was not escalated). None when there is none; a closed entry has neither.
+    services.disputes keeps both on the entry at every event, so the board and the sweep read only the entries
+    that have a deadline pending or an action due, however many the ledger holds."""
+    if dispute.state == "closed":
+        return None, None
+    acted = {(event.action, (event.data or {}).get("deadline"), (event.data or {}).get("due_at"))
+             for event in events if event.action in ("warn", "escalate")}
+    due, action = None, None
+    for deadline in deadlines(dispute, events):
+        if deadline.done_at is not None:
+            continue
+        due = deadline.due_at if due is None else min(due, deadline.due_at)
+        stamp = deadline.due_at.isoformat()
+        if ("escalate", deadline.key, stamp) in acted:
+            continue
+        at = deadline.due_at + BREACH if ("warn", deadline.key, stamp) in acted else deadline.warns_at
+        action = at if action is None else min(action, at)
+    return due, action
+
+
+BREACH = timedelta(seconds=1)  # a deadline due at 10:00:00 is breached at 10:00:01
+
+
 def _level_after(event: DisputeEvent) -> str | None:
     """The risk level an event leaves the entry at, when it sets one."""
     data = event.data or {}
@@ -179,14 +209,14 @@ def escalation_recipients(session: Session, unit: OrgUnit | None, city_id: int, 
 
 
 def sweep(session: Session, now: datetime, text) -> dict[str, int]:
-    """Act on the deadlines of every entry not closed: warn once per deadline at risk (a text to the responsible
+    """Act on the deadlines of every entry not closed that has an action due (Dispute.next_action_at): warn once per deadline at risk (a text to the responsible
     person), escalate once per deadline breached (one level up from the entry's place: a text to whoever answers
     for that level); each writes an event. `text(phone, body)` queues a message. Returns the counts; the caller
     commits."""
     counts = {"warned": 0, "escalated": 0}
     open_disputes = session.scalars(
-        select(Dispute).where(Dispute.state != "closed").options(selectinload(Dispute.events),
-                                                                  selectinload(Dispute.risks))
+        select(Dispute).where(Dispute.state != "closed", Dispute.next_action_at <= now)
+        .options(selectinload(Dispute.events), selectinload(Dispute.risks))
         .execution_options(populate_existing=True)).all()
     for dispute in open_disputes:
         acted = {(event.action, event.data.get("deadline"), event.data.get("due_at"))
@@ -254,19 +284,20 @@ class BoardRow:
 
 
 @dataclass(frozen=True)
-class _Entry:
-    """What deadlines() reads of an entry, from bulk-loaded rows."""
+class Entry:
+    """What deadlines() and next_moments() read of an entry, from rows read in bulk."""
 
     risk_level: str
     risks: list
+    state: str = ""
 
 
 def board(session: Session, now: datetime, scope=None, kind: str | None = None, level: str | None = None,
           newest_first: bool = False) -> list[BoardRow]:
     """Every deadline not yet met of the entries not closed (in a scope, at a risk level), of one kind or all,
-    sorted by due time. The entries, their events and their open risks are read in three queries, however many."""
+    sorted by due time; only the entries with a deadline pending (Dispute.next_due_at) are read. The entries, their events and their open risks are read in three queries, however many."""
     entries_q = select(Dispute.id, Dispute.number, Dispute.risk_level, Dispute.state, Dispute.org_unit_id) \
-        .where(Dispute.state != "closed")
+        .where(Dispute.state != "closed", Dispute.next_due_at.is_not(None))
     if level is not None:
         entries_q = entries_q.where(Dispute.risk_level == level)
     if scope is not None:
@@ -287,7 +318,7 @@ def board(session: Session, now: datetime, scope=None, kind: str | None = None, 
         risks.setdefault(row.dispute_id, []).append(row)
     rows = []
     for entry in entries:
-        for deadline in deadlines(_Entry(entry.risk_level, risks.get(entry.id, [])), events.get(entry.id, [])):
+        for deadline in deadlines(Entry(entry.risk_level, risks.get(entry.id, [])), events.get(entry.id, [])):
             if kind is not None and kind_of(deadline.key) != kind:
                 continue
             status = deadline.status(now)

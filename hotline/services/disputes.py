@@ -210,7 +210,19 @@ def _event(session: Session, dispute: Dispute, action: str, before: str | None, 
     dispute.last_event_at = now if dispute.last_event_at is None else max(dispute.last_event_at, now)
     session.add(event)
     session.flush()
+    _schedule(session, dispute)
     return event
+
+
+def _schedule(session: Session, dispute: Dispute) -> None:
+    """Keep the entry's next due moment and next sweep action (services.dispute_deadlines.next_moments) from its
+    whole history and risks as they stand after an event."""
+    from hotline.services.dispute_deadlines import Entry, next_moments
+
+    events = session.scalars(select(DisputeEvent).where(DisputeEvent.dispute_id == dispute.id)
+                             .order_by(DisputeEvent.seq)).all()
+    risks = session.scalars(select(DisputeRisk).where(DisputeRisk.dispute_id == dispute.id)).all()
+    dispute.next_due_at, dispute.next_action_at = next_moments(Entry(dispute.risk_level, risks, dispute.state), events)
 
 
 def event_columns(action: str, at: datetime, data: dict) -> dict:

@@ -49,8 +49,9 @@ def test_upgrading_a_populated_database_keeps_every_row(app, make):
 
 
 def test_0016_fills_the_columns_the_ledger_figures_read_for_events_written_before_it(app, make):
-    """Events written before 0016 get their committee and follow-up due moment, entries their last event's moment,
-    exactly as the ledger writes them now; the history stays append-only afterwards."""
+    """Events written before 0016 get their committee and follow-up due moment, entries their last event's moment
+    and their next deadline and sweep action, exactly as the ledger writes them now; the history stays append-only
+    afterwards."""
     from datetime import date, timedelta
 
     import pytest
@@ -77,6 +78,8 @@ def test_0016_fills_the_columns_the_ledger_figures_read_for_events_written_befor
     written = [(e.id, e.committee_id, e.due_at) for e in session.scalars(
         select(DisputeEvent).where(DisputeEvent.dispute_id == dispute.id).order_by(DisputeEvent.seq))]
     dispute_id = dispute.id
+    moments = (dispute.next_due_at, dispute.next_action_at)
+    assert moments[0] == written[5][2]  # the follow-up visit is what is pending
     session.close()
     with app.app_context():
         db.session.remove()
@@ -87,7 +90,9 @@ def test_0016_fills_the_columns_the_ledger_figures_read_for_events_written_befor
         events = [(e.id, e.committee_id, e.due_at) for e in db.session.scalars(
             select(DisputeEvent).where(DisputeEvent.dispute_id == dispute_id).order_by(DisputeEvent.seq))]
         assert events == written and written[3][1] == committee.id and written[5][2] is not None
-        assert db.session.get(Dispute, dispute_id).last_event_at == NOW + timedelta(hours=5)
+        entry = db.session.get(Dispute, dispute_id)
+        assert entry.last_event_at == NOW + timedelta(hours=5)
+        assert (entry.next_due_at, entry.next_action_at) == moments
         db.session.remove()
         with db.engine.connect() as connection, pytest.raises(DatabaseError):
             connection.execute(text("UPDATE dispute_events SET committee_id = NULL"))

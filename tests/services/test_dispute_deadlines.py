@@ -120,6 +120,31 @@ def test_the_sweep_warns_once_and_escalates_once(session, place, make):
     assert escalation.data["deadline"] == "accept" and escalation.data["to"] == "township"  # from a village
 
 
+def test_an_entry_keeps_its_next_due_deadline_and_the_sweep_s_next_action(session, place, make):
+    """The board reads only entries with a deadline pending and the sweep only those with an action due: each
+    event keeps both moments on the entry, equal to a reading of the whole history."""
+    dispute = _entry(session, place)
+    due = NOW + timedelta(days=1)
+    assert (dispute.next_due_at, dispute.next_action_at) == (due, due - timedelta(hours=6))  # at risk from 6 h before
+    assert dispute_deadlines.sweep(session, due - timedelta(hours=6) - SECOND, lambda *a: None)["warned"] == 0
+    assert dispute_deadlines.sweep(session, due - timedelta(hours=6), lambda *a: None)["warned"] == 1
+    session.commit()
+    assert (dispute.next_due_at, dispute.next_action_at) == (due, due + SECOND)  # warned: next, the breach
+    assert dispute_deadlines.sweep(session, due + SECOND, lambda *a: None)["escalated"] == 1
+    session.commit()
+    assert (dispute.next_due_at, dispute.next_action_at) == (due, None)  # pending still, nothing left to do
+    assert [row.key for row in dispute_deadlines.board(session, due + timedelta(days=1))] == ["accept"]
+    disputes.act(session, dispute, "reject", referral="The district court", now=due + timedelta(days=1))
+    session.commit()
+    assert (dispute.next_due_at, dispute.next_action_at) == (None, None)
+    assert dispute_deadlines.board(session, due + timedelta(days=2)) == []
+    red = _entry(session, place, risk_level="red")
+    stored = (red.next_due_at, red.next_action_at)
+    session.refresh(red)
+    assert stored == dispute_deadlines.next_moments(red, red.events) == (NOW + timedelta(hours=6),
+                                                                           NOW + timedelta(hours=4, minutes=30))
+
+
 def test_a_breach_texts_whoever_answers_one_level_up(session, place, make):
     """From a village, the township's bureau coordinators are texted (not another township's, not the county's);
     from a county, the city's coordinators; the event names who was told."""
