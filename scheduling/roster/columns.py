@@ -1,0 +1,258 @@
+"""Column generation for a duty roster: the master LP in HiGHS, re-solved warm as rows join it, and the bound it
+proves.
+
+Each person's row of duties (a shift id or "" for each day) is a column. The master chooses, per person, a convex
+combination of pooled rows (a convexity row each) and pays for the seats it leaves short or over (one row per seat
+group, with short and over variables at the seat's weights; a hard minimum is a second row whose slack costs the
+relaxed model's weight), for the spread of duties between comparable staff (a "high" and a "low" variable per group
+and rule, with a row per member), and for each row's own terms (shift-on and shift-off requests, changes to a
+published roster). An integral choice costs exactly what `penalties.evaluate` charges the roster, so the master's
+LP over every valid row is a relaxation of the roster problem.
+
+A pricer names, for one person and a matrix of prices per (day, shift), the cheapest row valid under all of that
+person's hard rules. When the pricer is exact, the Lagrangian (Farley) bound holds: the LP value plus, for each
+person, the least reduced cost of any row (when negative) is at most the optimum of the whole LP, hence of the
+roster problem. It holds at every round, not only once no row prices out, so a bound is proven long before the
+column generation ends. With an inexact pricer (`person_dp.cheapest_schedule`) the same loop still finds rows but
+proves nothing; `generate` says which it was told.
+
+An expensive "no row yet" column per person keeps the master feasible from the first round.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from scheduling.roster.construct import Seats, own_prices
+from scheduling.roster.model import relaxed_minimum_weight
+from scheduling.roster.problem import Problem, Roster, Staff
+
+ARTIFICIAL = 1e7  # the cost of a person with no pooled row yet
+EPSILON = 1e-6
+# pricer(problem, person, prices) -> (row, cost under prices) or None when the person has no valid row
+Pricer = Callable[[Problem, Staff, np.ndarray], "tuple[list[str], float] | None"]
+
+
+@dataclass
+class Round:
+    """One round: the LP value, the bound proven by then (None with an inexact pricer or while some person has no
+    valid row priced), the rows added, and the seconds since the start."""
+
+    lp: float
+    bound: float | None
+    added: int
+    seconds: float
+
+
+@dataclass
+class Result:
+    """What a run of column generation found."""
+
+    lp: float
+    bound: float | None
+    rounds: list[Round] = field(default_factory=list)
+    converged: bool = False
+    columns: int = 0
+
+
+class Master:
+    """The pool of rows and the master LP over it (HiGHS, warm-started after each addition)."""
+
+    def __init__(self, problem: Problem):
+        import highspy
+
+        self.problem = problem
+        self.staff = list(problem.staff)
+        self.column_of = {shift.id: k for k, shift in enumerate(problem.shifts)}
+        self.at: dict[tuple[int, str], list[int]] = {}
+        for index, cover in enumerate(problem.covers):
+            self.at.setdefault((cover.day, cover.shift), []).append(index)
+        self.able = [[cover.qualifies(person) for cover in problem.covers] for person in self.staff]
+        requests = Seats(problem)
+        self.own = [np.array(own_prices(problem, person, requests.on.get(person.id, ()),
+                                        requests.off.get(person.id, ())), dtype=float).reshape(
+            problem.days, len(problem.shifts)) for person in self.staff]
+        self.constant = [_constant(problem, person) for person in self.staff]
+        self.unpopular = np.array([[problem.is_unpopular(day, shift.id) for shift in problem.shifts]
+                                   for day in range(problem.days)], dtype=float).reshape(
+            problem.days, len(problem.shifts))
+        self.pool: list[tuple[int, tuple[str, ...]]] = []
+        self.seen: set[tuple[int, tuple[str, ...]]] = set()
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.inf = highspy.kHighsInf
+        self._rows = 0
+        self._build()
+
+    # ---- rows ----------------------------------------------------------------------------------------------------
+
+    def _row(self, lower: float, upper: float) -> int:
+        self.highs.addRow(lower, upper, 0, np.array([], dtype=np.int32), np.array([], dtype=float))
+        self._rows += 1
+        return self._rows - 1
+
+    def _column(self, cost: float, upper: float, rows: list[int], values: list[float]) -> None:
+        self.highs.addCol(float(cost), 0.0, float(upper), len(rows), np.array(rows, dtype=np.int32),
+                          np.array(values, dtype=float))
+
+    def _build(self) -> None:
+        p = self.problem
+        self.convexity = [self._row(1.0, 1.0) for _ in self.staff]
+        for row in self.convexity:
+            self._column(ARTIFICIAL, self.inf, [row], [1.0])
+        self.seat_rows, self.minimum_rows = [], {}
+        for index, cover in enumerate(p.covers):
+            row = self._row(cover.requirement, cover.requirement)
+            self.seat_rows.append(row)
+            self._column(cover.under_weight, cover.requirement, [row], [1.0])  # short
+            self._column(cover.over_weight, self.inf, [row], [-1.0])  # over
+            if cover.hard_min:
+                minimum = self._row(cover.hard_min, self.inf)
+                self.minimum_rows[index] = minimum
+                self._column(relaxed_minimum_weight(cover), cover.hard_min, [minimum], [1.0])
+        # fairness: high >= count_i and count_i >= low for each member, weight * (high - low)
+        self.fair: list[tuple[bool, dict[int, tuple[int, int]]]] = []
+        groups: dict[str, list[int]] = {}
+        for i, person in enumerate(self.staff):
+            groups.setdefault(person.group, []).append(i)
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            for weight, unpopular in ((p.fairness.duties, False), (p.fairness.unpopular, True)):
+                if not weight:
+                    continue
+                rows = {i: (self._row(0.0, self.inf), self._row(0.0, self.inf)) for i in members}
+                self._column(weight, p.days, [high for high, _low in rows.values()], [1.0] * len(rows))
+                self._column(-weight, p.days, [low for _high, low in rows.values()], [-1.0] * len(rows))
+                self.fair.append((unpopular, rows))
+
+    # ---- columns -------------------------------------------------------------------------------------------------
+
+    def cost(self, i: int, row) -> float:
+        """The row's own cost: requests and changes to a published roster (the seats are the master's)."""
+        own, column = self.own[i], self.column_of
+        return self.constant[i] + sum(own[d, column[s]] for d, s in enumerate(row) if s)
+
+    def add(self, i: int, row) -> bool:
+        """Pool person i's row (a valid one); False when it is already there."""
+        key = (i, tuple(row))
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        rows, values = [self.convexity[i]], [1.0]
+        for day, shift in enumerate(row):
+            if not shift:
+                continue
+            for c in self.at.get((day, shift), ()):
+                if self.able[i][c]:
+                    rows.append(self.seat_rows[c])
+                    values.append(1.0)
+                    if c in self.minimum_rows:
+                        rows.append(self.minimum_rows[c])
+                        values.append(1.0)
+        duties = sum(1 for shift in row if shift)
+        unpopular = sum(1 for day, shift in enumerate(row) if shift and self.unpopular[day, self.column_of[shift]])
+        for is_unpopular, members in self.fair:
+            if i in members:
+                count = unpopular if is_unpopular else duties
+                if count:
+                    high, low = members[i]
+                    rows += [high, low]
+                    values += [-float(count), float(count)]
+        self._column(self.cost(i, row), self.inf, rows, values)
+        self.pool.append(key)
+        return True
+
+    def add_roster(self, roster: Roster) -> None:
+        """Pool every row of a (valid) roster."""
+        for i, person in enumerate(self.staff):
+            self.add(i, roster[person.id])
+
+    # ---- solving -------------------------------------------------------------------------------------------------
+
+    def solve(self) -> float:
+        """Solve the master LP over the pool (from the last basis); its value. Reads the duals."""
+        import highspy
+
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"master LP ended {self.highs.modelStatusToString(self.highs.getModelStatus())}")
+        duals = np.array(self.highs.getSolution().row_dual)
+        self.seat_dual = np.array([duals[row] for row in self.seat_rows])
+        for c, row in self.minimum_rows.items():
+            self.seat_dual[c] += duals[row]
+        self.one_dual = np.array([duals[row] for row in self.convexity])
+        self.fair_dual = np.zeros((len(self.staff), 2))
+        for is_unpopular, members in self.fair:
+            for i, (high, low) in members.items():
+                self.fair_dual[i, int(is_unpopular)] += -duals[high] + duals[low]
+        self.value = self.highs.getInfo().objective_function_value
+        return self.value
+
+    def prices(self, i: int) -> np.ndarray:
+        """What each (day, shift) duty adds to person i's reduced cost (without the constant and the convexity
+        dual): their own terms, less the seats it fills, plus its share of the fairness rows."""
+        prices = self.own[i].copy()
+        able = self.able[i]
+        for (day, shift), indices in self.at.items():
+            k = self.column_of[shift]
+            for c in indices:
+                if able[c]:
+                    prices[day, k] -= self.seat_dual[c]
+        duty, unpopular = self.fair_dual[i]
+        if duty or unpopular:
+            prices -= duty + unpopular * self.unpopular
+        return prices
+
+    def reduced_cost(self, i: int, priced: float) -> float:
+        """Person i's reduced cost of a row whose duties sum to `priced` under prices(i)."""
+        return self.constant[i] + priced - self.one_dual[i]
+
+
+def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, start: Roster | None = None,
+             rounds: int | None = None, on_round: Callable[[Round], None] | None = None) -> Result:
+    """Rounds of master LP and pricing every person until no row prices out, the time is up or `rounds` rounds
+    are done. With an exact pricer every round proves a bound (see the module's docstring)."""
+    began = time.monotonic()
+    master = Master(problem)
+    if start is not None:
+        master.add_roster(start)
+    result = Result(lp=float("inf"), bound=None)
+    while rounds is None or len(result.rounds) < rounds:
+        value = master.solve()
+        added, least, complete = 0, 0.0, True
+        for i, person in enumerate(master.staff):
+            found = pricer(problem, person, master.prices(i))
+            if found is None:
+                complete = False  # no valid row: the roster problem has none either, and the LP says nothing
+                continue
+            row, priced = found
+            reduced = master.reduced_cost(i, priced)
+            least += min(0.0, reduced)
+            if reduced < -EPSILON:
+                added += master.add(i, row)
+        bound = value + least if exact and complete else None
+        result.lp, result.columns = value, len(master.pool)
+        if bound is not None:
+            result.bound = bound if result.bound is None else max(result.bound, bound)
+        step = Round(value, result.bound, added, time.monotonic() - began)
+        result.rounds.append(step)
+        if on_round is not None:
+            on_round(step)
+        if not added:
+            result.converged = True
+            break
+        if time.monotonic() - began >= seconds:
+            break
+    return result
+
+
+def _constant(problem: Problem, person: Staff) -> float:
+    """What the person's all-off row costs: their unmet shift-on requests and their published duties dropped."""
+    total = sum(request.weight for request in problem.on_requests if request.staff == person.id)
+    if problem.published is not None and problem.change_weight:
+        total += problem.change_weight * sum(1 for shift in problem.published.get(person.id, ()) if shift)
+    return total
