@@ -52,7 +52,7 @@ def main(argv=None) -> int:
     print(f"== {name}: {len(problem.staff)} people, {problem.days} days, {len(problem.shifts)} shift types")
     started = time.monotonic()
     engine = solve(problem, SolverSettings(args.engine_seconds, 2, args.seed))
-    print(f"engine: objective {engine.objective} ({engine.status}, its own bound {engine.bound}) "
+    print(f"engine: objective {engine.objective} ({engine.status}, its own bound {engine.stats.bound}) "
           f"in {time.monotonic() - started:.1f} s", flush=True)
 
     def report(step: Round) -> None:

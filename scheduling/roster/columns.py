@@ -83,26 +83,31 @@ class Master:
         self.seen: set[tuple[int, tuple[str, ...]]] = set()
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("log_to_console", False)
         self.inf = highspy.kHighsInf
-        self._rows = 0
+        self.rhs: list[float] = []  # each row's right-hand side (its lower bound: rows are = or >=)
+        self.fixed: list[tuple[float, float, list[int], list[float]]] = []  # the columns that are not rows
         self._build()
 
     # ---- rows ----------------------------------------------------------------------------------------------------
 
     def _row(self, lower: float, upper: float) -> int:
         self.highs.addRow(lower, upper, 0, np.array([], dtype=np.int32), np.array([], dtype=float))
-        self._rows += 1
-        return self._rows - 1
+        self.rhs.append(float(lower))
+        return len(self.rhs) - 1
 
-    def _column(self, cost: float, upper: float, rows: list[int], values: list[float]) -> None:
+    def _column(self, cost: float, upper: float, rows: list[int], values: list[float], fixed: bool = True) -> None:
+        """A column of the LP; `fixed`: one of the master's own (slacks, spreads), not a person's row."""
         self.highs.addCol(float(cost), 0.0, float(upper), len(rows), np.array(rows, dtype=np.int32),
                           np.array(values, dtype=float))
+        if fixed:
+            self.fixed.append((float(cost), float(upper), rows, values))
 
     def _build(self) -> None:
         p = self.problem
         self.convexity = [self._row(1.0, 1.0) for _ in self.staff]
-        for row in self.convexity:
-            self._column(ARTIFICIAL, self.inf, [row], [1.0])
+        for row in self.convexity:  # "no row yet": priced by the Lagrangian as a person's alternative
+            self._column(ARTIFICIAL, self.inf, [row], [1.0], fixed=False)
         self.seat_rows, self.minimum_rows = [], {}
         for index, cover in enumerate(p.covers):
             row = self._row(cover.requirement, cover.requirement)
@@ -162,7 +167,7 @@ class Master:
                     high, low = members[i]
                     rows += [high, low]
                     values += [-float(count), float(count)]
-        self._column(self.cost(i, row), self.inf, rows, values)
+        self._column(self.cost(i, row), self.inf, rows, values, fixed=False)
         self.pool.append(key)
         return True
 
@@ -180,7 +185,13 @@ class Master:
         self.highs.run()
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"master LP ended {self.highs.modelStatusToString(self.highs.getModelStatus())}")
-        duals = np.array(self.highs.getSolution().row_dual)
+        self.use(np.array(self.highs.getSolution().row_dual))
+        self.value = self.highs.getInfo().objective_function_value
+        return self.value
+
+    def use(self, duals: np.ndarray) -> None:
+        """Price with these row duals (the LP's, or a smoothed mix)."""
+        self.duals = duals
         self.seat_dual = np.array([duals[row] for row in self.seat_rows])
         for c, row in self.minimum_rows.items():
             self.seat_dual[c] += duals[row]
@@ -189,8 +200,25 @@ class Master:
         for is_unpopular, members in self.fair:
             for i, (high, low) in members.items():
                 self.fair_dual[i, int(is_unpopular)] += -duals[high] + duals[low]
-        self.value = self.highs.getInfo().objective_function_value
-        return self.value
+
+    def lagrangian(self, least: list[float | None]) -> float:
+        """The Lagrangian bound at the duals in use, given each person's least priced row (min over valid rows of
+        the sum of prices(i); None: no valid row, then there is no roster and no bound): the rows' right-hand
+        sides at those duals, each person's cheapest choice (a row, or "no row yet"), and each of the master's own
+        columns at its best bound. Minus infinity when the duals let an unbounded column fall without end."""
+        convexity = set(self.convexity)
+        total = sum(self.duals[r] * b for r, b in enumerate(self.rhs) if r not in convexity)
+        for i, priced in enumerate(least):
+            if priced is None:
+                return float("-inf")
+            total += min(self.constant[i] + priced, ARTIFICIAL)
+        for cost, upper, rows, values in self.fixed:
+            reduced = cost - sum(self.duals[r] * v for r, v in zip(rows, values))
+            if reduced < 0:
+                if upper == self.inf:
+                    return float("-inf")
+                total += reduced * upper
+        return total
 
     def prices(self, i: int) -> np.ndarray:
         """What each (day, shift) duty adds to person i's reduced cost (without the constant and the convexity
@@ -212,39 +240,61 @@ class Master:
         return self.constant[i] + priced - self.one_dual[i]
 
 
+SMOOTHING = 0.8  # the weight of the best duals so far in the duals priced (Wentges' stabilisation)
+
+
 def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, start: Roster | None = None,
-             rounds: int | None = None, on_round: Callable[[Round], None] | None = None) -> Result:
+             rounds: int | None = None, on_round: Callable[[Round], None] | None = None,
+             smoothing: float = SMOOTHING) -> Result:
     """Rounds of master LP and pricing every person until no row prices out, the time is up or `rounds` rounds
-    are done. With an exact pricer every round proves a bound (see the module's docstring)."""
+    are done. With an exact pricer every round proves a bound (see the module's docstring).
+
+    Stabilised as Wentges proposed: each round prices at a mix of the duals with the best bound so far (weight
+    `smoothing`) and the LP's; a row joins the pool when its reduced cost under the LP's duals is negative, and the
+    Lagrangian at the mixed duals is a bound in its own right. A round that adds nothing prices at the LP's own
+    duals next; only such a round ending with nothing to add ends the generation (the LP is then optimal over
+    every row, and equals the bound)."""
     began = time.monotonic()
     master = Master(problem)
     if start is not None:
         master.add_roster(start)
     result = Result(lp=float("inf"), bound=None)
+    centre: np.ndarray | None = None
+    weight = smoothing
     while rounds is None or len(result.rounds) < rounds:
         value = master.solve()
-        added, least, complete = 0, 0.0, True
-        for i, person in enumerate(master.staff):
-            found = pricer(problem, person, master.prices(i))
-            if found is None:
-                complete = False  # no valid row: the roster problem has none either, and the LP says nothing
+        lp_duals = master.duals
+        priced_at = lp_duals if centre is None or not weight else weight * centre + (1 - weight) * lp_duals
+        master.use(priced_at)
+        found = [pricer(problem, person, master.prices(i)) for i, person in enumerate(master.staff)]
+        least = [None if item is None else item[1] for item in found]
+        bound = master.lagrangian(least) if exact else None
+        master.use(lp_duals)
+        added = 0
+        column = master.column_of
+        for i, item in enumerate(found):
+            if item is None:
                 continue
-            row, priced = found
-            reduced = master.reduced_cost(i, priced)
-            least += min(0.0, reduced)
-            if reduced < -EPSILON:
+            row = item[0]
+            priced = sum(master.prices(i)[d, column[s]] for d, s in enumerate(row) if s)
+            if master.reduced_cost(i, priced) < -EPSILON:
                 added += master.add(i, row)
-        bound = value + least if exact and complete else None
         result.lp, result.columns = value, len(master.pool)
-        if bound is not None:
-            result.bound = bound if result.bound is None else max(result.bound, bound)
+        if bound is not None and bound > float("-inf") and (result.bound is None or bound > result.bound):
+            result.bound, centre = bound, priced_at
+        elif centre is None:
+            centre = priced_at
         step = Round(value, result.bound, added, time.monotonic() - began)
         result.rounds.append(step)
         if on_round is not None:
             on_round(step)
         if not added:
-            result.converged = True
-            break
+            if not weight or priced_at is lp_duals:
+                result.converged = True
+                break
+            weight = 0.0  # mispriced: the mix found nothing the LP lacks; price at the LP's own duals
+            continue
+        weight = smoothing
         if time.monotonic() - began >= seconds:
             break
     return result

@@ -90,3 +90,16 @@ def test_an_inexact_pricer_proves_nothing():
     problem = _problem(0)
     result = generate(problem, _enumerating_pricer(problem), 30, exact=False, rounds=3)
     assert result.bound is None and all(step.bound is None for step in result.rounds)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_at_the_lp_s_duals_the_lagrangian_is_the_lp_plus_every_negative_reduced_cost(seed):
+    """Farley's identity checks the Lagrangian's own terms (right-hand sides, bounded slacks, spreads)."""
+    problem = _problem(seed)
+    master = Master(problem)
+    master.add_roster(solve(problem, SolverSettings(5, 1, 0)).roster)
+    value = master.solve()
+    price = _enumerating_pricer(problem)
+    least = [price(problem, person, master.prices(i))[1] for i, person in enumerate(master.staff)]
+    reduced = [master.reduced_cost(i, priced) for i, priced in enumerate(least)]
+    assert master.lagrangian(least) == pytest.approx(value + sum(min(0.0, r) for r in reduced), abs=1e-6)
