@@ -112,12 +112,14 @@ class Master:
         for index, cover in enumerate(p.covers):
             row = self._row(cover.requirement, cover.requirement)
             self.seat_rows.append(row)
-            self._column(cover.under_weight, cover.requirement, [row], [1.0])  # short
+            # short and below-minimum slacks are unbounded (an integral choice never uses more): their duals then
+            # stay within the seat's weights, where a bounded slack would let an empty seat's dual grow without end
+            self._column(cover.under_weight, self.inf, [row], [1.0])  # short
             self._column(cover.over_weight, self.inf, [row], [-1.0])  # over
             if cover.hard_min:
                 minimum = self._row(cover.hard_min, self.inf)
                 self.minimum_rows[index] = minimum
-                self._column(relaxed_minimum_weight(cover), cover.hard_min, [minimum], [1.0])
+                self._column(relaxed_minimum_weight(cover), self.inf, [minimum], [1.0])
         # fairness: high >= count_i and count_i >= low for each member, weight * (high - low)
         self.fair: list[tuple[bool, dict[int, tuple[int, int]]]] = []
         groups: dict[str, list[int]] = {}
@@ -130,7 +132,7 @@ class Master:
                 if not weight:
                     continue
                 rows = {i: (self._row(0.0, self.inf), self._row(0.0, self.inf)) for i in members}
-                self._column(weight, p.days, [high for high, _low in rows.values()], [1.0] * len(rows))
+                self._column(weight, self.inf, [high for high, _low in rows.values()], [1.0] * len(rows))
                 self._column(-weight, p.days, [low for _high, low in rows.values()], [-1.0] * len(rows))
                 self.fair.append((unpopular, rows))
 
@@ -205,7 +207,8 @@ class Master:
         """The Lagrangian bound at the duals in use, given each person's least priced row (min over valid rows of
         the sum of prices(i); None: no valid row, then there is no roster and no bound): the rows' right-hand
         sides at those duals, each person's cheapest choice (a row, or "no row yet"), and each of the master's own
-        columns at its best bound. Minus infinity when the duals let an unbounded column fall without end."""
+        columns at its best bound. Minus infinity when the duals let an unbounded column fall without end (beyond the
+        LP's tolerance: an LP's own duals leave such columns at a reduced cost of about -1e-15, which is 0)."""
         convexity = set(self.convexity)
         total = sum(self.duals[r] * b for r, b in enumerate(self.rhs) if r not in convexity)
         for i, priced in enumerate(least):
@@ -214,9 +217,9 @@ class Master:
             total += min(self.constant[i] + priced, ARTIFICIAL)
         for cost, upper, rows, values in self.fixed:
             reduced = cost - sum(self.duals[r] * v for r, v in zip(rows, values))
-            if reduced < 0:
-                if upper == self.inf:
-                    return float("-inf")
+            if reduced < -EPSILON and upper == self.inf:
+                return float("-inf")
+            if reduced < 0 and upper != self.inf:
                 total += reduced * upper
         return total
 
@@ -259,12 +262,14 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
     if start is not None:
         master.add_roster(start)
     result = Result(lp=float("inf"), bound=None)
-    centre: np.ndarray | None = None
+    # The first centre is no duals at all: each person's own best row, a modest bound, where the first LP's duals
+    # (an integral start's, degenerate: every empty seat at its full weight) would promise every row a fortune.
+    centre = np.zeros(len(master.rhs))
     weight = smoothing
     while rounds is None or len(result.rounds) < rounds:
         value = master.solve()
         lp_duals = master.duals
-        priced_at = lp_duals if centre is None or not weight else weight * centre + (1 - weight) * lp_duals
+        priced_at = lp_duals if not weight else weight * centre + (1 - weight) * lp_duals
         master.use(priced_at)
         found = [pricer(problem, person, master.prices(i)) for i, person in enumerate(master.staff)]
         least = [None if item is None else item[1] for item in found]
@@ -282,14 +287,12 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
         result.lp, result.columns = value, len(master.pool)
         if bound is not None and bound > float("-inf") and (result.bound is None or bound > result.bound):
             result.bound, centre = bound, priced_at
-        elif centre is None:
-            centre = priced_at
         step = Round(value, result.bound, added, time.monotonic() - began)
         result.rounds.append(step)
         if on_round is not None:
             on_round(step)
         if not added:
-            if not weight or priced_at is lp_duals:
+            if not weight:
                 result.converged = True
                 break
             weight = 0.0  # mispriced: the mix found nothing the LP lacks; price at the LP's own duals
