@@ -33,9 +33,13 @@ def main(argv=None) -> int:
     parser.add_argument("--lawyers", type=int, default=420)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--instance", type=int, help="a Curtois instance instead of the province period")
+    parser.add_argument("--smoothing", type=float, default=0.8, help="Wentges' weight of the best duals (0: none)")
+    parser.add_argument("--box", type=float, help="keep the duals within this of the best (box-step)")
     args = parser.parse_args(argv)
     if args.engine_seconds <= 0 or args.seconds <= 0 or args.lawyers < 2:
         parser.error("times must be positive and there must be at least two lawyers")
+    if not 0 <= args.smoothing < 1 or (args.box is not None and args.box <= 0):
+        parser.error("--smoothing is from 0 to below 1, --box is positive")
 
     from scheduling.roster.labelling import cheapest_row
 
@@ -59,7 +63,8 @@ def main(argv=None) -> int:
         bound = "-" if step.bound is None else f"{step.bound:.1f}"
         print(f"  {step.seconds:7.1f} s  LP {step.lp:12.1f}  bound {bound:>10}  added {step.added}", flush=True)
 
-    result = generate(problem, cheapest_row, args.seconds, exact=True, start=engine.roster, on_round=report)
+    result = generate(problem, cheapest_row, args.seconds, exact=True, start=engine.roster, on_round=report,
+                      smoothing=args.smoothing, box=args.box)
     print(f"column generation: {len(result.rounds)} rounds, {result.columns} rows, "
           f"{'converged' if result.converged else 'stopped by time'}; LP {result.lp:.1f}, "
           f"bound {result.bound if result.bound is None else round(result.bound, 1)}")

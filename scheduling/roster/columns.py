@@ -203,6 +203,29 @@ class Master:
             for i, (high, low) in members.items():
                 self.fair_dual[i, int(is_unpopular)] += -duals[high] + duals[low]
 
+    def box(self, centre: np.ndarray, delta: float) -> None:
+        """Keep the LP's duals of the linking rows (all but the convexity rows) within delta of the centre: a column
+        with +1 in the row at cost centre + delta caps its dual, one with -1 at cost delta - centre floors it.
+        These columns are not the master's; the LP with them is stabilised, and only the Lagrangian is a bound."""
+        linking = [r for r in range(len(self.rhs)) if r not in set(self.convexity)]
+        if not hasattr(self, "_box"):
+            first = self.highs.getNumCol()
+            for r in linking:
+                self._column(0.0, self.inf, [r], [1.0], fixed=False)
+                self._column(0.0, self.inf, [r], [-1.0], fixed=False)
+            self._box = np.arange(first, first + 2 * len(linking), dtype=np.int32)
+        costs = np.empty(2 * len(linking))
+        costs[0::2] = centre[linking] + delta
+        costs[1::2] = delta - centre[linking]
+        self.highs.changeColsCost(len(self._box), self._box, costs)
+
+    def boxed(self) -> bool:
+        """Whether the last LP used a box column (its duals sit on the box's edge somewhere)."""
+        if not hasattr(self, "_box"):
+            return False
+        values = np.array(self.highs.getSolution().col_value)[self._box]
+        return bool((values > EPSILON).any())
+
     def lagrangian(self, least: list[float | None]) -> float:
         """The Lagrangian bound at the duals in use, given each person's least priced row (min over valid rows of
         the sum of prices(i); None: no valid row, then there is no roster and no bound): the rows' right-hand
@@ -248,7 +271,7 @@ SMOOTHING = 0.8  # the weight of the best duals so far in the duals priced (Went
 
 def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, start: Roster | None = None,
              rounds: int | None = None, on_round: Callable[[Round], None] | None = None,
-             smoothing: float = SMOOTHING) -> Result:
+             smoothing: float = SMOOTHING, box: float | None = None) -> Result:
     """Rounds of master LP and pricing every person until no row prices out, the time is up or `rounds` rounds
     are done. With an exact pricer every round proves a bound (see the module's docstring).
 
@@ -266,7 +289,10 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
     # (an integral start's, degenerate: every empty seat at its full weight) would promise every row a fortune.
     centre = np.zeros(len(master.rhs))
     weight = smoothing
+    delta = box
     while rounds is None or len(result.rounds) < rounds:
+        if delta is not None:
+            master.box(centre, delta)
         value = master.solve()
         lp_duals = master.duals
         priced_at = lp_duals if not weight else weight * centre + (1 - weight) * lp_duals
@@ -292,6 +318,9 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
         if on_round is not None:
             on_round(step)
         if not added:
+            if delta is not None and master.boxed():
+                delta *= 4  # the box held the duals back: widen it
+                continue
             if not weight:
                 result.converged = True
                 break

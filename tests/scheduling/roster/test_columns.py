@@ -71,13 +71,15 @@ def test_an_integral_choice_costs_what_the_roster_costs_and_the_duals_price_rows
         assert master.reduced_cost(i, priced) == pytest.approx(column_duals[first + n], abs=1e-6)
 
 
+@pytest.mark.parametrize("stabilise", [{}, {"smoothing": 0.0}, {"smoothing": 0.0, "box": 1.0}, {"box": 0.5}],
+                         ids=["mix", "plain", "box", "mix-and-box"])
 @pytest.mark.parametrize("seed", range(6))
-def test_with_an_exact_pricer_every_round_proves_a_bound_below_the_optimum(seed):
+def test_with_an_exact_pricer_every_round_proves_a_bound_below_the_optimum(seed, stabilise):
     problem = _problem(seed)
     optimum = solve(problem, SolverSettings(10, 2, 0))
     assert optimum.status == "OPTIMAL"
     rounds = []
-    result = generate(problem, _enumerating_pricer(problem), 30, exact=True, on_round=rounds.append)
+    result = generate(problem, _enumerating_pricer(problem), 30, exact=True, on_round=rounds.append, **stabilise)
     assert result.converged
     bounds = [step.bound for step in rounds]
     assert all(bound is not None and bound <= optimum.objective + 1e-6 for bound in bounds)
