@@ -41,7 +41,7 @@ from ortools.sat.python import cp_model  # noqa: E402
 from scheduling.common import Progress, SolverSettings  # noqa: E402
 from scheduling.roster import lns  # noqa: E402
 from scheduling.roster.model import build_model  # noqa: E402
-from scheduling.roster.penalties import evaluate, objective  # noqa: E402
+from scheduling.roster.penalties import by_rule, evaluate, objective  # noqa: E402
 from scheduling.roster.problem import Cover, Fairness, Problem, Request, Roster, ShiftType, Staff  # noqa: E402
 from scheduling.roster.solve import extract, solve  # noqa: E402
 
@@ -254,6 +254,10 @@ def main() -> int:
                         empty = empty_seats(problem, roster)
                         words.append(f"{label} " + " ".join(f"{s}:{empty[s]}" for s in total))
                 print(f"    empty seats of {' '.join(f'{s}:{n}' for s, n in total.items())}: " + "; ".join(words))
+                for label, roster in parts:
+                    if roster is not None:
+                        rules = by_rule(evaluate(problem, roster)).values()
+                        print(f"    {label}: " + ", ".join(entry["words"] for entry in rules))
                 e_bound = "-" if result.stats.bound is None else f"{result.stats.bound:.0f}"
                 first = "none" if not plain["first"] else f"{plain['first'][0]:.1f} s: {plain['first'][1]:g}"
                 print(f"    engine {result.status} in {engine['seconds']:.1f} s, bound {e_bound}, {engine['figures']}")
