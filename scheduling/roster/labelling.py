@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduling.roster.labelling_jit import completion_tables, label_search
+from scheduling.roster.labelling_jit import completion_tables, dual_bound, label_search
 from scheduling.roster.problem import Problem, Staff
 
 BEAM = 4  # labels kept per state and day by the first, heuristic pass that finds a row to beat
+DUAL_ROUNDS = 40  # subgradient steps at most for the multipliers of the Lagrangian completion bound
 NO_LIMIT = 1 << 40
 
 
@@ -107,12 +108,19 @@ def cheapest_row(problem: Problem, person: Staff, prices, arrays: PersonArrays |
     a = arrays
     cost = np.ascontiguousarray(prices, dtype=np.float64)
     rules = (a.allowed, a.off_ok, a.succ_ok, a.off_len, a.work_len, a.max_run, a.min_run, a.min_off)
-    low, most = completion_tables(cost, a.minutes, *rules)
+    low, most = completion_tables(cost, a.minutes, a.weekend, 0.0, *rules)
     search = (cost, a.minutes, a.allowed, a.off_ok, a.succ_ok, a.type_slot, a.limits, a.weekend, a.weekends_after,
               a.max_weekends, a.min_minutes, a.max_minutes, a.off_len, a.work_len, a.max_run, a.min_run, a.min_off,
               low, most)
-    found, value, row, made = label_search(*search, BEAM, np.inf)
-    exact, exact_value, exact_row, exact_made = label_search(*search, 0, value if found else np.inf)
+    none = np.zeros(len(a.limits))
+    found, value, row, made = label_search(*search, low, 0.0, none, 0.0, BEAM, np.inf)
+    lam, mu, nu, lag_low, _, kept, kept_cost = dual_bound(
+        cost, a.minutes, a.type_slot, a.limits, a.weekend, a.max_weekends, a.min_minutes, a.max_minutes, *rules,
+        NO_LIMIT, DUAL_ROUNDS)
+    if kept_cost < value:
+        found, value, row = True, kept_cost, kept
+    exact, exact_value, exact_row, exact_made = label_search(*search, lag_low, lam, mu, nu, 0,
+                                                             value if found else np.inf)
     if stats is not None:
         stats["labels"] = made + exact_made
     if exact:

@@ -24,7 +24,7 @@ INF = np.inf
 UNREACHABLE = -(1 << 40)  # "no valid completion" in the most-minutes table
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _step(d, s, c, allowed, off_ok, succ_ok, co, cw, max_run, min_run, min_off):
     """The state on day d+1 when a row in state s on day d goes on with c (-1: off), or -1 if a rule forbids it."""
     if s < co:  # off, run length s+1
@@ -54,10 +54,26 @@ def _step(d, s, c, allowed, off_ok, succ_ok, co, cw, max_run, min_run, min_off):
     return co + c * cw + min(length, cw) - 1
 
 
+@njit(cache=True, inline="always")
+def _first(c, allowed, off_ok, co, cw, max_run):
+    """The state on day 0 of a row that begins with c (-1: off), or -1 if a rule forbids it."""
+    if c < 0:
+        return 0 if off_ok[0] else -1
+    return co + c * cw if allowed[0, c] and max_run >= 1 else -1
+
+
+@njit(cache=True, inline="always")
+def _new_weekend(d, s, c, weekend, co):
+    """True when working c on day d+1 after state s on day d starts a weekend worked (d = -1: the first day)."""
+    return c >= 0 and weekend[d + 1] >= 0 and not (d >= 0 and s >= co and weekend[d] == weekend[d + 1])
+
+
 @njit(cache=True)
-def completion_tables(cost, minutes, allowed, off_ok, succ_ok, co, cw, max_run, min_run, min_off):
-    """For each day and state: the cheapest completion of the row and the most minutes a completion can add,
-    under the day, succession and run rules only (inf and UNREACHABLE when no completion is valid)."""
+def completion_tables(cost, minutes, weekend, per_weekend, allowed, off_ok, succ_ok, co, cw, max_run, min_run,
+                      min_off):
+    """For each day and state: the cheapest completion of the row (each weekend worked costing `per_weekend`)
+    and the most minutes a completion can add, under the day, succession and run rules only (inf and
+    UNREACHABLE when no completion is valid)."""
     days, kinds = cost.shape
     states = co + kinds * cw
     low = np.full((days, states), INF)
@@ -71,6 +87,8 @@ def completion_tables(cost, minutes, allowed, off_ok, succ_ok, co, cw, max_run, 
                 if t < 0 or low[d + 1, t] == INF:
                     continue
                 value = low[d + 1, t] + (cost[d + 1, c] if c >= 0 else 0.0)
+                if _new_weekend(d, s, c, weekend, co):
+                    value += per_weekend
                 if value < low[d, s]:
                     low[d, s] = value
                 gain = most[d + 1, t] + (minutes[c] if c >= 0 else 0)
@@ -80,6 +98,112 @@ def completion_tables(cost, minutes, allowed, off_ok, succ_ok, co, cw, max_run, 
 
 
 @njit(cache=True)
+def _table_row(cost, weekend, per_weekend, low, allowed, off_ok, succ_ok, co, cw, max_run, min_run, min_off):
+    """The cheapest row under the table `low` (type or -1 per day) and its priced cost; cost inf when none."""
+    days, kinds = cost.shape
+    row = np.full(days, -1, dtype=np.int64)
+    best, state = INF, -1
+    for c in range(-1, kinds):
+        t = _first(c, allowed, off_ok, co, cw, max_run)
+        if t < 0 or low[0, t] == INF:
+            continue
+        value = low[0, t] + (cost[0, c] if c >= 0 else 0.0) + (per_weekend if _new_weekend(-1, 0, c, weekend, co) else 0.0)
+        if value < best:
+            best, state, row[0] = value, t, c
+    if state < 0:
+        return row, INF
+    for d in range(days - 1):
+        least, choice, after = INF, -1, -1
+        for c in range(-1, kinds):
+            t = _step(d, state, c, allowed, off_ok, succ_ok, co, cw, max_run, min_run, min_off)
+            if t < 0 or low[d + 1, t] == INF:
+                continue
+            value = low[d + 1, t] + (cost[d + 1, c] if c >= 0 else 0.0)
+            if _new_weekend(d, state, c, weekend, co):
+                value += per_weekend
+            if value < least:
+                least, choice, after = value, c, t
+        row[d + 1], state = choice, after
+    return row, best
+
+
+@njit(cache=True)
+def dual_bound(cost, minutes, type_slot, limits, weekend, max_weekends, min_minutes, max_minutes, allowed, off_ok,
+               succ_ok, co, cw, max_run, min_run, min_off, no_limit, rounds):
+    """Lagrangian multipliers for the limits on totals, by subgradient steps: each limit gets a price per unit
+    (minutes may get a negative one, for the minimum) and the backward DP runs on the priced costs. Returns the
+    best multipliers (per minute, per limited type, per weekend), their completion table, the bound they prove
+    for the whole row, and the cheapest row met on the way that keeps every limit (with its cost; inf if none)."""
+    days, kinds = cost.shape
+    slots = limits.shape[0]
+    scale = max(minutes.sum() / max(kinds, 1), 1.0)  # minutes of a typical duty: multipliers per duty, not minute
+    lam, mu, nu = 0.0, np.zeros(slots), 0.0
+    best_lam, best_mu, best_nu, best_bound = 0.0, np.zeros(slots), 0.0, -INF
+    best_low = np.empty((0, 0))
+    feasible_row, feasible_cost = np.full(days, -1, dtype=np.int64), INF
+    theta, stale = 1.0, 0
+    priced = np.empty_like(cost)
+    counts = np.zeros(slots, dtype=np.int64)
+    for _ in range(rounds):
+        for d in range(days):
+            for k in range(kinds):
+                priced[d, k] = cost[d, k] + lam / scale * minutes[k] + (mu[type_slot[k]] if type_slot[k] >= 0 else 0.0)
+        low, _most = completion_tables(priced, minutes, weekend, nu, allowed, off_ok, succ_ok, co, cw, max_run,
+                                       min_run, min_off)
+        row, value = _table_row(priced, weekend, nu, low, allowed, off_ok, succ_ok, co, cw, max_run, min_run,
+                                min_off)
+        if value == INF:
+            break  # no row meets the day, succession and run rules
+        bound = value - (lam / scale * max_minutes if lam > 0 else lam / scale * min_minutes if lam < 0 else 0.0)
+        bound -= nu * max_weekends if max_weekends < no_limit else 0.0
+        for r in range(slots):
+            bound -= mu[r] * limits[r]
+        if bound > best_bound + 1e-9:
+            best_lam, best_mu, best_nu, best_bound, best_low, stale = lam, mu.copy(), nu, bound, low, 0
+        else:
+            stale += 1
+            if stale >= 4:
+                theta, stale = theta / 2, 0
+        spent, worked, true_cost = 0, 0, 0.0
+        counts[:] = 0
+        for d in range(days):
+            c = row[d]
+            if c >= 0:
+                spent += minutes[c]
+                true_cost += cost[d, c]
+                if type_slot[c] >= 0:
+                    counts[type_slot[c]] += 1
+                if _new_weekend(d - 1, (co if d > 0 and row[d - 1] >= 0 else 0), c, weekend, co):
+                    worked += 1
+        g_min = (spent - max_minutes if spent > max_minutes or (lam > 0 and max_minutes < no_limit) else
+                 spent - min_minutes if spent < min_minutes or lam < 0 else 0) / scale
+        g_week = worked - max_weekends if max_weekends < no_limit and (worked > max_weekends or nu > 0) else 0
+        norm = g_min * g_min + g_week * g_week
+        keeps = spent <= max_minutes and spent >= min_minutes and worked <= max_weekends
+        for r in range(slots):
+            g = counts[r] - limits[r]
+            keeps = keeps and g <= 0
+            if g > 0 or mu[r] > 0:
+                norm += g * g
+        if keeps and true_cost < feasible_cost:
+            feasible_row, feasible_cost = row.copy(), true_cost
+        if norm == 0 or theta < 1e-3:
+            break
+        gap = feasible_cost - bound if feasible_cost < INF else abs(bound) * 0.1 + 1.0
+        step = theta * max(gap, 1e-6) / norm
+        new_lam = lam + step * g_min
+        lam = 0.0 if new_lam * lam < 0 else new_lam  # crossing zero switches limits: stop at zero first
+        if max_minutes >= no_limit and lam > 0 or min_minutes <= 0 and lam < 0:
+            lam = 0.0
+        nu = max(nu + step * g_week, 0.0)
+        for r in range(slots):
+            mu[r] = max(mu[r] + step * (counts[r] - limits[r]), 0.0)
+    if best_low.shape[0] == 0:
+        best_low = np.full((days, co + kinds * cw), INF)
+    return best_lam / scale, best_mu, best_nu, best_low, best_bound, feasible_row, feasible_cost
+
+
+@njit(cache=True, inline="always")
 def _dominates(a, b, lcost, lmin, lweek, lcount, room, min_minutes, max_minutes, left_days, left_weekends,
                max_weekends, limits):
     """True when label a is at least as good as label b (same day and state) for every completion: no dearer,
@@ -100,11 +224,15 @@ def _dominates(a, b, lcost, lmin, lweek, lcount, room, min_minutes, max_minutes,
 
 @njit(cache=True)
 def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, weekend, weekends_after, max_weekends,
-                 min_minutes, max_minutes, co, cw, max_run, min_run, min_off, low, most, beam, bound):
+                 min_minutes, max_minutes, co, cw, max_run, min_run, min_off, low, most, lag_low, lam, mu, nu, beam,
+                 bound):
     """The cheapest row whose cost is below `bound`: (found, cost, type or -1 per day, labels made).
 
     ``beam`` > 0 keeps at most that many labels per state and day (the cheapest by cost plus completion bound),
-    a heuristic; ``beam`` = 0 keeps every label that is not dominated or bounded away, which is exact.
+    a heuristic; ``beam`` = 0 keeps every label that is not dominated or bounded away, which is exact. Two
+    completion bounds are used: ``low`` (no resources) and ``lag_low``, the table of the priced costs of
+    ``dual_bound`` (multipliers ``lam`` per minute, ``mu`` per limited type, ``nu`` per weekend), less what the
+    label's remaining room under each limit can earn back.
     """
     days, kinds = cost.shape
     states = co + kinds * cw
@@ -131,10 +259,7 @@ def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, wee
             while a != -1:
                 for c in range(-1, kinds):
                     if d < 0:
-                        if c < 0:
-                            t = 0 if off_ok[0] else -1
-                        else:
-                            t = co + c * cw if allowed[0, c] and max_run >= 1 else -1
+                        t = _first(c, allowed, off_ok, co, cw, max_run)
                     else:
                         t = _step(d, s, c, allowed, off_ok, succ_ok, co, cw, max_run, min_run, min_off)
                     if t < 0 or low[d + 1, t] == INF:
@@ -147,7 +272,7 @@ def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, wee
                     if spent > max_minutes or spent + most[d + 1, t] < min_minutes:
                         continue
                     worked = (lweek[a] if a >= 0 else 0)
-                    if c >= 0 and weekend[d + 1] >= 0 and not (d >= 0 and s >= co and weekend[d] == weekend[d + 1]):
+                    if _new_weekend(d, s, c, weekend, co):
                         worked += 1
                     if worked > max_weekends:
                         continue
@@ -175,6 +300,17 @@ def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, wee
                         lcount[n, r] = lcount[a, r] if a >= 0 else 0
                     if slot >= 0:
                         lcount[n, slot] += 1
+                    if lag_low[d + 1, t] == INF:
+                        continue
+                    earn = lag_low[d + 1, t] - nu * (max_weekends - worked)
+                    if lam > 0:
+                        earn -= lam * (max_minutes - spent)
+                    elif lam < 0:
+                        earn -= lam * max(min_minutes - spent, 0)
+                    for r in range(limits.shape[0]):
+                        earn -= mu[r] * (limits[r] - lcount[n, r])
+                    if value + earn >= bound - tolerance:
+                        continue
                     # dominance within the bucket of state t on day d+1
                     room = most[d + 1, t]
                     kept = True
