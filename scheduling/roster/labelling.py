@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduling.roster.labelling_jit import completion_tables, dual_bound, label_search
+from scheduling.roster.labelling_jit import completion_tables, dual_bound, label_search, minute_tables
 from scheduling.roster.problem import Problem, Staff
 
 BEAM = 4  # labels kept per state and day by the first, heuristic pass that finds a row to beat
+MINUTE_TABLE_CELLS = 50_000_000  # days x types x states x minute budget at most for the minutes-exact bound
 DUAL_ROUNDS = 40  # subgradient steps at most for the multipliers of the Lagrangian completion bound
 NO_LIMIT = 1 << 40
 
@@ -112,14 +113,22 @@ def cheapest_row(problem: Problem, person: Staff, prices, arrays: PersonArrays |
     search = (cost, a.minutes, a.allowed, a.off_ok, a.succ_ok, a.type_slot, a.limits, a.weekend, a.weekends_after,
               a.max_weekends, a.min_minutes, a.max_minutes, a.off_len, a.work_len, a.max_run, a.min_run, a.min_off,
               low, most)
-    none = np.zeros(len(a.limits))
-    found, value, row, made = label_search(*search, low, 0.0, none, 0.0, BEAM, np.inf)
+    no_table = np.empty((0, 0, 0))
     lam, mu, nu, lag_low, _, kept, kept_cost = dual_bound(
         cost, a.minutes, a.type_slot, a.limits, a.weekend, a.max_weekends, a.min_minutes, a.max_minutes, *rules,
         NO_LIMIT, DUAL_ROUNDS)
+    by_minutes, unit = no_table, 1
+    if a.max_minutes < NO_LIMIT:
+        unit = int(np.gcd.reduce(a.minutes)) or 1
+        budget = a.max_minutes // unit
+        if cost.size * budget * (a.off_len + len(a.minutes) * a.work_len) <= MINUTE_TABLE_CELLS:
+            priced = cost + np.where(a.type_slot >= 0, mu[np.maximum(a.type_slot, 0)] if len(mu) else 0.0, 0.0)
+            by_minutes = minute_tables(priced, a.minutes // unit, a.weekend, nu, budget, *rules)
+    bounds = (lag_low, lam, mu, nu, by_minutes, unit)
+    found, value, row, made = label_search(*search, *bounds, BEAM, np.inf)
     if kept_cost < value:
         found, value, row = True, kept_cost, kept
-    exact, exact_value, exact_row, exact_made = label_search(*search, lag_low, lam, mu, nu, 0,
+    exact, exact_value, exact_row, exact_made = label_search(*search, *bounds, 0,
                                                              value if found else np.inf)
     if stats is not None:
         stats["labels"] = made + exact_made

@@ -203,6 +203,33 @@ def dual_bound(cost, minutes, type_slot, limits, weekend, max_weekends, min_minu
     return best_lam / scale, best_mu, best_nu, best_low, best_bound, feasible_row, feasible_cost
 
 
+@njit(cache=True)
+def minute_tables(cost, units, weekend, per_weekend, budget, allowed, off_ok, succ_ok, co, cw, max_run, min_run,
+                  min_off):
+    """For each day, state and budget b = 0..budget: the cheapest completion of the row that adds at most b units
+    of minutes (``units[k]``: a type's minutes in units of their greatest common divisor), each weekend worked
+    costing `per_weekend`; the maximum minutes are then exact in the completion bound, not priced."""
+    days, kinds = cost.shape
+    states = co + kinds * cw
+    low = np.full((days, states, budget + 1), INF)
+    low[days - 1, :, :] = 0.0
+    for d in range(days - 2, -1, -1):
+        for s in range(states):
+            for c in range(-1, kinds):
+                t = _step(d, s, c, allowed, off_ok, succ_ok, co, cw, max_run, min_run, min_off)
+                if t < 0 or low[d + 1, t, budget] == INF:
+                    continue
+                price = cost[d + 1, c] if c >= 0 else 0.0
+                if _new_weekend(d, s, c, weekend, co):
+                    price += per_weekend
+                use = units[c] if c >= 0 else 0
+                for b in range(use, budget + 1):
+                    value = low[d + 1, t, b - use] + price
+                    if value < low[d, s, b]:
+                        low[d, s, b] = value
+    return low
+
+
 @njit(cache=True, inline="always")
 def _dominates(a, b, lcost, lmin, lweek, lcount, room, min_minutes, max_minutes, left_days, left_weekends,
                max_weekends, limits):
@@ -224,21 +251,23 @@ def _dominates(a, b, lcost, lmin, lweek, lcount, room, min_minutes, max_minutes,
 
 @njit(cache=True)
 def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, weekend, weekends_after, max_weekends,
-                 min_minutes, max_minutes, co, cw, max_run, min_run, min_off, low, most, lag_low, lam, mu, nu, beam,
-                 bound):
+                 min_minutes, max_minutes, co, cw, max_run, min_run, min_off, low, most, lag_low, lam, mu, nu, by_minutes,
+                 unit, beam, bound):
     """The cheapest row whose cost is below `bound`: (found, cost, type or -1 per day, labels made).
 
     ``beam`` > 0 keeps at most that many labels per state and day (the cheapest by cost plus completion bound),
     a heuristic; ``beam`` = 0 keeps every label that is not dominated or bounded away, which is exact. Two
     completion bounds are used: ``low`` (no resources) and ``lag_low``, the table of the priced costs of
     ``dual_bound`` (multipliers ``lam`` per minute, ``mu`` per limited type, ``nu`` per weekend), less what the
-    label's remaining room under each limit can earn back.
+    label's remaining room under each limit can earn back; and, when ``by_minutes`` is not empty, the table of
+    ``minute_tables`` (priced by ``mu`` and ``nu`` only) at the minutes the label may still add.
     """
     days, kinds = cost.shape
     states = co + kinds * cw
     slots = max(limits.shape[0], 1)
     size = 1024
     lcost = np.empty(size)
+    lkey = np.empty(size)  # cost plus the best completion bound: what the beam ranks labels by
     lstate = np.empty(size, dtype=np.int64)
     lmin = np.empty(size, dtype=np.int64)
     lweek = np.empty(size, dtype=np.int64)
@@ -282,6 +311,7 @@ def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, wee
                     if made == size:  # grow the label pool
                         size *= 2
                         lcost = _grow_f(lcost, size)
+                        lkey = _grow_f(lkey, size)
                         lstate = _grow_i(lstate, size)
                         lmin = _grow_i(lmin, size)
                         lweek = _grow_i(lweek, size)
@@ -311,6 +341,16 @@ def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, wee
                         earn -= mu[r] * (limits[r] - lcount[n, r])
                     if value + earn >= bound - tolerance:
                         continue
+                    key = value + max(earn, low[d + 1, t])
+                    if by_minutes.shape[2] > 0:
+                        room_units = min((max_minutes - spent) // unit, by_minutes.shape[2] - 1)
+                        earn = by_minutes[d + 1, t, room_units] - nu * (max_weekends - worked)
+                        for r in range(limits.shape[0]):
+                            earn -= mu[r] * (limits[r] - lcount[n, r])
+                        if value + earn >= bound - tolerance:
+                            continue
+                        key = max(key, value + earn)
+                    lkey[n] = key
                     # dominance within the bucket of state t on day d+1
                     room = most[d + 1, t]
                     kept = True
@@ -338,10 +378,10 @@ def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, wee
                         worst, worst_prev, worst_key = -1, -1, -INF
                         prev, b = -1, new_head[t]
                         while b != -1:
-                            if lcost[b] > worst_key:
-                                worst, worst_prev, worst_key = b, prev, lcost[b]
+                            if lkey[b] > worst_key:
+                                worst, worst_prev, worst_key = b, prev, lkey[b]
                             prev, b = b, lnext[b]
-                        if value >= worst_key:
+                        if key >= worst_key:
                             continue
                         if worst_prev == -1:
                             new_head[t] = lnext[worst]
