@@ -102,7 +102,8 @@ def main() -> int:
 
     base = province_problem(args.lawyers, args.seed)
     stretch = args.days / base.days  # the province's limits are for 31 days
-    staff = [dataclasses.replace(p, max_minutes=round(p.max_minutes * stretch), min_minutes=round(p.min_minutes * stretch),
+    staff = [dataclasses.replace(p, max_minutes=round(p.max_minutes * stretch),
+                                 min_minutes=round(p.min_minutes * stretch),
                                  max_shifts={k: round(v * stretch) for k, v in p.max_shifts.items()},
                                  max_weekends=round(p.max_weekends * stretch)) for p in base.staff]
     run(f"province-like, {args.days} days", dataclasses.replace(base, days=args.days, staff=staff), args.seed)

@@ -4,10 +4,15 @@
 included (minutes, shifts per type, weekends), which ``person_dp`` only prices by multipliers. It is a
 resource-constrained shortest path over days, solved by labelling with dominance and bounds: the rules are turned
 into arrays here and the labelling runs compiled (``labelling_jit.py``; the first call in a fresh cache compiles,
-about ten seconds, later processes load the compiled code from ``__pycache__``).
+later processes load the compiled code from ``__pycache__``).
 
 ``cheapest_row_reference`` solves the same problem by a plain DP over the whole state (every resource, exact run
 lengths, no dominance, no bounds); it is slow and used by the tests only.
+
+Measured with ``bench/roster_pricing.py`` on a shared two-core machine (noisy, a factor of two either way): per
+person, warm, about 2.5 ms for 35 days x 4 shift types, 17 ms for 182 days x 4, 37 ms (at most ~140 ms) for
+Curtois instance 13 (28 days x 18 types, most of it the multipliers' subgradient steps); compiling takes ~10 s
+once, loading the cached code ~0.25 s per process.
 """
 from __future__ import annotations
 

@@ -9,11 +9,13 @@ state may end the period). A label is a state plus its cost and resources (minut
 weekends worked) and a pointer to the label it extends.
 
 Labels are extended day by day; a label is dropped when a resource is over its limit, when even the most minutes
-the rest of the period allows cannot reach the minimum, when its cost plus the cheapest completion of its state
-(a backward DP over the states without the resources) cannot beat the best row known, or when another label of
-the same day and state dominates it. A first pass keeps only the few most promising labels per state (a beam),
-which gives a valid row to beat; the second pass keeps every label that is not dominated or bounded away, so its
-answer (or the beam's row, when nothing beats it) is proven cheapest.
+the rest of the period allows cannot reach the minimum, when another label of the same day and state dominates
+it, or when its cost plus a lower bound on its completion cannot beat the best row known. The bounds come from
+backward DPs over (day, state): without the resources; with Lagrangian prices on the limits (``dual_bound``, a
+few subgradient steps), less what the label's room under each limit can earn back; and over (day, state,
+minutes left), exact in the maximum minutes. A first pass keeps only the few most promising labels per state (a
+beam ranked by cost plus bound), which gives a valid row to beat; the second pass keeps every label that is not
+dominated or bounded away, so its answer (or the beam's row, when nothing beats it) is proven cheapest.
 """
 from __future__ import annotations
 
@@ -107,7 +109,9 @@ def _table_row(cost, weekend, per_weekend, low, allowed, off_ok, succ_ok, co, cw
         t = _first(c, allowed, off_ok, co, cw, max_run)
         if t < 0 or low[0, t] == INF:
             continue
-        value = low[0, t] + (cost[0, c] if c >= 0 else 0.0) + (per_weekend if _new_weekend(-1, 0, c, weekend, co) else 0.0)
+        value = low[0, t] + (cost[0, c] if c >= 0 else 0.0)
+        if _new_weekend(-1, 0, c, weekend, co):
+            value += per_weekend
         if value < best:
             best, state, row[0] = value, t, c
     if state < 0:
@@ -251,8 +255,8 @@ def _dominates(a, b, lcost, lmin, lweek, lcount, room, min_minutes, max_minutes,
 
 @njit(cache=True)
 def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, weekend, weekends_after, max_weekends,
-                 min_minutes, max_minutes, co, cw, max_run, min_run, min_off, low, most, lag_low, lam, mu, nu, by_minutes,
-                 unit, beam, bound):
+                 min_minutes, max_minutes, co, cw, max_run, min_run, min_off, low, most, lag_low, lam, mu, nu,
+                 by_minutes, unit, beam, bound):
     """The cheapest row whose cost is below `bound`: (found, cost, type or -1 per day, labels made).
 
     ``beam`` > 0 keeps at most that many labels per state and day (the cheapest by cost plus completion bound),
@@ -275,7 +279,6 @@ def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, wee
     lnext = np.empty(size, dtype=np.int64)
     lcount = np.zeros((size, slots), dtype=np.int64)
     head = np.full(states, -1, dtype=np.int64)
-    count = np.zeros(states, dtype=np.int64)
     made = 0
     tolerance = 1e-9 * max(1.0, abs(bound)) if bound < INF else 0.0
     for d in range(-1, days - 1):
@@ -393,7 +396,7 @@ def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, wee
                     new_count[t] += 1
                     made += 1
                 a = lnext[a] if a >= 0 else -1
-        head, count = new_head, new_count
+        head = new_head
     best, best_cost = -1, INF
     for s in range(states):
         a = head[s]
