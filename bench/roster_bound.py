@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from scheduling.common import SolverSettings  # noqa: E402
-from scheduling.roster.columns import Round, generate  # noqa: E402
+from scheduling.roster.columns import Round, best_roster, generate  # noqa: E402
+from scheduling.roster.penalties import evaluate, objective  # noqa: E402
 from scheduling.roster.solve import solve  # noqa: E402
 
 
@@ -33,13 +34,16 @@ def main(argv=None) -> int:
     parser.add_argument("--lawyers", type=int, default=420)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--instance", type=int, help="a Curtois instance instead of the province period")
-    parser.add_argument("--smoothing", type=float, default=0.8, help="Wentges' weight of the best duals (0: none)")
-    parser.add_argument("--box", type=float, help="keep the duals within this of the best (box-step)")
+    parser.add_argument("--smoothing", type=float, default=0.0, help="Wentges' weight of the best duals (0: none)")
+    parser.add_argument("--box", type=float, default=10.0,
+                        help="keep the duals within this of the best (box-step; 0: no box)")
+    parser.add_argument("--integer-seconds", type=float, default=60,
+                        help="then the best roster of the pooled rows (CP-SAT), hinted with the engine's")
     args = parser.parse_args(argv)
     if args.engine_seconds <= 0 or args.seconds <= 0 or args.lawyers < 2:
         parser.error("times must be positive and there must be at least two lawyers")
-    if not 0 <= args.smoothing < 1 or (args.box is not None and args.box <= 0):
-        parser.error("--smoothing is from 0 to below 1, --box is positive")
+    if not 0 <= args.smoothing < 1 or args.box < 0 or args.integer_seconds < 0:
+        parser.error("--smoothing is from 0 to below 1, --box and --integer-seconds are not negative")
 
     from scheduling.roster.labelling import cheapest_row
 
@@ -64,13 +68,23 @@ def main(argv=None) -> int:
         print(f"  {step.seconds:7.1f} s  LP {step.lp:12.1f}  bound {bound:>10}  added {step.added}", flush=True)
 
     result = generate(problem, cheapest_row, args.seconds, exact=True, start=engine.roster, on_round=report,
-                      smoothing=args.smoothing, box=args.box)
+                      smoothing=args.smoothing, box=args.box or None)
     print(f"column generation: {len(result.rounds)} rounds, {result.columns} rows, "
           f"{'converged' if result.converged else 'stopped by time'}; LP {result.lp:.1f}, "
           f"bound {result.bound if result.bound is None else round(result.bound, 1)}")
+    best = engine.objective
+    if args.integer_seconds:
+        tick = time.monotonic()
+        pooled = best_roster(result.master, args.integer_seconds, hint=engine.roster)
+        if pooled is not None:
+            cost = objective(evaluate(problem, pooled))
+            print(f"best roster of the pool: {cost} in {time.monotonic() - tick:.1f} s (the engine's: {engine.objective})")
+            best = min(best, cost)
     if result.bound is not None and result.bound > 0:
-        print(f"engine objective / bound: {engine.objective} / {result.bound:.1f} = "
-              f"{engine.objective / result.bound:.3f} (gap {100 * (engine.objective - result.bound) / engine.objective:.1f}%)")
+        for label, value in (("engine", engine.objective), ("best", best)):
+            print(f"{label} objective / bound: {value} / {result.bound:.1f} = {value / result.bound:.3f} "
+                  f"(gap {100 * (value - result.bound) / value:.1f}%)")
+    print(f"total {time.monotonic() - started:.0f} s")
     return 0
 
 

@@ -56,6 +56,7 @@ class Result:
     rounds: list[Round] = field(default_factory=list)
     converged: bool = False
     columns: int = 0
+    master: Master | None = None  # the pool, for best_roster
 
 
 class Master:
@@ -284,7 +285,7 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
     master = Master(problem)
     if start is not None:
         master.add_roster(start)
-    result = Result(lp=float("inf"), bound=None)
+    result = Result(lp=float("inf"), bound=None, master=master)
     # The first centre is no duals at all: each person's own best row, a modest bound, where the first LP's duals
     # (an integral start's, degenerate: every empty seat at its full weight) would promise every row a fortune.
     centre = np.zeros(len(master.rhs))
@@ -330,6 +331,70 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
         if time.monotonic() - began >= seconds:
             break
     return result
+
+
+def best_roster(master: Master, seconds: float, hint: Roster | None = None, workers: int = 2,
+                seed: int = 0) -> Roster | None:
+    """The cheapest roster made of pooled rows (one per person; seats, hard minimums and fairness as the roster
+    problem has them), by CP-SAT within `seconds`, hinted with a roster whose rows are pooled; None when none is
+    found in time. Price-and-branch: only the pool's rows, so the roster is valid but not proven optimal."""
+    from ortools.sat.python import cp_model
+
+    p, staff = master.problem, master.staff
+    model = cp_model.CpModel()
+    chosen = [model.new_bool_var(f"row {n}") for n in range(len(master.pool))]
+    by_person: list[list[int]] = [[] for _ in staff]
+    for n, (i, _row) in enumerate(master.pool):
+        by_person[i].append(n)
+    if any(not rows for rows in by_person):
+        return None
+    for rows in by_person:
+        model.add_exactly_one(chosen[n] for n in rows)
+    on_cover: list[list[int]] = [[] for _ in p.covers]
+    duties, unpopular = [], []
+    for n, (i, row) in enumerate(master.pool):
+        for day, shift in enumerate(row):
+            if shift:
+                for c in master.at.get((day, shift), ()):
+                    if master.able[i][c]:
+                        on_cover[c].append(n)
+        duties.append(sum(1 for shift in row if shift))
+        unpopular.append(sum(1 for day, shift in enumerate(row)
+                             if shift and master.unpopular[day, master.column_of[shift]]))
+    terms, weights = list(chosen), [int(round(master.cost(i, row))) for i, row in master.pool]
+    for index, cover in enumerate(p.covers):
+        assigned = sum(chosen[n] for n in on_cover[index])
+        short = model.new_int_var(0, cover.requirement, f"short {index}")
+        over = model.new_int_var(0, len(on_cover[index]), f"over {index}")
+        model.add(assigned - cover.requirement == over - short)
+        terms += [short, over]
+        weights += [cover.under_weight, cover.over_weight]
+        if cover.hard_min:
+            model.add(assigned >= cover.hard_min)
+    for is_unpopular, members in master.fair:
+        weight = p.fairness.unpopular if is_unpopular else p.fairness.duties
+        high, low = model.new_int_var(0, p.days, "high"), model.new_int_var(0, p.days, "low")
+        for i in members:
+            count = sum((unpopular if is_unpopular else duties)[n] * chosen[n] for n in by_person[i])
+            model.add(high >= count)
+            model.add(low <= count)
+        terms += [high, low]
+        weights += [weight, -weight]
+    model.minimize(cp_model.LinearExpr.weighted_sum(terms, weights))
+    if hint is not None:
+        for n, (i, row) in enumerate(master.pool):
+            model.add_hint(chosen[n], tuple(hint[staff[i].id]) == row)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(seconds, 0.05)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    roster: Roster = {}
+    for n, (i, row) in enumerate(master.pool):
+        if solver.value(chosen[n]):
+            roster[staff[i].id] = list(row)
+    return roster
 
 
 def _constant(problem: Problem, person: Staff) -> float:

@@ -105,3 +105,16 @@ def test_at_the_lp_s_duals_the_lagrangian_is_the_lp_plus_every_negative_reduced_
     least = [price(problem, person, master.prices(i))[1] for i, person in enumerate(master.staff)]
     reduced = [master.reduced_cost(i, priced) for i, priced in enumerate(least)]
     assert master.lagrangian(least) == pytest.approx(value + sum(min(0.0, r) for r in reduced), abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_pool_s_best_roster_is_valid_costs_what_it_says_and_lies_between_the_bound_and_the_start(seed):
+    from scheduling.roster.columns import best_roster
+
+    problem = _problem(seed)
+    start = solve(problem, SolverSettings(2, 1, 0))
+    result = generate(problem, _enumerating_pricer(problem), 30, exact=True, start=start.roster)
+    roster = best_roster(result.master, 10, hint=start.roster)
+    assert roster_checker.violations(problem, roster) == []
+    cost = roster_checker.objective(problem, roster)
+    assert result.bound - 1e-6 <= cost <= start.objective
