@@ -37,6 +37,8 @@ def main(argv=None) -> int:
     parser.add_argument("--smoothing", type=float, default=0.0, help="Wentges' weight of the best duals (0: none)")
     parser.add_argument("--box", type=float, default=10.0,
                         help="keep the duals within this of the best (box-step; 0: no box)")
+    parser.add_argument("--pricer", choices=("exact", "dp"), default="exact",
+                        help="dp: person_dp's Lagrangian DP (finds rows, proves nothing), as the first experiment did")
     parser.add_argument("--integer-seconds", type=float, default=60,
                         help="then the best roster of the pooled rows (CP-SAT), hinted with the engine's")
     args = parser.parse_args(argv)
@@ -46,6 +48,14 @@ def main(argv=None) -> int:
         parser.error("--smoothing is from 0 to below 1, --box and --integer-seconds are not negative")
 
     from scheduling.roster.labelling import cheapest_row
+    from scheduling.roster.person_dp import cheapest_schedule
+
+    def dp(problem, person, prices):
+        row = cheapest_schedule(problem, person, [list(day) for day in prices])
+        if row is None:
+            return None
+        column = {shift.id: k for k, shift in enumerate(problem.shifts)}
+        return row, sum(prices[d][column[s]] for d, s in enumerate(row) if s)
 
     if args.instance:
         from scheduling.roster.curtois import read_curtois
@@ -67,7 +77,8 @@ def main(argv=None) -> int:
         bound = "-" if step.bound is None else f"{step.bound:.1f}"
         print(f"  {step.seconds:7.1f} s  LP {step.lp:12.1f}  bound {bound:>10}  added {step.added}", flush=True)
 
-    result = generate(problem, cheapest_row, args.seconds, exact=True, start=engine.roster, on_round=report,
+    pricer, exact = (cheapest_row, True) if args.pricer == "exact" else (dp, False)
+    result = generate(problem, pricer, args.seconds, exact=exact, start=engine.roster, on_round=report,
                       smoothing=args.smoothing, box=args.box or None)
     print(f"column generation: {len(result.rounds)} rounds, {result.columns} rows, "
           f"{'converged' if result.converged else 'stopped by time'}; LP {result.lp:.1f}, "

@@ -3,7 +3,6 @@ the compiled labelling against the reference on random small cases, and never de
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import random
 
 import pytest
@@ -12,23 +11,7 @@ from scheduling.roster import labelling
 from scheduling.roster.labelling import cheapest_row, cheapest_row_reference
 from scheduling.roster.person_dp import cheapest_schedule
 from scheduling.roster.problem import Pin, Problem, ShiftType, Staff
-
-
-def cost(problem: Problem, prices: list[list[int]], row: list[str]) -> int:
-    """What a row costs under the prices."""
-    index = {s.id: k for k, s in enumerate(problem.shifts)}
-    return sum(prices[d][index[s]] for d, s in enumerate(row) if s)
-
-
-def brute_force(problem: Problem, prices: list[list[int]], checker) -> int | None:
-    """The cheapest valid row's cost over every row of the single person, or None when none is valid."""
-    person = problem.staff[0].id
-    best = None
-    for row in itertools.product([""] + [s.id for s in problem.shifts], repeat=problem.days):
-        if not checker.violations(problem, {person: list(row)}):
-            value = cost(problem, prices, list(row))
-            best = value if best is None or value < best else best
-    return best
+from tests.scheduling.roster.test_person_dp import brute_force, cost
 
 
 def random_case(seed: int, fewest: int, most: int, cheapest: int = -9) -> tuple[Problem, list[list[int]]]:
