@@ -1,7 +1,7 @@
 """Column types and helpers shared by the models."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,24 @@ def day_start(day: date) -> datetime:
     """The first moment of a day in the province (Beijing midnight), in UTC: a period of days runs from the
     day_start of its first day up to (not including) the day_start of the day after its last."""
     return datetime.combine(day, time.min, tzinfo=PROVINCE_TZ).astimezone(timezone.utc)
+
+
+class LocalDays:
+    """Mixin for a span of whole days in the province, `first` to `last` inclusive (a dataclass's fields): the span
+    in UTC moments, as day_start counts it."""
+
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        """The first moment of the span (UTC)."""
+        return day_start(self.first)
+
+    @property
+    def end(self) -> datetime:
+        """The first moment after the span (UTC)."""
+        return day_start(self.last + timedelta(days=1))
 
 
 def utcnow() -> datetime:

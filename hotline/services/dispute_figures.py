@@ -31,13 +31,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Select, case, func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from hotline.models import Dispute, DisputeEvent, MediationCommittee
-from hotline.models.types import day_start, utcnow
+from hotline.models.types import LocalDays, utcnow
 from hotline.services.disputes import OPEN_STATES
 from hotline.vocab import DISPUTE_SOURCES, REPORT_LEVELS, RISK_FLAGS, RISK_ORDER
 
@@ -57,7 +57,7 @@ class BadPeriod(ValueError):
 
 
 @dataclass(frozen=True)
-class Period:
+class Period(LocalDays):
     """Whole days in Beijing time, first to last inclusive."""
 
     first: date
@@ -68,15 +68,6 @@ class Period:
                 or self.last.year > 2099:
             raise BadPeriod(f"{self.first} – {self.last}")
 
-    @property
-    def start(self) -> datetime:
-        """The first moment of the period (UTC)."""
-        return day_start(self.first)
-
-    @property
-    def end(self) -> datetime:
-        """The first moment after the period (UTC)."""
-        return day_start(self.last + timedelta(days=1))
 
 
 def keys() -> list[str]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from hotline.models import Contact, FollowUp, Lawyer, RiskFlag, ServiceRecord
-from hotline.models.types import day_start
+from hotline.models.types import LocalDays
 from hotline.vocab import SERVICE_KINDS
 
 PREVENTED_TYPES = ("suicide", "civil_to_criminal", "group_petition", "group_fight", "domestic_violence")
@@ -23,7 +23,7 @@ RATED = ("answered", "called_back")
 
 
 @dataclass(frozen=True)
-class Filters:
+class Filters(LocalDays):
     """What the figures cover: a period of local days [first, last], and optionally a city, area, channel, lawyer."""
 
     first: date
@@ -32,16 +32,6 @@ class Filters:
     legal_area: str | None = None
     channel: str | None = None
     lawyer_id: int | None = None
-
-    @property
-    def start(self) -> datetime:
-        """The first moment of the period (UTC)."""
-        return day_start(self.first)
-
-    @property
-    def end(self) -> datetime:
-        """The moment after the period (UTC)."""
-        return day_start(self.last + timedelta(days=1))
 
     def days(self) -> list[date]:
         """Every local day of the period."""
