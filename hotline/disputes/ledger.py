@@ -93,7 +93,7 @@ def _behind_figure(query, figure: str, scope):
     except ValueError:
         abort(400, description=_("Write a date as YYYY-MM-DD."))
     try:
-        ids = dispute_figures.behind(db.session, figure, start, end, scope)
+        ids = dispute_figures.behind(figure, start, end, scope)
     except (KeyError, ValueError):
         abort(400, description=_("Choose a filter from the lists."))
     return query.where(Dispute.id.in_(ids)), {"figure": figure, "start": start.isoformat(), "end": end.isoformat()}

@@ -284,7 +284,7 @@ def ids_behind(session: Session, figure_key: str, first: date, last: date, scope
     return sorted(set(session.scalars(_behind(figure_key, period, scope, now or utcnow()))))
 
 
-def behind(session: Session, figure_key: str, first: date, last: date, scope=None, now: datetime | None = None):
+def behind(figure_key: str, first: date, last: date, scope=None, now: datetime | None = None):
     """What `ids_behind` returns, as a query of ids (so a list page can filter by it as a subquery instead of a list
     of tens of thousands of ids); raises as `ids_behind` does."""
     return _behind(figure_key, Period(first, last), scope, now or utcnow())
