@@ -89,6 +89,11 @@ class Master:
         self.rhs: list[float] = []  # each row's right-hand side (its lower bound: rows are = or >=)
         self.fixed: list[tuple[float, float, list[int], list[float]]] = []  # the columns that are not rows
         self._build()
+        # The rows that link the people (seats, minimums, fairness): every row but the convexity rows (all rows are
+        # made here; only columns join later).
+        convexity = set(self.convexity)
+        self.linking = np.array([r for r in range(len(self.rhs)) if r not in convexity], dtype=np.int64)
+        self.linking_rhs = np.array(self.rhs)[self.linking]
 
     # ---- rows ----------------------------------------------------------------------------------------------------
 
@@ -208,7 +213,7 @@ class Master:
         """Keep the LP's duals of the linking rows (all but the convexity rows) within delta of the centre: a column
         with +1 in the row at cost centre + delta caps its dual, one with -1 at cost delta - centre floors it.
         These columns are not the master's; the LP with them is stabilised, and only the Lagrangian is a bound."""
-        linking = [r for r in range(len(self.rhs)) if r not in set(self.convexity)]
+        linking = self.linking
         if not hasattr(self, "_box"):
             first = self.highs.getNumCol()
             for r in linking:
@@ -233,8 +238,7 @@ class Master:
         sides at those duals, each person's cheapest choice (a row, or "no row yet"), and each of the master's own
         columns at its best bound. Minus infinity when the duals let an unbounded column fall without end (beyond the
         LP's tolerance: an LP's own duals leave such columns at a reduced cost of about -1e-15, which is 0)."""
-        convexity = set(self.convexity)
-        total = sum(self.duals[r] * b for r, b in enumerate(self.rhs) if r not in convexity)
+        total = float(self.duals[self.linking] @ self.linking_rhs)
         for i, priced in enumerate(least):
             if priced is None:
                 return float("-inf")
@@ -307,8 +311,9 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
         for i, item in enumerate(found):
             if item is None:
                 continue
-            row = item[0]
-            priced = sum(master.prices(i)[d, column[s]] for d, s in enumerate(row) if s)
+            row, priced = item
+            if priced_at is not lp_duals:  # priced at a mix: the row's price at the LP's own duals
+                priced = sum(master.prices(i)[d, column[s]] for d, s in enumerate(row) if s)
             if master.reduced_cost(i, priced) < -EPSILON:
                 added += master.add(i, row)
         result.lp, result.columns = value, len(master.pool)
