@@ -65,6 +65,16 @@ def _first(c, allowed, off_ok, co, cw, max_run):
 
 
 @njit(cache=True, inline="always")
+def _onward(low, cost, weekend, per_weekend, d, s, c, t, co):
+    """What going from state s on day d with c (-1: off) into state t costs with the cheapest completion after it
+    (the table `low`): c's price on day d+1, a new weekend worked, and low[d+1, t]."""
+    value = low[d + 1, t] + (cost[d + 1, c] if c >= 0 else 0.0)
+    if _new_weekend(d, s, c, weekend, co):
+        value += per_weekend
+    return value
+
+
+@njit(cache=True, inline="always")
 def _new_weekend(d, s, c, weekend, co):
     """True when working c on day d+1 after state s on day d starts a weekend worked (d = -1: the first day)."""
     return c >= 0 and weekend[d + 1] >= 0 and not (d >= 0 and s >= co and weekend[d] == weekend[d + 1])
@@ -88,9 +98,7 @@ def completion_tables(cost, minutes, weekend, per_weekend, allowed, off_ok, succ
                 t = _step(d, s, c, allowed, off_ok, succ_ok, co, cw, max_run, min_run, min_off)
                 if t < 0 or low[d + 1, t] == INF:
                     continue
-                value = low[d + 1, t] + (cost[d + 1, c] if c >= 0 else 0.0)
-                if _new_weekend(d, s, c, weekend, co):
-                    value += per_weekend
+                value = _onward(low, cost, weekend, per_weekend, d, s, c, t, co)
                 if value < low[d, s]:
                     low[d, s] = value
                 gain = most[d + 1, t] + (minutes[c] if c >= 0 else 0)
@@ -122,9 +130,7 @@ def _table_row(cost, weekend, per_weekend, low, allowed, off_ok, succ_ok, co, cw
             t = _step(d, state, c, allowed, off_ok, succ_ok, co, cw, max_run, min_run, min_off)
             if t < 0 or low[d + 1, t] == INF:
                 continue
-            value = low[d + 1, t] + (cost[d + 1, c] if c >= 0 else 0.0)
-            if _new_weekend(d, state, c, weekend, co):
-                value += per_weekend
+            value = _onward(low, cost, weekend, per_weekend, d, state, c, t, co)
             if value < least:
                 least, choice, after = value, c, t
         row[d + 1], state = choice, after
