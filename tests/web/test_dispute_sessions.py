@@ -22,6 +22,7 @@ from tests.conftest import login
 from tests.factories import NOW
 from tests.fakes import FakeTwilioHttp
 from tests.services.test_dispute_sessions import KEY_SECRET, MESSAGES, ROOMS, TWILIO
+from tests.services.test_dispute_sessions import fake  # noqa: F401  (fixture, over this module's app)
 from tests.services.test_disputes import place  # noqa: F401  (fixture)
 from tests.web.test_zh_everywhere import _codes, _english_phrases, visible_text
 
@@ -43,11 +44,6 @@ def app(app_factory, clock):
     app = app_factory(**TWILIO)
     app.extensions["twilio_http_client"] = FakeTwilioHttp()
     return app
-
-
-@pytest.fixture
-def fake(app) -> FakeTwilioHttp:
-    return app.extensions["twilio_http_client"]
 
 
 @pytest.fixture
