@@ -171,6 +171,12 @@ def priced_candidates(problem: MatchingProblem, found: Candidates, p: int, price
     return priced
 
 
+def priced_costs(arrays: MatchArrays, prices: Prices) -> np.ndarray:
+    """Every pair cost plus the priced use of hours, places and fair share (the array form of priced_candidates)."""
+    hour_price, place_price, fair_price = (np.asarray(price) for price in prices)
+    return arrays.cost - (hour_price + fair_price)[None, :] * arrays.hours[:, None] - place_price[None, :]
+
+
 def fair_list(problem: MatchingProblem, projects: list[int]) -> list[float]:
     """Fair shares of hours in lawyer order."""
     fair_by_id = fair_shares(problem, [problem.projects[p] for p in projects])

@@ -18,7 +18,7 @@ import numpy as np
 from scheduling.common import CancelToken, Progress, ProgressCallback, SolverSettings
 from scheduling.matching.anneal import anneal, start_walk
 from scheduling.matching.arrays import build_arrays
-from scheduling.matching.bound import Prices, lagrangian_prices, priced_candidates
+from scheduling.matching.bound import Prices, lagrangian_prices, priced_candidates, priced_costs
 from scheduling.matching.evaluate import breakdown
 from scheduling.matching.explain import ROOM_REASON, unmatchable_reason
 from scheduling.matching.lns import Answer, search
@@ -89,7 +89,8 @@ def match(
         chosen, short, proven, extra = _whole_model(problem, found, matchable, fair, start, start_short, settings,
                                                     deadline, cancel, better)
     else:
-        chosen, short, proven, extra = _anneal(problem, arrays, matchable, start, start_short, settings.seed,
+        rank = priced_costs(arrays, prices) if prices is not None else None
+        chosen, short, proven, extra = _anneal(problem, arrays, rank, matchable, start, start_short, settings.seed,
                                                deadline, cancel, better)
     counsel = {problem.projects[p].id: Counsel(problem.lawyers[chosen[p, "primary"]].id,
                                                problem.lawyers[chosen[p, "backup"]].id)
@@ -115,13 +116,14 @@ def _whole_model(problem, found, matchable, fair, start, short, settings, deadli
     return state.answer.chosen, state.answer.short, state.proven and unpruned, {"cp_sat_steps": state.steps}
 
 
-def _anneal(problem, arrays, matchable, start, short, seed, deadline, cancel, better):
+def _anneal(problem, arrays, rank, matchable, start, short, seed, deadline, cancel, better):
     """Compiled annealing over every eligible lawyer (large problems); the projects left out stay out."""
     chosen = _as_indices(problem, start)
     assign = np.array([chosen.get((p, role), -1) for p in matchable for role in ROLES], dtype=np.int64)
     penalty = UNMATCHED_PENALTY * len(short)
     walk = anneal(arrays, start_walk(arrays, assign), deadline, seed,
-                  stop=lambda: cancel is not None and cancel.cancelled, on_better=lambda best: better(best + penalty))
+                  stop=lambda: cancel is not None and cancel.cancelled, on_better=lambda best: better(best + penalty),
+                  rank=rank)
     chosen = {(p, role): int(walk.best[2 * i + r]) for i, p in enumerate(matchable)
               for r, role in enumerate(ROLES) if walk.best[2 * i + r] >= 0}
     return chosen, list(short), False, {"anneal_moves": walk.moves}
