@@ -7,7 +7,7 @@ from scheduling.common import CancelToken, SolverSettings
 from scheduling.matching.demo import province_instance
 from scheduling.matching.evaluate import broken_rules
 from scheduling.matching.jsonio import result_dict
-from scheduling.matching.model import pair_cost, find_candidates
+from scheduling.matching.model import eligible, find_candidates, pair_cost
 from scheduling.matching.solve import match
 
 
@@ -31,6 +31,16 @@ def test_candidate_costs_match_the_named_terms(build):
     for (p, role), pairs in found.eligible.items():
         for l, cost in pairs:
             assert abs(cost - pair_cost(problem, problem.projects[p], problem.lawyers[l], role)) < 1e-9
+
+
+def test_candidates_are_exactly_the_pairs_the_rules_allow():
+    problem = province_instance(seed=3, projects=60, lawyers=40, firms=8)
+    found = find_candidates(problem, list(range(60)))
+    assert any(lw.conflict_projects or lw.conflict_firms for lw in problem.lawyers)
+    for p, project in enumerate(problem.projects):
+        for role in ("primary", "backup"):
+            allowed = [l for l, lw in enumerate(problem.lawyers) if eligible(problem, project, lw, role)]
+            assert sorted(l for l, _ in found.eligible[p, role]) == allowed
 
 
 def test_cancel_returns_a_feasible_answer_quickly(build, checker):
