@@ -20,7 +20,7 @@ from scheduling.matching.arrays import MatchArrays, balance_per_unit
 from scheduling.matching.model import HOUR_SCALE
 
 TEMPERATURE = (2.0, 0.1)  # start and end temperature (cost units); tuned on the province instance
-BIAS = 10.0  # options drawn as int(n * u ** BIAS): 1 is uniform, higher favours the cheap ones
+BIAS = 10  # options drawn as int(n * u ** BIAS): 1 is uniform, higher favours the cheap ones
 CHUNK_SECONDS = 0.25  # the compiled loop hands back this often, for progress reports and cancelling
 REPORT_SECONDS = 1.0  # at most one progress report a second
 
@@ -106,7 +106,7 @@ def _move(need, assign, units, count, held, slot, k, b):
 
 @njit(cache=True, nogil=True)
 def _pick(opt_start, opt_law, k, bias):
-    """A random eligible lawyer for role k, the cheap ones more often (options are sorted by cost)."""
+    """A random eligible lawyer for role k, the first ones more often (an integer bias powers by multiplying)."""
     return opt_law[opt_start[k] + int((opt_start[k + 1] - opt_start[k]) * np.random.random() ** bias)]
 
 
@@ -118,9 +118,10 @@ def anneal_steps(cost, need, firm, cap, places, fair, unit_balance, opt_start, o
     The state arrays change in place; `best` receives the cheapest assignment met."""
     np.random.seed(seed)
     n_keys = assign.shape[0]
-    ratio = temp_end / temp_start
-    for it in range(moves):
-        temperature = temp_start * ratio ** (it / moves)
+    cooling = (temp_end / temp_start) ** (1.0 / moves)
+    temperature = temp_start / cooling
+    for _ in range(moves):
+        temperature *= cooling
         k = np.random.randint(n_keys)
         if assign[k] < 0:
             continue
