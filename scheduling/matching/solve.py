@@ -4,7 +4,7 @@
 2. A plain greedy answer (the baseline).
 3. The bound (bound.py): a Lagrangian bound over every eligible lawyer, valid for the unpruned problem; its prices
    and the lawyers its subproblems pick give a priced greedy answer (the start).
-4. Small problems: CP-SAT on the whole model, pruned to the cheapest few candidates (lns.py). Large ones: compiled
+4. Small problems: CP-SAT on the whole model, pruned to the cheapest few candidates (cpsat.py). Large ones: compiled
    simulated annealing over every eligible lawyer (anneal.py); CP-SAT on a pruned model is slow to converge and
    the pruning itself kept the province instance about 3% above its optimum.
 """
@@ -21,7 +21,7 @@ from scheduling.matching.arrays import build_arrays
 from scheduling.matching.bound import Prices, lagrangian_prices, priced_candidates, priced_costs
 from scheduling.matching.evaluate import breakdown
 from scheduling.matching.explain import ROOM_REASON, unmatchable_reason
-from scheduling.matching.lns import Answer, search
+from scheduling.matching.cpsat import Answer, search
 from scheduling.matching.model import (
     ROLES,
     UNMATCHED_PENALTY,

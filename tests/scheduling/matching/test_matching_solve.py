@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from scheduling.common import CancelToken, SolverSettings
 from scheduling.matching.demo import province_instance
 from scheduling.matching.evaluate import broken_rules
@@ -23,6 +25,18 @@ def test_small_province_is_feasible_bounded_and_beats_greedy(build, checker):
     assert seen and all(not math.isnan(p.objective) for p in seen)
     assert sum(result.breakdown.values()) == result.objective
     assert set(result_dict(result)) >= {"status", "objective", "bound", "wall_s", "matching", "unmatched"}
+
+
+def test_large_province_anneals_to_a_rule_abiding_bounded_matching(build, checker):
+    problem = province_instance(seed=2, projects=200, lawyers=30, firms=10)
+    seen = []
+    result = match(problem, SolverSettings(time_limit=4, workers=2), on_progress=seen.append)
+    assert result.extra["anneal_moves"] > 0
+    assert checker.violations(problem, result.counsel) == []
+    assert abs(checker.cost(problem, result.counsel) - result.objective) < 1e-6
+    assert result.bound is not None and result.bound <= result.objective + 1e-6
+    assert result.objective < result.greedy_objective
+    assert len(seen) >= 2 and seen[-1].objective == pytest.approx(result.objective, abs=1e-6)
 
 
 def test_candidate_costs_match_the_named_terms(build):
