@@ -21,6 +21,7 @@ from scheduling.matching.model import HOUR_SCALE
 
 TEMPERATURE = (2.0, 0.1)  # start and end temperature (cost units); tuned on the province instance
 BIAS = 10  # options drawn as int(n * u ** BIAS): 1 is uniform, higher favours the cheap ones
+DRAWS = 3  # roles drawn per move; the one furthest above its best-ranked lawyer moves (1: uniform)
 CHUNK_SECONDS = 0.25  # the compiled loop hands back this often, for progress reports and cancelling
 REPORT_SECONDS = 1.0  # at most one progress report a second
 
@@ -111,9 +112,19 @@ def _pick(opt_start, opt_law, k, bias):
 
 
 @njit(cache=True, nogil=True)
-def anneal_steps(cost, need, firm, cap, places, fair, unit_balance, opt_start, opt_law, assign, units, count,
-                 held, slot, best, current, best_cost, moves, temp_start, temp_end, bias, seed):
-    """`moves` random shift or swap moves at a geometrically falling temperature; returns (current, best) cost.
+def _regret(rank, opt_start, opt_law, assign, k):
+    """How far role k's lawyer ranks above the role's best-ranked lawyer (-1 when the role has none)."""
+    if assign[k] < 0:
+        return -1.0
+    return rank[k, assign[k]] - rank[k, opt_law[opt_start[k]]]
+
+
+@njit(cache=True, nogil=True)
+def anneal_steps(cost, rank, need, firm, cap, places, fair, unit_balance, opt_start, opt_law, assign, units, count,
+                 held, slot, best, current, best_cost, moves, temp_start, temp_end, bias, draws, seed):
+    """`moves` random shift or chain moves at a geometrically falling temperature; returns (current, best) cost.
+
+    Each move starts from the role with the highest regret among `draws` random ones, and draws lawyers by rank.
 
     The state arrays change in place; `best` receives the cheapest assignment met."""
     np.random.seed(seed)
@@ -123,6 +134,12 @@ def anneal_steps(cost, need, firm, cap, places, fair, unit_balance, opt_start, o
     for _ in range(moves):
         temperature *= cooling
         k = np.random.randint(n_keys)
+        regret = _regret(rank, opt_start, opt_law, assign, k)
+        for _ in range(draws - 1):
+            other = np.random.randint(n_keys)
+            other_regret = _regret(rank, opt_start, opt_law, assign, other)
+            if other_regret > regret:
+                k, regret = other, other_regret
         if assign[k] < 0:
             continue
         b = _pick(opt_start, opt_law, k, bias)
@@ -196,6 +213,7 @@ def anneal(arrays: MatchArrays, walk: Walk, deadline: float, seed: int, stop=lam
     start_at = time.monotonic()
     span = max(1e-3, deadline - start_at)
     opt_start, opt_law = options(arrays, rank)
+    ranking = arrays.cost if rank is None else rank
     fair = arrays.fair_hours * HOUR_SCALE
     unit_balance = balance_per_unit(arrays)
     moves, chunk, reported, last_report = 20_000, 0, walk.best_cost, start_at
@@ -205,9 +223,9 @@ def anneal(arrays: MatchArrays, walk: Walk, deadline: float, seed: int, stop=lam
         t0 = hot * (cold / hot) ** min(1.0, (begun - start_at) / span)
         t1 = hot * (cold / hot) ** min(1.0, (begun - start_at + CHUNK_SECONDS) / span)
         walk.cost, walk.best_cost = anneal_steps(
-            arrays.cost, arrays.need, arrays.firm, arrays.cap, arrays.places, fair, unit_balance, opt_start,
+            arrays.cost, ranking, arrays.need, arrays.firm, arrays.cap, arrays.places, fair, unit_balance, opt_start,
             opt_law, walk.assign, walk.units, walk.count, walk.held, walk.slot, walk.best, walk.cost,
-            walk.best_cost, moves, t0, t1, BIAS, seed + chunk)
+            walk.best_cost, moves, t0, t1, BIAS, DRAWS, seed + chunk)
         chunk += 1
         walk.moves += moves
         now = time.monotonic()
