@@ -19,7 +19,7 @@ from numba import njit
 from scheduling.matching.arrays import MatchArrays, balance_per_unit
 from scheduling.matching.model import HOUR_SCALE
 
-TEMPERATURE = (2.0, 0.1)  # start and end temperature (cost units); tuned on the province instance
+TEMPERATURE = (2.0, 0.05)  # start and end temperature (cost units); tuned on the province instance
 BIAS = 10  # options drawn as int(n * u ** BIAS): 1 is uniform, higher favours the cheap ones
 DRAWS = 3  # roles drawn per move; the one furthest above its best-ranked lawyer moves (1: uniform)
 CHUNK_SECONDS = 0.25  # the compiled loop hands back this often, for progress reports and cancelling
