@@ -117,15 +117,15 @@ def ascend(cost, hours, firm, cap_hours, places, fair_hours, balance, penalty, t
     return best, step, stall
 
 
-def lagrangian_prices(arrays: MatchArrays, target: float, seconds: float,
-                      most: int = 600) -> tuple[float, Prices, np.ndarray]:
-    """The best Lagrangian bound found by subgradient ascent in about `seconds` (at most `most` iterations),
-    its prices (in the non-positive form of priced_candidates) and each key's lawyer in its subproblem."""
+def lagrangian_prices(arrays: MatchArrays, target: float, seconds: float, most: int = 600,
+                      stop=lambda: False) -> tuple[float, Prices, np.ndarray]:
+    """The best Lagrangian bound found by subgradient ascent in about `seconds` (at most `most` iterations, fewer
+    once `stop()`), its prices (in the non-positive form of priced_candidates) and each key's subproblem lawyer."""
     n_law = len(arrays.cap)
     places = arrays.places.astype(np.float64)
     prices, direction, best_prices = np.zeros((3, n_law)), np.zeros((3, n_law)), np.zeros((3, n_law))
     best, step, stall, done, deadline = -np.inf, STEP, 0, 0, None
-    while done < most and (deadline is None or time.monotonic() < deadline):
+    while done < most and (deadline is None or (time.monotonic() < deadline and not stop())):
         best, step, stall = ascend(arrays.cost, arrays.hours, arrays.firm, arrays.cap_hours, places,
                                    arrays.fair_hours, arrays.balance, UNMATCHED_PENALTY, target, ASCENT_CHUNK,
                                    prices, direction, best_prices, best, step, stall, PATIENCE, DEFLECTION)

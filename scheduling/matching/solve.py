@@ -66,7 +66,8 @@ def match(
     arrays = build_arrays(problem, found, matchable, fair)
     bound, prices, picked = None, None, None
     if not (cancel is not None and cancel.cancelled):
-        bound, prices, picked = lagrangian_prices(arrays, greedy_cost, settings.time_limit * BOUND_SHARE)
+        bound, prices, picked = lagrangian_prices(arrays, greedy_cost, settings.time_limit * BOUND_SHARE,
+                                                  stop=lambda: cancel is not None and cancel.cancelled)
     start, start_short, start_cost = greedy, greedy_short, greedy_cost
     if prices is not None:
         favourite = {(p, role): int(picked[2 * i + r]) for i, p in enumerate(matchable)
