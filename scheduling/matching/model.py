@@ -46,12 +46,7 @@ def fits_alone(lawyer: Lawyer, project: Project, share: float) -> bool:
 
 def eligible(problem: MatchingProblem, project: Project, lawyer: Lawyer, role: str) -> bool:
     """All one-pair hard rules for a role."""
-    if role == "primary":
-        covers, share = covers_all_areas(lawyer, project), 1.0
-    else:
-        covers, share = covers_main_area(lawyer, project), problem.backup_share
-    return (covers and speaks_languages(lawyer, project) and has_no_conflict(lawyer, project)
-            and fits_alone(lawyer, project, share))
+    return _eligible_apart_from_conflicts(problem, project, lawyer, role) and has_no_conflict(lawyer, project)
 
 
 def role_hours(problem: MatchingProblem, project: Project, role: str) -> float:
@@ -108,33 +103,75 @@ class Candidates:
 
 
 def find_candidates(problem: MatchingProblem, projects: list[int]) -> Candidates:
-    """Every eligible lawyer per project and role, with its cost (same sum as pair_terms), cheapest first."""
+    """Every eligible lawyer per project and role, with its cost (same sum as pair_terms), cheapest first.
+
+    The same verdicts as ``eligible`` pair by pair, but the rules on areas, languages and hours are asked once per
+    kind of project and conflicts are looked up: pair by pair took 4-10 s of the 30 on the province instance."""
     found = Candidates()
     w = problem.weights
     km: dict[tuple, float] = {}
+    allowed: dict[tuple, list[int]] = {}
+    misfits: dict[tuple, list[int]] = {}
+    barred = _conflicted_lawyers(problem)
     for p in projects:
         project = problem.projects[p]
         city = problem.cities[project.city]
+        conflicted = barred(project)
         for role in ROLES:
             areas = project.areas if role == "primary" else project.areas[:1]
             current = project.current_primary if role == "primary" else project.current_backup
             travel = w.travel / 100.0 * (1.0 if role == "primary" else 0.5)
             fit = w.expertise + w.priority * max(0, project.priority - 1)
+            kind = (role, project.areas, project.languages, project.hours)
+            if kind not in allowed:
+                allowed[kind] = [l for l, lawyer in enumerate(problem.lawyers)
+                                 if _eligible_apart_from_conflicts(problem, project, lawyer, role)]
+            if areas not in misfits:
+                misfits[areas] = [sum(MAX_LEVEL - min(MAX_LEVEL, lawyer.level(a)) for a in areas)
+                                  for lawyer in problem.lawyers]
             pairs = []
-            for l, lawyer in enumerate(problem.lawyers):
-                if not eligible(problem, project, lawyer, role):
+            for l in allowed[kind]:
+                if l in conflicted:
                     continue
+                lawyer = problem.lawyers[l]
                 key = (project.city, lawyer.city)
                 if key not in km:
                     km[key] = distance_km(city, problem.cities[lawyer.city])
-                misfit = sum(MAX_LEVEL - min(MAX_LEVEL, lawyer.level(a)) for a in areas)
-                cost = travel * km[key] + fit * misfit
+                cost = travel * km[key] + fit * misfits[areas][l]
                 if current is not None and current != lawyer.id:
                     cost += w.continuity
                 pairs.append((l, cost))
             pairs.sort(key=lambda pair: pair[1])
             found.eligible[p, role] = pairs
     return found
+
+
+def _eligible_apart_from_conflicts(problem: MatchingProblem, project: Project, lawyer: Lawyer, role: str) -> bool:
+    """The one-pair rules that depend only on the project's areas, languages and hours (not on who it is)."""
+    if role == "primary":
+        covers, share = covers_all_areas(lawyer, project), 1.0
+    else:
+        covers, share = covers_main_area(lawyer, project), problem.backup_share
+    return covers and speaks_languages(lawyer, project) and fits_alone(lawyer, project, share)
+
+
+def _conflicted_lawyers(problem: MatchingProblem):
+    """A function giving the lawyers (indices) that has_no_conflict rules out for a project."""
+    by_project: dict = {}
+    by_party: dict = {}
+    for l, lawyer in enumerate(problem.lawyers):
+        for pid in lawyer.conflict_projects:
+            by_project.setdefault(pid, set()).add(l)
+        for party in lawyer.conflict_firms:
+            by_party.setdefault(party, set()).add(l)
+
+    def conflicted(project: Project) -> set[int]:
+        found = set(by_project.get(project.id, ()))
+        for party in project.parties:
+            found |= by_party.get(party, set())
+        return found
+
+    return conflicted
 
 
 def prune(problem: MatchingProblem, found: Candidates, keep: dict[tuple[int, str], set[int]]) -> None:
