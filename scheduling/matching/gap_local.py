@@ -35,7 +35,7 @@ def _over(load, cap):
 
 
 @njit(cache=True, nogil=True)
-def _shift_delta(costs, weights, caps, loads, alpha, assign, j, k):
+def shift_delta(costs, weights, caps, loads, alpha, assign, j, k):
     """(change of the penalised value, of the cost, of the total excess) when job j moves to agent k."""
     i = assign[j]
     old_i, old_k = _over(loads[i], caps[i]), _over(loads[k], caps[k])
@@ -46,7 +46,7 @@ def _shift_delta(costs, weights, caps, loads, alpha, assign, j, k):
 
 
 @njit(cache=True, nogil=True)
-def _swap_delta(costs, weights, caps, loads, alpha, assign, j1, j2):
+def swap_delta(costs, weights, caps, loads, alpha, assign, j1, j2):
     """(change of the penalised value, of the cost, of the total excess) when jobs j1 and j2 swap agents."""
     i1, i2 = assign[j1], assign[j2]
     old_1, old_2 = _over(loads[i1], caps[i1]), _over(loads[i2], caps[i2])
@@ -82,7 +82,7 @@ def best_move(costs, weights, caps, cand, rank, assign, loads, alpha, tabu, memb
             k = cand[j, r]
             if k == i:
                 continue
-            value, d_cost, d_excess = _shift_delta(costs, weights, caps, loads, alpha, assign, j, k)
+            value, d_cost, d_excess = shift_delta(costs, weights, caps, loads, alpha, assign, j, k)
             if value < best and _allowed(tabu[k, j] <= it, d_cost, d_excess, counters):
                 kind, first, second, best = SHIFT, j, k, value
             if not swaps:
@@ -91,7 +91,7 @@ def best_move(costs, weights, caps, cand, rank, assign, loads, alpha, tabu, memb
                 j2 = members[k, t]
                 if (every and j2 < j) or rank[i, j2] >= width:
                     continue  # a swap needs each job's new agent among its candidates; all pairs are met twice
-                value, d_cost, d_excess = _swap_delta(costs, weights, caps, loads, alpha, assign, j, j2)
+                value, d_cost, d_excess = swap_delta(costs, weights, caps, loads, alpha, assign, j, j2)
                 free = tabu[k, j] <= it and tabu[i, j2] <= it
                 if value < best and _allowed(free, d_cost, d_excess, counters):
                     kind, first, second, best = SWAP, j, j2, value
@@ -178,10 +178,10 @@ def tabu_search(costs, weights, caps, cand, rank, assign, loads, alpha, floor, t
                                        count, counters, np.random.randint(n), knobs[4])
         until = it + tenure + np.random.randint(spread + 1)
         if kind == SHIFT:
-            _, d_cost, d_excess = _shift_delta(costs, weights, caps, loads, alpha, assign, a, b)
+            _, d_cost, d_excess = shift_delta(costs, weights, caps, loads, alpha, assign, a, b)
             _move(weights, assign, loads, members, count, pos, tabu, a, b, until)
         elif kind == SWAP:
-            _, d_cost, d_excess = _swap_delta(costs, weights, caps, loads, alpha, assign, a, b)
+            _, d_cost, d_excess = swap_delta(costs, weights, caps, loads, alpha, assign, a, b)
             i1, i2 = assign[a], assign[b]
             _move(weights, assign, loads, members, count, pos, tabu, a, i2, until)
             _move(weights, assign, loads, members, count, pos, tabu, b, i1, until)
@@ -271,16 +271,7 @@ def best_move_reference(problem: GapProblem, cand: list[list[int]], assign: list
                         tabu: list[list[int]], it: int, best_cost: int) -> tuple[float, list[tuple]]:
     """Pure-Python statement of one iteration's choice: the least change of the penalised value over the allowed
     moves (each valued by recomputing cost and excess from scratch) and the moves reaching it (within 1e-9)."""
-
-    def value(x: list[int]) -> tuple[float, int, int]:
-        loads = [0] * problem.agents
-        for j, i in enumerate(x):
-            loads[i] += problem.weights[i][j]
-        over = [max(0, load - cap) for load, cap in zip(loads, problem.capacities)]
-        cost = sum(problem.costs[i][j] for j, i in enumerate(x))
-        return cost + sum(a * o for a, o in zip(alpha, over)), cost, sum(over)
-
-    here, _, _ = value(assign)
+    here, _, _ = penalised_reference(problem, alpha, assign)
     moves = []
     for j, i in enumerate(assign):
         for k in set(cand[j]) - {i}:
@@ -293,10 +284,20 @@ def best_move_reference(problem: GapProblem, cand: list[list[int]], assign: list
                 moves.append((("swap", j1, j2), x, tabu[i2][j1] <= it and tabu[i1][j2] <= it))
     valued = []
     for move, x, free in moves:
-        total, cost, excess = value(x)
+        total, cost, excess = penalised_reference(problem, alpha, x)
         if free or (excess == 0 and cost < best_cost):
             valued.append((total - here, move))
     if not valued:
         return np.inf, []
     least = min(v for v, _ in valued)
     return least, [move for v, move in valued if v <= least + 1e-9]
+
+
+def penalised_reference(problem: GapProblem, alpha: list[float], assign: list[int]) -> tuple[float, int, int]:
+    """(cost plus each agent's weight times its excess, cost, total excess) of an assignment, from scratch."""
+    loads = [0] * problem.agents
+    for j, i in enumerate(assign):
+        loads[i] += problem.weights[i][j]
+    over = [max(0, load - cap) for load, cap in zip(loads, problem.capacities)]
+    cost = sum(problem.costs[i][j] for j, i in enumerate(assign))
+    return cost + sum(a * o for a, o in zip(alpha, over)), cost, sum(over)

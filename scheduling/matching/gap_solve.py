@@ -138,7 +138,8 @@ class _Search:
                 if not self.done():
                     self._final_cpsat()
                 if tabu is not None:
-                    tabu.join()
+                    # a first run that is still compiling (cold numba cache) is not waited for past the deadline
+                    tabu.join(timeout=self.left() + 0.5)
         finally:
             if self._unlisten is not None:
                 self._unlisten()
