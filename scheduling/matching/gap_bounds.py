@@ -18,12 +18,14 @@ from scheduling.matching.gap import GapProblem
 
 @dataclass
 class LpInfo:
-    """What the LP tells the solver: bound, reduced costs, the LP point's agent per job (None if split)."""
+    """What the LP tells the solver: bound, reduced costs, the LP point's agent per job (None if split), and the
+    capacity duals (<= 0: the price of a unit of each agent's capacity)."""
 
     bound: float
     reduced: list[list[float]]
     rounded: list[int | None]
     infeasible: bool = False
+    duals: list[float] | None = None
 
 
 def lagrangian(problem: GapProblem, duals: list[float]) -> tuple[float, list[list[float]]]:
@@ -115,4 +117,4 @@ def lp_relaxation(problem: GapProblem, time_limit: float, per_job: int = 8) -> L
     for (i, j), var in x.items():
         if var.solution_value() > 0.999:
             rounded[j] = i
-    return LpInfo(bound=bound, reduced=reduced, rounded=rounded)
+    return LpInfo(bound=bound, reduced=reduced, rounded=rounded, duals=u)

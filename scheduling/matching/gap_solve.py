@@ -1,11 +1,14 @@
-"""GAP solver: LP bound, LP-rounded regret start with repair, CP-SAT large-neighbourhood search, then CP-SAT.
+"""GAP solver: LP bound, LP-rounded regret start with repair, then a compiled tabu search in one thread beside
+CP-SAT large-neighbourhood search and a final CP-SAT in the others, all sharing the best answer.
 
 1. The LP relaxation (column generation, ``gap_bounds``) gives a proven bound and reduced costs.
 2. Start: jobs the LP assigns whole keep that agent; the rest go by regret to the agent with room and the least
    reduced cost; shifts repair any overload; if that fails CP-SAT looks for a first solution.
 3. LNS: free every job of a few related agents and let CP-SAT re-assign them (to any agent with room and a small
    enough reduced cost) with everything else fixed; the neighbourhood grows while the sub-solves prove optimal.
-4. CP-SAT on the whole problem, pairs that cannot be in an improving solution removed, hinted with the best answer,
+4. Beside 3 and 5, from the start to the end: the tabu search of ``gap_local`` (shift/swap moves, capacity excess
+   penalised with oscillating weights); it takes better answers from CP-SAT at its restarts and hands its own over.
+5. CP-SAT on the whole problem, pairs that cannot be in an improving solution removed, hinted with the best answer,
    with ``linearization_level=2``: it tries to improve and to prove the bound.
 """
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ortools.sat.python import cp_model
 from scheduling.common import STATUS_NAMES, CancelToken, Progress, ProgressCallback, SolverSettings, SolveStats
 from scheduling.matching.gap import GapProblem, gap_cost, gap_is_feasible, gap_loads
 from scheduling.matching.gap_bounds import LpInfo, lp_relaxation
+from scheduling.matching.gap_local import TabuSearch
 
 
 @dataclass
@@ -43,6 +47,7 @@ class GapTuning:
     stall_rounds: int = 400
     cutoff: bool = False
     near_only: bool = True
+    tabu: bool = True
 
 
 def solve_gap(
@@ -74,6 +79,7 @@ class _Search:
         self.proven = False
         self.infeasible = False
         self.cancelled = False
+        self.cpsat_workers = max(1, settings.workers)  # one fewer while the tabu search runs
         self._solvers: set[cp_model.CpSolver] = set()
         self._lock = threading.Lock()
         self._unlisten = cancel.listen(self._stop) if cancel is not None else None
@@ -123,6 +129,7 @@ class _Search:
                     self.bound = math.ceil(self.lp.bound - 1e-6)
             if not self.infeasible:
                 self._construct()
+                tabu = self._start_tabu()
                 if self.best is not None:
                     lns_end = self.started + self.settings.time_limit * self.tuning.lns_share
                     if self.deadline - lns_end < 3e-5 * self.p.agents * self.p.jobs:
@@ -130,6 +137,9 @@ class _Search:
                     self._lns(lns_end)
                 if not self.done():
                     self._final_cpsat()
+                if tabu is not None:
+                    # a first run that is still compiling (cold numba cache) is not waited for past the deadline
+                    tabu.join(timeout=self.left() + 0.5)
         finally:
             if self._unlisten is not None:
                 self._unlisten()
@@ -227,6 +237,35 @@ class _Search:
         budget = self.left() * 0.5
         self._solve_sub(list(range(self.p.agents)), list(range(self.p.jobs)), hint, budget, whole=True)
 
+    # -- tabu search ---------------------------------------------------------------------------------
+    def _start_tabu(self) -> threading.Thread | None:
+        """Start the tabu search thread from the best answer (it takes one of the workers from CP-SAT)."""
+        if self.best is None or not self.tuning.tabu or self.done():
+            return None
+        self.cpsat_workers = max(1, self.settings.workers - 1)
+        thread = threading.Thread(target=self._tabu_thread, daemon=True)
+        thread.start()
+        return thread
+
+    def _tabu_thread(self) -> None:
+        """Tabu search in chunks of about a tenth of a second (compiled, GIL released), trading answers."""
+        p = self.p
+        reduced = self.lp.reduced if self.lp is not None else [list(map(float, row)) for row in p.costs]
+        duals = self.lp.duals if self.lp is not None and self.lp.duals else [0.0] * p.agents
+        with self._lock:
+            search = TabuSearch(p, reduced, duals, self.best, seed=self.settings.seed)  # type: ignore[arg-type]
+        chunk = 10
+        while not self.done():
+            began = time.monotonic()
+            if search.run(chunk):
+                self.offer([int(i) for i in search.best])
+            with self._lock:
+                if self.best_cost < search.best_cost:
+                    search.adopt(self.best, int(self.best_cost))  # type: ignore[arg-type]
+            took = time.monotonic() - began
+            # chunks long enough to pay the call, short enough to stop soon after the deadline
+            chunk = max(1, min(chunk * 4, int(chunk * 0.1 / max(took, 1e-4))))
+
     # -- LNS -----------------------------------------------------------------------------------------
     def _near(self) -> list[list[int]]:
         """For each job, the agents with the least reduced cost (computed once)."""
@@ -263,7 +302,7 @@ class _Search:
     def _lns(self, until: float) -> None:
         """One search thread per worker, each with its own random stream, sharing the best answer."""
         self._near()
-        seeds = [self.rng.randrange(1 << 30) for _ in range(max(1, self.settings.workers))]
+        seeds = [self.rng.randrange(1 << 30) for _ in range(self.cpsat_workers)]
         if len(seeds) == 1:
             self._lns_thread(until, random.Random(seeds[0]))
             return
@@ -348,7 +387,7 @@ class _Search:
             model.add(objective <= sum(p.costs[hint[j]][j] for j in jobs) - 1)
         solver = cp_model.CpSolver()
         # sub-problems are small: one worker with the full LP relaxation proves them fastest (measured)
-        workers = self.settings.workers if whole else 1
+        workers = self.cpsat_workers if whole else 1
         settings = SolverSettings(time_limit=budget, workers=workers,
                                   seed=(rng or self.rng).randrange(1 << 30), log=self.settings.log)
         settings.apply(solver)
