@@ -118,3 +118,15 @@ def test_the_pool_s_best_roster_is_valid_costs_what_it_says_and_lies_between_the
     assert roster_checker.violations(problem, roster) == []
     cost = roster_checker.objective(problem, roster)
     assert result.bound - 1e-6 <= cost <= start.objective
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pricing_in_threads_finds_what_pricing_one_by_one_finds(seed):
+    from scheduling.roster.labelling import cheapest_row
+
+    problem = _problem(seed)
+    alone = generate(problem, cheapest_row, 600, exact=True, smoothing=0.0)  # 600: a cold cache compiles
+    threaded = generate(problem, cheapest_row, 600, exact=True, smoothing=0.0, workers=2)
+    assert threaded.converged and alone.converged
+    assert threaded.master.pool == alone.master.pool
+    assert [step.bound for step in threaded.rounds] == [step.bound for step in alone.rounds]
