@@ -1,0 +1,100 @@
+"""Rosters from column generation's master: price-and-dive, and the pool's best roster by HiGHS's MIP.
+
+A dive rounds the master LP (`columns.Master`) to a roster: it fixes each person whose LP choice is already one
+row, and the most-chosen row of a few of the people whose choice is split, re-solves the LP warm, prices the
+people still split so rows that fit the fixed ones can join, and repeats until every person has one row. Each
+step keeps the LP optimal over the pool given what is fixed, so the roster tends to cost little more than the LP
+bound; the gap between the two tells whether a roster far from the bound is the rosters' fault or the bound's.
+"""
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from typing import Callable
+
+import numpy as np
+
+from scheduling.roster.columns import EPSILON, Master, Pricer
+from scheduling.roster.problem import Roster
+
+SPLIT_SHARE = 0.1  # the share of the split people whose most-chosen row is fixed at each step (at least one)
+PRICING_ROUNDS = 1  # pricing rounds of the split people between two fixing steps
+
+
+def choices(master: Master) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's most-chosen pooled row in the LP solution (an index into master.pool) and its LP value."""
+    values = np.array(master.highs.getSolution().col_value)[master.pool_column]
+    best = np.full(len(master.staff), -1, dtype=np.int64)
+    most = np.zeros(len(master.staff))
+    for n, (i, _row) in enumerate(master.pool):
+        if values[n] > most[i]:
+            best[i], most[i] = n, values[n]
+    return best, most
+
+
+def fix(master: Master, n: int) -> None:
+    """Make pooled row n its person's choice: a lower bound of 1 (the convexity row then excludes the others)."""
+    master.highs.changeColBounds(master.pool_column[n], 1.0, master.inf)
+
+
+def roster_of(master: Master, chosen: np.ndarray) -> Roster:
+    """The roster of one pooled row per person."""
+    return {person.id: list(master.pool[chosen[i]][1]) for i, person in enumerate(master.staff)}
+
+
+def dive(master: Master, pricer: Pricer | None, seconds: float, *, share: float = SPLIT_SHARE,
+         pricing: int = PRICING_ROUNDS, workers: int = 1, on_step: Callable[[int, float, float], None] | None = None) -> Roster | None:
+    """Round the master's LP to a roster (see the module's docstring) within `seconds`; None when time ran out
+    first. With no pricer, the dive only fixes (price-and-branch over the pool). `on_step(split people, LP value,
+    seconds)` hears each step. The master is changed: its LP keeps the fixed rows (and the rows priced)."""
+    began = time.monotonic()
+    master.unbox()
+    fixed = np.zeros(len(master.staff), dtype=np.bool_)
+    priced = 0  # pricing rounds since the last fixing step
+    with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as threads:
+        while True:
+            value = master.solve()
+            best, most = choices(master)
+            split = np.flatnonzero((most < 1 - EPSILON) & ~fixed)
+            if on_step is not None:
+                on_step(len(split), value, time.monotonic() - began)
+            if pricer is not None and len(split) and priced < pricing:
+                priced += 1
+                if master.add_negative(master.price(pricer, split, threads), repriced=False):
+                    continue  # the LP may now choose the new rows: solve again before fixing
+            if not len(split):
+                return roster_of(master, best)
+            if time.monotonic() - began >= seconds:
+                return None
+            whole = np.flatnonzero(~fixed & (most >= 1 - EPSILON))
+            taken = split[np.argsort(-most[split], kind="stable")][:max(1, math.ceil(share * len(split)))]
+            for i in np.concatenate([whole, taken]):
+                fix(master, best[i])
+                fixed[i] = True
+            priced = 0
+
+
+def best_pooled(master: Master, seconds: float) -> Roster | None:
+    """The cheapest roster made of pooled rows by HiGHS's MIP (the master with its people's columns integer; the
+    slacks and spreads then come out integral by themselves) within `seconds`; None when it found none in time.
+    Works on a copy: the master's LP is left as it was."""
+    import highspy
+
+    master.unbox()
+    mip = highspy.Highs()
+    mip.setOptionValue("output_flag", False)
+    mip.passModel(master.highs.getLp())
+    mip.setOptionValue("time_limit", max(float(seconds), 0.05))
+    people = np.array(master.pool_column, dtype=np.int32)
+    mip.changeColsIntegrality(len(people), people, np.full(len(people), highspy.HighsVarType.kInteger))
+    mip.run()
+    if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return None
+    values = np.array(mip.getSolution().col_value)[people]
+    chosen = np.full(len(master.staff), -1, dtype=np.int64)
+    for n, (i, _row) in enumerate(master.pool):
+        if values[n] > 0.5:
+            chosen[i] = n
+    return None if (chosen < 0).any() else roster_of(master, chosen)

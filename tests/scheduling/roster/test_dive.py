@@ -1,0 +1,39 @@
+"""Rosters from column generation's master: a dive and the pool's MIP give valid rosters that cost what the master
+says, no less than the bound."""
+from __future__ import annotations
+
+import pytest
+
+from scheduling.common import SolverSettings
+from scheduling.roster.columns import generate
+from scheduling.roster.dive import best_pooled, dive
+from scheduling.roster.solve import solve
+from tests.scheduling.roster.conftest import roster_checker
+from tests.scheduling.roster.test_columns import _enumerating_pricer, _problem
+
+
+@pytest.mark.parametrize("share", [0.1, 1.0])
+@pytest.mark.parametrize("seed", range(6))
+def test_a_dive_ends_in_a_valid_roster_costing_its_lp_value_and_no_less_than_the_bound(seed, share):
+    problem = _problem(seed)
+    pricer = _enumerating_pricer(problem)
+    result = generate(problem, pricer, 30, exact=True)
+    steps = []
+    roster = dive(result.master, pricer, 30, share=share, on_step=lambda *step: steps.append(step))
+    assert roster_checker.violations(problem, roster) == []
+    cost = roster_checker.objective(problem, roster)
+    assert steps[-1][0] == 0 and steps[-1][1] == pytest.approx(cost)  # integral: the LP costs the roster
+    assert cost >= result.bound - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_pool_s_mip_is_valid_costs_no_more_than_a_dive_over_the_same_pool(seed):
+    problem = _problem(seed)
+    start = solve(problem, SolverSettings(2, 1, 0))
+    result = generate(problem, _enumerating_pricer(problem), 30, exact=True, start=start.roster)
+    pooled = best_pooled(result.master, 10)
+    assert roster_checker.violations(problem, pooled) == []
+    cost = roster_checker.objective(problem, pooled)
+    assert result.bound - 1e-6 <= cost <= start.objective
+    dived = dive(result.master, None, 10)  # no pricer: the same pool
+    assert cost <= roster_checker.objective(problem, dived) + 1e-6
