@@ -228,6 +228,8 @@ class Master:
         costs[0::2] = centre[linking] + delta
         costs[1::2] = delta - centre[linking]
         self.highs.changeColsCost(len(self._box), self._box, costs)
+        self.highs.changeColsBounds(len(self._box), self._box, np.zeros(len(self._box)),
+                                    np.full(len(self._box), self.inf))  # back after an unbox
 
     def unbox(self) -> None:
         """Take the box columns out of the LP (bounds of 0): the LP is the master's own again."""

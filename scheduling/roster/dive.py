@@ -48,33 +48,45 @@ def dive(master: Master, pricer: Pricer | None, seconds: float, *, share: float 
          pricing: int = PRICING_ROUNDS, workers: int = 1, on_step: Callable[[int, float, float], None] | None = None) -> Roster | None:
     """Round the master's LP to a roster (see the module's docstring) within `seconds`; None when time ran out
     first. With no pricer, the dive only fixes (price-and-branch over the pool). `on_step(split people, LP value,
-    seconds)` hears each step. The master is changed: its LP keeps the fixed rows (and the rows priced)."""
+    seconds)` hears each step. The master keeps the rows priced; the fixings are undone at the end, so column
+    generation may go on from it."""
     began = time.monotonic()
     master.unbox()
     fixed = np.zeros(len(master.staff), dtype=np.bool_)
-    priced = 0  # pricing rounds since the last fixing step
-    with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as threads:
-        while True:
-            value = master.solve()
-            best, most = choices(master)
-            split = np.flatnonzero((most < 1 - EPSILON) & ~fixed)
-            if on_step is not None:
-                on_step(len(split), value, time.monotonic() - began)
-            if pricer is not None and len(split) and priced < pricing:
-                priced += 1
-                if master.add_negative(master.price(pricer, split, threads), repriced=False):
-                    continue  # the LP may now choose the new rows: solve again before fixing
-            if not len(split):
-                return roster_of(master, best)
-            if time.monotonic() - began >= seconds:
-                return None
-            whole = np.flatnonzero(~fixed & (most >= 1 - EPSILON))
-            taken = split[np.argsort(-most[split], kind="stable")][:max(1, math.ceil(share * len(split)))]
-            for i in np.concatenate([whole, taken]):
-                fix(master, best[i])
-                fixed[i] = True
-            priced = 0
+    try:
+        with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as threads:
+            return _dive(master, pricer, seconds - (time.monotonic() - began), share, pricing, threads, fixed,
+                         on_step)
+    finally:
+        best, _most = choices(master)
+        for i in np.flatnonzero(fixed):
+            master.highs.changeColBounds(master.pool_column[best[i]], 0.0, master.inf)
 
+
+def _dive(master, pricer, seconds, share, pricing, threads, fixed, on_step) -> Roster | None:
+    """The steps of `dive`; marks in `fixed` the people it fixes."""
+    began = time.monotonic()
+    priced = 0  # pricing rounds since the last fixing step
+    while True:
+        value = master.solve()
+        best, most = choices(master)
+        split = np.flatnonzero((most < 1 - EPSILON) & ~fixed)
+        if on_step is not None:
+            on_step(len(split), value, time.monotonic() - began)
+        if pricer is not None and len(split) and priced < pricing:
+            priced += 1
+            if master.add_negative(master.price(pricer, split, threads), repriced=False):
+                continue  # the LP may now choose the new rows: solve again before fixing
+        if not len(split):
+            return roster_of(master, best)
+        if time.monotonic() - began >= seconds:
+            return None
+        whole = np.flatnonzero(~fixed & (most >= 1 - EPSILON))
+        taken = split[np.argsort(-most[split], kind="stable")][:max(1, math.ceil(share * len(split)))]
+        for i in np.concatenate([whole, taken]):
+            fix(master, best[i])
+            fixed[i] = True
+        priced = 0
 
 def best_pooled(master: Master, seconds: float) -> Roster | None:
     """The cheapest roster made of pooled rows by HiGHS's MIP (the master with its people's columns integer; the

@@ -14,7 +14,7 @@ from tests.scheduling.roster.test_columns import _enumerating_pricer, _problem
 
 @pytest.mark.parametrize("share", [0.1, 1.0])
 @pytest.mark.parametrize("seed", range(6))
-def test_a_dive_ends_in_a_valid_roster_costing_its_lp_value_and_no_less_than_the_bound(seed, share):
+def test_a_dive_ends_in_a_valid_roster_costing_its_lp_value_no_less_than_the_bound_and_is_undone(seed, share):
     problem = _problem(seed)
     pricer = _enumerating_pricer(problem)
     result = generate(problem, pricer, 30, exact=True)
@@ -24,6 +24,7 @@ def test_a_dive_ends_in_a_valid_roster_costing_its_lp_value_and_no_less_than_the
     cost = roster_checker.objective(problem, roster)
     assert steps[-1][0] == 0 and steps[-1][1] == pytest.approx(cost)  # integral: the LP costs the roster
     assert cost >= result.bound - 1e-6
+    assert result.master.solve() <= result.lp + 1e-6  # the fixings are undone: column generation may go on
 
 
 @pytest.mark.parametrize("seed", range(4))
