@@ -1,4 +1,4 @@
-"""Rosters from column generation's master: price-and-dive, and the pool's best roster by HiGHS's MIP.
+"""Rosters from column generation's master by price-and-dive.
 
 A dive rounds the master LP (`columns.Master`) to a roster: it fixes each person whose LP choice is already one
 row, and the most-chosen row of a few of the people whose choice is split, re-solves the LP warm, prices the
@@ -12,15 +12,42 @@ import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from scheduling.roster.columns import EPSILON, Master, Pricer
-from scheduling.roster.problem import Roster
+from scheduling.roster.columns import EPSILON, Master, Pricer, generate
+from scheduling.roster.problem import Problem, Roster
 
+GENERATION_SHARE = 0.75  # the share of `lp_roster`'s time for column generation (the dive has the rest)
+BOX = 10.0  # lp_roster's box-step: the linking rows' duals within this of the best (as bench/roster_bound.py)
 SPLIT_SHARE = 0.1  # the share of the split people whose most-chosen row is fixed at each step (at least one)
 PRICING_ROUNDS = 1  # pricing rounds of the split people between two fixing steps
+
+
+@dataclass
+class Rounded:
+    """A roster rounded from the master LP, and what column generation proved on the way."""
+
+    roster: Roster | None  # None when neither the generation nor the dive finished in time
+    bound: float | None  # proven lower bound on every roster's cost (None: not proven in time)
+    converged: bool  # the LP was optimal over every valid row: the bound is the LP's own
+
+
+def lp_roster(problem: Problem, seconds: float, *, start: Roster | None = None, workers: int = 1,
+              generation: float = GENERATION_SHARE) -> Rounded:
+    """Column generation with the exact pricer (from the rows of `start`, when given) for a `generation` share of
+    the seconds, then a dive from its master in what is left: a roster for the engine to start from or to
+    improve on, and a proven bound to report with it."""
+    from scheduling.roster.labelling import cheapest_row
+
+    began = time.monotonic()
+    result = generate(problem, cheapest_row, generation * seconds, exact=True, start=start, smoothing=0.0,
+                      box=BOX, workers=workers)
+    left = seconds - (time.monotonic() - began)
+    roster = dive(result.master, cheapest_row, left, workers=workers) if left > 0 else None
+    return Rounded(roster, result.bound, result.converged)
 
 
 def choices(master: Master) -> tuple[np.ndarray, np.ndarray]:
@@ -87,26 +114,3 @@ def _dive(master, pricer, seconds, share, pricing, threads, fixed, on_step) -> R
             fix(master, best[i])
             fixed[i] = True
         priced = 0
-
-def best_pooled(master: Master, seconds: float) -> Roster | None:
-    """The cheapest roster made of pooled rows by HiGHS's MIP (the master with its people's columns integer; the
-    slacks and spreads then come out integral by themselves) within `seconds`; None when it found none in time.
-    Works on a copy: the master's LP is left as it was."""
-    import highspy
-
-    master.unbox()
-    mip = highspy.Highs()
-    mip.setOptionValue("output_flag", False)
-    mip.passModel(master.highs.getLp())
-    mip.setOptionValue("time_limit", max(float(seconds), 0.05))
-    people = np.array(master.pool_column, dtype=np.int32)
-    mip.changeColsIntegrality(len(people), people, np.full(len(people), highspy.HighsVarType.kInteger))
-    mip.run()
-    if mip.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-        return None
-    values = np.array(mip.getSolution().col_value)[people]
-    chosen = np.full(len(master.staff), -1, dtype=np.int64)
-    for n, (i, _row) in enumerate(master.pool):
-        if values[n] > 0.5:
-            chosen[i] = n
-    return None if (chosen < 0).any() else roster_of(master, chosen)
