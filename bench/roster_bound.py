@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/roster_bound.py [--engine-seconds 60] [--seconds 120] [--lawyers 420] [--seed 0]
                                            [--instance N | --duty WEEKS] [--workers 1] [--dive-seconds 0]
+                                           [--polish-seconds 0]
 
 Solves the period (`bench/roster_province.py`'s, Curtois instance N, read as `bench/roster_curtois.py` reads
 it, or `bench/roster_duty.py`'s generated duty period of --lawyers x WEEKS) with the engine, then runs column
@@ -9,8 +10,8 @@ generation from the engine's roster: the master LP in HiGHS (`scheduling/roster/
 pricer (`scheduling/roster/labelling.py`). Prints each round (seconds, LP value, best bound so far, rows added),
 then the engine's objective against the bound. The first pricing call compiles the pricer (numba caches it on disk
 for later runs): both the cold and the warm round times are shown. Then, from the converged (or stopped) master,
-a price-and-dive (`scheduling/roster/dive.py`) rounds the LP to a roster, and the pool's best roster is sought by
-CP-SAT, hinted with the engine's.
+a price-and-dive (`scheduling/roster/dive.py`) rounds the LP to a roster, the engine improves it (started from it
+as a hint), and the pool's best roster is sought by CP-SAT, hinted with the engine's.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duty", type=int, metavar="WEEKS", help="a generated duty period of WEEKS weeks instead")
     parser.add_argument("--workers", type=int, default=1, help="threads pricing the people side by side")
     parser.add_argument("--dive-seconds", type=float, default=0, help="then a price-and-dive from the master")
+    parser.add_argument("--polish-seconds", type=float, default=0, help="then the engine from the dive's roster")
     parser.add_argument("--smoothing", type=float, default=0.0, help="Wentges' weight of the best duals (0: none)")
     parser.add_argument("--box", type=float, default=10.0,
                         help="keep the duals within this of the best (box-step; 0: no box)")
@@ -106,6 +108,10 @@ def main(argv=None) -> int:
             cost = objective(evaluate(problem, dived))
             print(f"dive: {cost} in {time.monotonic() - tick:.1f} s (the engine's: {engine.objective})")
             best = min(best, cost)
+            if args.polish_seconds:
+                polished = solve(problem, SolverSettings(args.polish_seconds, 2, args.seed), hint=dived)
+                print(f"the engine from the dive's roster: {polished.objective} in {args.polish_seconds:g} s")
+                best = min(best, polished.objective)
     if args.integer_seconds:
         tick = time.monotonic()
         pooled = best_roster(result.master, args.integer_seconds, hint=engine.roster)
