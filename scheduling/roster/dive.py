@@ -2,9 +2,9 @@
 
 A dive rounds the master LP (`columns.Master`) to a roster: it fixes each person whose LP choice is already one
 row, and the most-chosen row of a few of the people whose choice is split, re-solves the LP warm, prices the
-people still split so rows that fit the fixed ones can join, and repeats until every person has one row. Each
-step keeps the LP optimal over the pool given what is fixed, so the roster tends to cost little more than the LP
-bound; the gap between the two tells whether a roster far from the bound is the rosters' fault or the bound's.
+people still split so rows that fit the fixed ones can join, and repeats until every person has one row (the LP
+then costs the roster). How far the LP climbs above the bound as people are fixed shows how much of a gap is the
+bound's. `lp_roster` is column generation then a dive in one time budget, for the engine to start from.
 """
 from __future__ import annotations
 
@@ -72,32 +72,33 @@ def roster_of(master: Master, chosen: np.ndarray) -> Roster:
 
 
 def dive(master: Master, pricer: Pricer | None, seconds: float, *, share: float = SPLIT_SHARE,
-         pricing: int = PRICING_ROUNDS, workers: int = 1, on_step: Callable[[int, float, float], None] | None = None) -> Roster | None:
+         pricing: int = PRICING_ROUNDS, workers: int = 1,
+         on_step: Callable[[int, float, float], None] | None = None) -> Roster | None:
     """Round the master's LP to a roster (see the module's docstring) within `seconds`; None when time ran out
     first. With no pricer, the dive only fixes (price-and-branch over the pool). `on_step(split people, LP value,
     seconds)` hears each step. The master keeps the rows priced; the fixings are undone at the end, so column
     generation may go on from it."""
     began = time.monotonic()
     master.unbox()
-    fixed = np.zeros(len(master.staff), dtype=np.bool_)
+    fixed: list[int] = []  # the pooled rows fixed so far
     try:
         with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as threads:
             return _dive(master, pricer, seconds - (time.monotonic() - began), share, pricing, threads, fixed,
                          on_step)
     finally:
-        best, _most = choices(master)
-        for i in np.flatnonzero(fixed):
-            master.highs.changeColBounds(master.pool_column[best[i]], 0.0, master.inf)
+        for n in fixed:
+            master.highs.changeColBounds(master.pool_column[n], 0.0, master.inf)
 
 
-def _dive(master, pricer, seconds, share, pricing, threads, fixed, on_step) -> Roster | None:
-    """The steps of `dive`; marks in `fixed` the people it fixes."""
+def _dive(master, pricer, seconds, share, pricing, threads, fixed: list[int], on_step) -> Roster | None:
+    """The steps of `dive`; adds to `fixed` each pooled row it fixes."""
+    done = np.zeros(len(master.staff), dtype=np.bool_)  # the people fixed
     began = time.monotonic()
     priced = 0  # pricing rounds since the last fixing step
     while True:
         value = master.solve()
         best, most = choices(master)
-        split = np.flatnonzero((most < 1 - EPSILON) & ~fixed)
+        split = np.flatnonzero((most < 1 - EPSILON) & ~done)
         if on_step is not None:
             on_step(len(split), value, time.monotonic() - began)
         if pricer is not None and len(split) and priced < pricing:
@@ -108,9 +109,10 @@ def _dive(master, pricer, seconds, share, pricing, threads, fixed, on_step) -> R
             return roster_of(master, best)
         if time.monotonic() - began >= seconds:
             return None
-        whole = np.flatnonzero(~fixed & (most >= 1 - EPSILON))
+        whole = np.flatnonzero(~done & (most >= 1 - EPSILON))
         taken = split[np.argsort(-most[split], kind="stable")][:max(1, math.ceil(share * len(split)))]
         for i in np.concatenate([whole, taken]):
             fix(master, best[i])
-            fixed[i] = True
+            fixed.append(int(best[i]))
+            done[i] = True
         priced = 0
