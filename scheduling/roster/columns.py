@@ -367,17 +367,19 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
 
 
 def best_roster(master: Master, seconds: float, hint: Roster | None = None, workers: int = 2,
-                seed: int = 0) -> Roster | None:
+                seed: int = 0, fixed: dict[int, int] | None = None) -> Roster | None:
     """The cheapest roster made of pooled rows (one per person; seats, hard minimums and fairness as the roster
     problem has them), by CP-SAT within `seconds`, hinted with a roster whose rows are pooled; None when none is
-    found in time. Price-and-branch: only the pool's rows, so the roster is valid but not proven optimal."""
+    found in time. Price-and-branch: only the pool's rows, so the roster is valid but not proven optimal. `fixed`
+    maps people to the one pooled row (an index into master.pool) each may have."""
     from ortools.sat.python import cp_model
 
     p, staff = master.problem, master.staff
     model = cp_model.CpModel()
-    chosen = [model.new_bool_var(f"row {n}") for n in range(len(master.pool))]
+    pool = [entry for n, entry in enumerate(master.pool) if (fixed or {}).get(entry[0], n) == n]
+    chosen = [model.new_bool_var(f"row {n}") for n in range(len(pool))]
     by_person: list[list[int]] = [[] for _ in staff]
-    for n, (i, _row) in enumerate(master.pool):
+    for n, (i, _row) in enumerate(pool):
         by_person[i].append(n)
     if any(not rows for rows in by_person):
         return None
@@ -385,7 +387,7 @@ def best_roster(master: Master, seconds: float, hint: Roster | None = None, work
         model.add_exactly_one(chosen[n] for n in rows)
     on_cover: list[list[int]] = [[] for _ in p.covers]
     duties, unpopular = [], []
-    for n, (i, row) in enumerate(master.pool):
+    for n, (i, row) in enumerate(pool):
         for day, shift in enumerate(row):
             if shift:
                 for c in master.at.get((day, shift), ()):
@@ -394,7 +396,7 @@ def best_roster(master: Master, seconds: float, hint: Roster | None = None, work
         duties.append(sum(1 for shift in row if shift))
         unpopular.append(sum(1 for day, shift in enumerate(row)
                              if shift and master.unpopular[day, master.column_of[shift]]))
-    terms, weights = list(chosen), [int(round(master.cost(i, row))) for i, row in master.pool]
+    terms, weights = list(chosen), [int(round(master.cost(i, row))) for i, row in pool]
     for index, cover in enumerate(p.covers):
         assigned = sum(chosen[n] for n in on_cover[index])
         short = model.new_int_var(0, cover.requirement, f"short {index}")
@@ -415,7 +417,7 @@ def best_roster(master: Master, seconds: float, hint: Roster | None = None, work
         weights += [weight, -weight]
     model.minimize(cp_model.LinearExpr.weighted_sum(terms, weights))
     if hint is not None:
-        for n, (i, row) in enumerate(master.pool):
+        for n, (i, row) in enumerate(pool):
             model.add_hint(chosen[n], tuple(hint[staff[i].id]) == row)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.05)
@@ -424,7 +426,7 @@ def best_roster(master: Master, seconds: float, hint: Roster | None = None, work
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     roster: Roster = {}
-    for n, (i, row) in enumerate(master.pool):
+    for n, (i, row) in enumerate(pool):
         if solver.value(chosen[n]):
             roster[staff[i].id] = list(row)
     return roster

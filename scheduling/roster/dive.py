@@ -17,13 +17,15 @@ from typing import Callable
 
 import numpy as np
 
-from scheduling.roster.columns import EPSILON, Master, Pricer, generate
+from scheduling.roster.columns import EPSILON, Master, Pricer, best_roster, generate
 from scheduling.roster.problem import Problem, Roster
 
 GENERATION_SHARE = 0.75  # the share of `lp_roster`'s time for column generation (the dive has the rest)
 BOX = 10.0  # lp_roster's box-step: the linking rows' duals within this of the best (as bench/roster_bound.py)
 SPLIT_SHARE = 0.1  # the share of the split people whose most-chosen row is fixed at each step (at least one)
 PRICING_ROUNDS = 1  # pricing rounds of the split people between two fixing steps
+ENDGAME = 20  # at most this many people split: CP-SAT chooses their rows from the pool, the others as the LP has them
+ENDGAME_SECONDS = 10.0  # CP-SAT's time for the endgame at most
 
 
 @dataclass
@@ -72,10 +74,12 @@ def roster_of(master: Master, chosen: np.ndarray) -> Roster:
 
 
 def dive(master: Master, pricer: Pricer | None, seconds: float, *, share: float = SPLIT_SHARE,
-         pricing: int = PRICING_ROUNDS, workers: int = 1,
+         pricing: int = PRICING_ROUNDS, endgame: int = ENDGAME, workers: int = 1,
          on_step: Callable[[int, float, float], None] | None = None) -> Roster | None:
     """Round the master's LP to a roster (see the module's docstring) within `seconds`; None when time ran out
-    first. With no pricer, the dive only fixes (price-and-branch over the pool). `on_step(split people, LP value,
+    first. With no pricer, the dive only fixes (price-and-branch over the pool). Once at most `endgame` people are
+    split (after their pricing), CP-SAT picks their rows from the pool, everyone else kept to their LP row: the
+    last fixings of a dive are its most costly. `on_step(split people, LP value,
     seconds)` hears each step. The master keeps the rows priced; the fixings are undone at the end, so column
     generation may go on from it."""
     began = time.monotonic()
@@ -83,14 +87,15 @@ def dive(master: Master, pricer: Pricer | None, seconds: float, *, share: float 
     fixed: list[int] = []  # the pooled rows fixed so far
     try:
         with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as threads:
-            return _dive(master, pricer, seconds - (time.monotonic() - began), share, pricing, threads, fixed,
-                         on_step)
+            return _dive(master, pricer, seconds - (time.monotonic() - began), share, pricing, endgame, workers,
+                         threads, fixed, on_step)
     finally:
         for n in fixed:
             master.highs.changeColBounds(master.pool_column[n], 0.0, master.inf)
 
 
-def _dive(master, pricer, seconds, share, pricing, threads, fixed: list[int], on_step) -> Roster | None:
+def _dive(master, pricer, seconds, share, pricing, endgame, workers, threads, fixed: list[int],
+          on_step) -> Roster | None:
     """The steps of `dive`; adds to `fixed` each pooled row it fixes."""
     done = np.zeros(len(master.staff), dtype=np.bool_)  # the people fixed
     began = time.monotonic()
@@ -107,8 +112,15 @@ def _dive(master, pricer, seconds, share, pricing, threads, fixed: list[int], on
                 continue  # the LP may now choose the new rows: solve again before fixing
         if not len(split):
             return roster_of(master, best)
-        if time.monotonic() - began >= seconds:
+        left = seconds - (time.monotonic() - began)
+        if left <= 0:
             return None
+        if len(split) <= endgame:
+            kept = {int(i): int(best[i]) for i in np.flatnonzero(most >= 1 - EPSILON)}
+            roster = best_roster(master, min(left, ENDGAME_SECONDS), workers=workers, fixed=kept)
+            if roster is not None:
+                return roster
+            endgame = -1  # CP-SAT found nothing in time: dive on without it
         whole = np.flatnonzero(~done & (most >= 1 - EPSILON))
         taken = split[np.argsort(-most[split], kind="stable")][:max(1, math.ceil(share * len(split)))]
         for i in np.concatenate([whole, taken]):

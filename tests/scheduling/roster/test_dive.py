@@ -19,12 +19,23 @@ def test_a_dive_ends_in_a_valid_roster_costing_its_lp_value_no_less_than_the_bou
     pricer = _enumerating_pricer(problem)
     result = generate(problem, pricer, 30, exact=True)
     steps = []
-    roster = dive(result.master, pricer, 30, share=share, on_step=lambda *step: steps.append(step))
+    roster = dive(result.master, pricer, 30, share=share, endgame=0, on_step=lambda *step: steps.append(step))
     assert roster_checker.violations(problem, roster) == []
     cost = roster_checker.objective(problem, roster)
     assert steps[-1][0] == 0 and steps[-1][1] == pytest.approx(cost)  # integral: the LP costs the roster
     assert cost >= result.bound - 1e-6
     assert result.master.solve() <= result.lp + 1e-6  # the fixings are undone: column generation may go on
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_dive_s_endgame_by_cp_sat_is_valid_between_the_bound_and_the_dive_without_it(seed):
+    problem = _problem(seed)
+    pricer = _enumerating_pricer(problem)
+    result = generate(problem, pricer, 30, exact=True)
+    dived = roster_checker.objective(problem, dive(result.master, pricer, 30, endgame=0))
+    roster = dive(result.master, pricer, 30, endgame=len(problem.staff))  # at once, over the pool: no worse
+    assert roster_checker.violations(problem, roster) == []
+    assert result.bound - 1e-6 <= roster_checker.objective(problem, roster) <= dived
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -33,7 +44,7 @@ def test_a_dive_without_a_pricer_keeps_to_the_pool(seed):
     start = solve(problem, SolverSettings(2, 1, 0))
     result = generate(problem, _enumerating_pricer(problem), 30, exact=True, start=start.roster, rounds=2)
     pool = set(result.master.pool)
-    roster = dive(result.master, None, 10)
+    roster = dive(result.master, None, 10, endgame=0)
     assert roster_checker.violations(problem, roster) == []
     assert all((i, tuple(roster[person.id])) in pool for i, person in enumerate(problem.staff))
     assert set(result.master.pool) == pool
