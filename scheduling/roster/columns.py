@@ -367,11 +367,12 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
 
 
 def best_roster(master: Master, seconds: float, hint: Roster | None = None, workers: int = 2,
-                seed: int = 0, fixed: dict[int, int] | None = None) -> Roster | None:
+                seed: int = 0, fixed: dict[int, int] | None = None, proven: bool = False) -> Roster | None:
     """The cheapest roster made of pooled rows (one per person; seats, hard minimums and fairness as the roster
     problem has them), by CP-SAT within `seconds`, hinted with a roster whose rows are pooled; None when none is
     found in time. Price-and-branch: only the pool's rows, so the roster is valid but not proven optimal. `fixed`
-    maps people to the one pooled row (an index into master.pool) each may have."""
+    maps people to the one pooled row (an index into master.pool) each may have; `proven`: None unless the roster
+    is proven the pool's best."""
     from ortools.sat.python import cp_model
 
     p, staff = master.problem, master.staff
@@ -423,7 +424,7 @@ def best_roster(master: Master, seconds: float, hint: Roster | None = None, work
     solver.parameters.max_time_in_seconds = max(seconds, 0.05)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver.solve(model) not in ((cp_model.OPTIMAL,) if proven else (cp_model.OPTIMAL, cp_model.FEASIBLE)):
         return None
     roster: Roster = {}
     for n, (i, row) in enumerate(pool):

@@ -78,8 +78,8 @@ def dive(master: Master, pricer: Pricer | None, seconds: float, *, share: float 
          on_step: Callable[[int, float, float], None] | None = None) -> Roster | None:
     """Round the master's LP to a roster (see the module's docstring) within `seconds`; None when time ran out
     first. With no pricer, the dive only fixes (price-and-branch over the pool). Once at most `endgame` people are
-    split (after their pricing), CP-SAT picks their rows from the pool, everyone else kept to their LP row: the
-    last fixings of a dive are its most costly. `on_step(split people, LP value,
+    split (after their pricing), CP-SAT picks their rows from the pool, everyone else kept to their LP row, and its
+    roster is taken when proven the pool's best in time: the last fixings of a dive are its most costly. `on_step(split people, LP value,
     seconds)` hears each step. The master keeps the rows priced; the fixings are undone at the end, so column
     generation may go on from it."""
     began = time.monotonic()
@@ -117,10 +117,11 @@ def _dive(master, pricer, seconds, share, pricing, endgame, workers, threads, fi
             return None
         if len(split) <= endgame:
             kept = {int(i): int(best[i]) for i in np.flatnonzero(most >= 1 - EPSILON)}
-            roster = best_roster(master, min(left, ENDGAME_SECONDS), workers=workers, fixed=kept)
+            roster = best_roster(master, min(left, ENDGAME_SECONDS), hint=roster_of(master, best), workers=workers,
+                                 fixed=kept, proven=True)
             if roster is not None:
                 return roster
-            endgame = -1  # CP-SAT found nothing in time: dive on without it
+            endgame = -1  # not proven in time (a poor roster is worse than diving on): dive on without it
         whole = np.flatnonzero(~done & (most >= 1 - EPSILON))
         taken = split[np.argsort(-most[split], kind="stable")][:max(1, math.ceil(share * len(split)))]
         for i in np.concatenate([whole, taken]):
