@@ -106,9 +106,11 @@ def _dive(master, pricer, seconds, share, pricing, endgame, workers, threads, fi
         split = np.flatnonzero((most < 1 - EPSILON) & ~done)
         if on_step is not None:
             on_step(len(split), value, time.monotonic() - began)
-        if pricer is not None and len(split) and priced < pricing:
+        # once none is split, the people not fixed are priced too: the last fixing may have left them better rows
+        pricing_whom = split if len(split) else np.flatnonzero(~done)
+        if pricer is not None and len(pricing_whom) and priced < pricing:
             priced += 1
-            if master.add_negative(master.price(pricer, split, threads), repriced=False):
+            if master.add_negative(master.price(pricer, pricing_whom, threads), repriced=False):
                 continue  # the LP may now choose the new rows: solve again before fixing
         if not len(split):
             return roster_of(master, best)
