@@ -1,14 +1,17 @@
 """Benchmark: a proven lower bound for the province duty period by column generation, against the engine's roster.
 
     .venv/bin/python bench/roster_bound.py [--engine-seconds 60] [--seconds 120] [--lawyers 420] [--seed 0]
-                                           [--instance N]
+                                           [--instance N | --duty WEEKS] [--workers 1] [--dive-seconds 0]
+                                           [--polish-seconds 0]
 
-Solves the period (`bench/roster_province.py`'s, or Curtois instance N, read as `bench/roster_curtois.py` reads
-it) with the engine, then runs column
+Solves the period (`bench/roster_province.py`'s, Curtois instance N, read as `bench/roster_curtois.py` reads
+it, or `bench/roster_duty.py`'s generated duty period of --lawyers x WEEKS) with the engine, then runs column
 generation from the engine's roster: the master LP in HiGHS (`scheduling/roster/columns.py`) and the exact compiled
 pricer (`scheduling/roster/labelling.py`). Prints each round (seconds, LP value, best bound so far, rows added),
 then the engine's objective against the bound. The first pricing call compiles the pricer (numba caches it on disk
-for later runs): both the cold and the warm round times are shown.
+for later runs): both the cold and the warm round times are shown. Then, from the converged (or stopped) master,
+a price-and-dive (`scheduling/roster/dive.py`) rounds the LP to a roster, the engine improves it (started from it
+as a hint), and the pool's best roster is sought by CP-SAT, hinted with the engine's.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from scheduling.common import SolverSettings  # noqa: E402
 from scheduling.roster.columns import Round, best_roster, generate  # noqa: E402
+from scheduling.roster.dive import dive  # noqa: E402
 from scheduling.roster.penalties import evaluate, objective  # noqa: E402
 from scheduling.roster.solve import solve  # noqa: E402
 
@@ -34,6 +38,10 @@ def main(argv=None) -> int:
     parser.add_argument("--lawyers", type=int, default=420)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--instance", type=int, help="a Curtois instance instead of the province period")
+    parser.add_argument("--duty", type=int, metavar="WEEKS", help="a generated duty period of WEEKS weeks instead")
+    parser.add_argument("--workers", type=int, default=1, help="threads pricing the people side by side")
+    parser.add_argument("--dive-seconds", type=float, default=0, help="then a price-and-dive from the master")
+    parser.add_argument("--polish-seconds", type=float, default=0, help="then the engine from the dive's roster")
     parser.add_argument("--smoothing", type=float, default=0.0, help="Wentges' weight of the best duals (0: none)")
     parser.add_argument("--box", type=float, default=10.0,
                         help="keep the duals within this of the best (box-step; 0: no box)")
@@ -63,6 +71,11 @@ def main(argv=None) -> int:
         from roster_curtois import DEFAULT_DIR
 
         problem, name = read_curtois(DEFAULT_DIR / f"Instance{args.instance}.txt"), f"Curtois instance {args.instance}"
+    elif args.duty:
+        from roster_duty import duty_instance
+
+        problem = duty_instance(args.lawyers, args.duty, args.seed)
+        name = f"duty period ({args.lawyers} lawyers x {args.duty} weeks, seed {args.seed})"
     else:
         from roster_province import province_problem
 
@@ -79,11 +92,26 @@ def main(argv=None) -> int:
 
     pricer, exact = (cheapest_row, True) if args.pricer == "exact" else (dp, False)
     result = generate(problem, pricer, args.seconds, exact=exact, start=engine.roster, on_round=report,
-                      smoothing=args.smoothing, box=args.box or None)
+                      smoothing=args.smoothing, box=args.box or None, workers=args.workers)
     print(f"column generation: {len(result.rounds)} rounds, {result.columns} rows, "
           f"{'converged' if result.converged else 'stopped by time'}; LP {result.lp:.1f}, "
           f"bound {result.bound if result.bound is None else round(result.bound, 1)}")
     best = engine.objective
+    if args.dive_seconds:
+        tick = time.monotonic()
+
+        def step(split: int, value: float, seconds: float) -> None:
+            print(f"  dive {seconds:7.1f} s  {split} people split  LP {value:.1f}", flush=True)
+
+        dived = dive(result.master, pricer, args.dive_seconds, workers=args.workers, on_step=step)
+        if dived is not None:
+            cost = objective(evaluate(problem, dived))
+            print(f"dive: {cost} in {time.monotonic() - tick:.1f} s (the engine's: {engine.objective})")
+            best = min(best, cost)
+            if args.polish_seconds:
+                polished = solve(problem, SolverSettings(args.polish_seconds, 2, args.seed), hint=dived)
+                print(f"the engine from the dive's roster: {polished.objective} in {args.polish_seconds:g} s")
+                best = min(best, polished.objective)
     if args.integer_seconds:
         tick = time.monotonic()
         pooled = best_roster(result.master, args.integer_seconds, hint=engine.roster)

@@ -21,6 +21,8 @@ An expensive "no row yet" column per person keeps the master feasible from the f
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -81,6 +83,7 @@ class Master:
                                    for day in range(problem.days)], dtype=float).reshape(
             problem.days, len(problem.shifts))
         self.pool: list[tuple[int, tuple[str, ...]]] = []
+        self.pool_column: list[int] = []  # each pooled row's column in the LP (box columns come between)
         self.seen: set[tuple[int, tuple[str, ...]]] = set()
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
@@ -175,6 +178,7 @@ class Master:
                     high, low = members[i]
                     rows += [high, low]
                     values += [-float(count), float(count)]
+        self.pool_column.append(self.highs.getNumCol())
         self._column(self.cost(i, row), self.inf, rows, values, fixed=False)
         self.pool.append(key)
         return True
@@ -224,6 +228,14 @@ class Master:
         costs[0::2] = centre[linking] + delta
         costs[1::2] = delta - centre[linking]
         self.highs.changeColsCost(len(self._box), self._box, costs)
+        self.highs.changeColsBounds(len(self._box), self._box, np.zeros(len(self._box)),
+                                    np.full(len(self._box), self.inf))  # back after an unbox
+
+    def unbox(self) -> None:
+        """Take the box columns out of the LP (bounds of 0): the LP is the master's own again."""
+        if hasattr(self, "_box"):
+            zeros = np.zeros(len(self._box))
+            self.highs.changeColsBounds(len(self._box), self._box, zeros, zeros)
 
     def boxed(self) -> bool:
         """Whether the last LP used a box column (its duals sit on the box's edge somewhere)."""
@@ -266,6 +278,30 @@ class Master:
             prices -= duty + unpopular * self.unpopular
         return prices
 
+    def price(self, pricer: Pricer, people, threads=None) -> dict[int, tuple[list[str], float] | None]:
+        """Each of these people's cheapest row at the duals in use, by the pricer; in the thread pool when one is
+        given (the compiled pricer lets go of the GIL, so the people are priced side by side)."""
+        people = list(people)
+        jobs = [(self.problem, self.staff[i], self.prices(i)) for i in people]
+        if threads is None:
+            return {i: pricer(*job) for i, job in zip(people, jobs)}
+        return dict(zip(people, threads.map(lambda job: pricer(*job), jobs)))
+
+    def add_negative(self, found: dict[int, tuple[list[str], float] | None], repriced: bool) -> int:
+        """Pool each found row whose reduced cost at the duals in use is negative; how many joined. `repriced`:
+        the rows were priced at other duals (a mix), so their prices are taken again at these."""
+        added = 0
+        for i, item in found.items():
+            if item is None:
+                continue
+            row, priced = item
+            if repriced:
+                prices, column = self.prices(i), self.column_of
+                priced = sum(prices[d, column[s]] for d, s in enumerate(row) if s)
+            if self.reduced_cost(i, priced) < -EPSILON:
+                added += self.add(i, row)
+        return added
+
     def reduced_cost(self, i: int, priced: float) -> float:
         """Person i's reduced cost of a row whose duties sum to `priced` under prices(i)."""
         return self.constant[i] + priced - self.one_dual[i]
@@ -276,7 +312,7 @@ SMOOTHING = 0.8  # the weight of the best duals so far in the duals priced (Went
 
 def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, start: Roster | None = None,
              rounds: int | None = None, on_round: Callable[[Round], None] | None = None,
-             smoothing: float = SMOOTHING, box: float | None = None) -> Result:
+             smoothing: float = SMOOTHING, box: float | None = None, workers: int = 1) -> Result:
     """Rounds of master LP and pricing every person until no row prices out, the time is up or `rounds` rounds
     are done. With an exact pricer every round proves a bound (see the module's docstring).
 
@@ -284,7 +320,7 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
     `smoothing`) and the LP's; a row joins the pool when its reduced cost under the LP's duals is negative, and the
     Lagrangian at the mixed duals is a bound in its own right. A round that adds nothing prices at the LP's own
     duals next; only such a round ending with nothing to add ends the generation (the LP is then optimal over
-    every row, and equals the bound)."""
+    every row, and equals the bound). `workers` threads price the people side by side."""
     began = time.monotonic()
     master = Master(problem)
     if start is not None:
@@ -295,61 +331,56 @@ def generate(problem: Problem, pricer: Pricer, seconds: float, *, exact: bool, s
     centre = np.zeros(len(master.rhs))
     weight = smoothing
     delta = box
-    while rounds is None or len(result.rounds) < rounds:
-        if delta is not None:
-            master.box(centre, delta)
-        value = master.solve()
-        lp_duals = master.duals
-        priced_at = lp_duals if not weight else weight * centre + (1 - weight) * lp_duals
-        master.use(priced_at)
-        found = [pricer(problem, person, master.prices(i)) for i, person in enumerate(master.staff)]
-        least = [None if item is None else item[1] for item in found]
-        bound = master.lagrangian(least) if exact else None
-        master.use(lp_duals)
-        added = 0
-        column = master.column_of
-        for i, item in enumerate(found):
-            if item is None:
+    with ThreadPoolExecutor(workers) if workers > 1 else nullcontext() as threads:
+        while rounds is None or len(result.rounds) < rounds:
+            if delta is not None:
+                master.box(centre, delta)
+            value = master.solve()
+            lp_duals = master.duals
+            priced_at = lp_duals if not weight else weight * centre + (1 - weight) * lp_duals
+            master.use(priced_at)
+            found = master.price(pricer, range(len(master.staff)), threads)
+            least = [None if item is None else item[1] for item in found.values()]
+            bound = master.lagrangian(least) if exact else None
+            master.use(lp_duals)
+            added = master.add_negative(found, repriced=priced_at is not lp_duals)
+            result.lp, result.columns = value, len(master.pool)
+            if bound is not None and bound > float("-inf") and (result.bound is None or bound > result.bound):
+                result.bound, centre = bound, priced_at
+            step = Round(value, result.bound, added, time.monotonic() - began)
+            result.rounds.append(step)
+            if on_round is not None:
+                on_round(step)
+            if not added:
+                if delta is not None and master.boxed():
+                    delta *= 4  # the box held the duals back: widen it
+                    continue
+                if not weight:
+                    result.converged = True
+                    break
+                weight = 0.0  # mispriced: the mix found nothing the LP lacks; price at the LP's own duals
                 continue
-            row, priced = item
-            if priced_at is not lp_duals:  # priced at a mix: the row's price at the LP's own duals
-                priced = sum(master.prices(i)[d, column[s]] for d, s in enumerate(row) if s)
-            if master.reduced_cost(i, priced) < -EPSILON:
-                added += master.add(i, row)
-        result.lp, result.columns = value, len(master.pool)
-        if bound is not None and bound > float("-inf") and (result.bound is None or bound > result.bound):
-            result.bound, centre = bound, priced_at
-        step = Round(value, result.bound, added, time.monotonic() - began)
-        result.rounds.append(step)
-        if on_round is not None:
-            on_round(step)
-        if not added:
-            if delta is not None and master.boxed():
-                delta *= 4  # the box held the duals back: widen it
-                continue
-            if not weight:
-                result.converged = True
+            weight = smoothing
+            if time.monotonic() - began >= seconds:
                 break
-            weight = 0.0  # mispriced: the mix found nothing the LP lacks; price at the LP's own duals
-            continue
-        weight = smoothing
-        if time.monotonic() - began >= seconds:
-            break
     return result
 
 
 def best_roster(master: Master, seconds: float, hint: Roster | None = None, workers: int = 2,
-                seed: int = 0) -> Roster | None:
+                seed: int = 0, fixed: dict[int, int] | None = None, proven: bool = False) -> Roster | None:
     """The cheapest roster made of pooled rows (one per person; seats, hard minimums and fairness as the roster
     problem has them), by CP-SAT within `seconds`, hinted with a roster whose rows are pooled; None when none is
-    found in time. Price-and-branch: only the pool's rows, so the roster is valid but not proven optimal."""
+    found in time. Price-and-branch: only the pool's rows, so the roster is valid but not proven optimal. `fixed`
+    maps people to the one pooled row (an index into master.pool) each may have; `proven`: None unless the roster
+    is proven the pool's best."""
     from ortools.sat.python import cp_model
 
     p, staff = master.problem, master.staff
     model = cp_model.CpModel()
-    chosen = [model.new_bool_var(f"row {n}") for n in range(len(master.pool))]
+    pool = [entry for n, entry in enumerate(master.pool) if (fixed or {}).get(entry[0], n) == n]
+    chosen = [model.new_bool_var(f"row {n}") for n in range(len(pool))]
     by_person: list[list[int]] = [[] for _ in staff]
-    for n, (i, _row) in enumerate(master.pool):
+    for n, (i, _row) in enumerate(pool):
         by_person[i].append(n)
     if any(not rows for rows in by_person):
         return None
@@ -357,7 +388,7 @@ def best_roster(master: Master, seconds: float, hint: Roster | None = None, work
         model.add_exactly_one(chosen[n] for n in rows)
     on_cover: list[list[int]] = [[] for _ in p.covers]
     duties, unpopular = [], []
-    for n, (i, row) in enumerate(master.pool):
+    for n, (i, row) in enumerate(pool):
         for day, shift in enumerate(row):
             if shift:
                 for c in master.at.get((day, shift), ()):
@@ -366,7 +397,7 @@ def best_roster(master: Master, seconds: float, hint: Roster | None = None, work
         duties.append(sum(1 for shift in row if shift))
         unpopular.append(sum(1 for day, shift in enumerate(row)
                              if shift and master.unpopular[day, master.column_of[shift]]))
-    terms, weights = list(chosen), [int(round(master.cost(i, row))) for i, row in master.pool]
+    terms, weights = list(chosen), [int(round(master.cost(i, row))) for i, row in pool]
     for index, cover in enumerate(p.covers):
         assigned = sum(chosen[n] for n in on_cover[index])
         short = model.new_int_var(0, cover.requirement, f"short {index}")
@@ -387,16 +418,16 @@ def best_roster(master: Master, seconds: float, hint: Roster | None = None, work
         weights += [weight, -weight]
     model.minimize(cp_model.LinearExpr.weighted_sum(terms, weights))
     if hint is not None:
-        for n, (i, row) in enumerate(master.pool):
+        for n, (i, row) in enumerate(pool):
             model.add_hint(chosen[n], tuple(hint[staff[i].id]) == row)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.05)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver.solve(model) not in ((cp_model.OPTIMAL,) if proven else (cp_model.OPTIMAL, cp_model.FEASIBLE)):
         return None
     roster: Roster = {}
-    for n, (i, row) in enumerate(master.pool):
+    for n, (i, row) in enumerate(pool):
         if solver.value(chosen[n]):
             roster[staff[i].id] = list(row)
     return roster

@@ -80,7 +80,7 @@ def _new_weekend(d, s, c, weekend, co):
     return c >= 0 and weekend[d + 1] >= 0 and not (d >= 0 and s >= co and weekend[d] == weekend[d + 1])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def completion_tables(cost, minutes, weekend, per_weekend, allowed, off_ok, succ_ok, co, cw, max_run, min_run,
                       min_off):
     """For each day and state: the cheapest completion of the row (each weekend worked costing `per_weekend`)
@@ -107,7 +107,7 @@ def completion_tables(cost, minutes, weekend, per_weekend, allowed, off_ok, succ
     return low, most
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _table_row(cost, weekend, per_weekend, low, allowed, off_ok, succ_ok, co, cw, max_run, min_run, min_off):
     """The cheapest row under the table `low` (type or -1 per day) and its priced cost; cost inf when none."""
     days, kinds = cost.shape
@@ -137,7 +137,7 @@ def _table_row(cost, weekend, per_weekend, low, allowed, off_ok, succ_ok, co, cw
     return row, best
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def dual_bound(cost, minutes, type_slot, limits, weekend, max_weekends, min_minutes, max_minutes, allowed, off_ok,
                succ_ok, co, cw, max_run, min_run, min_off, no_limit, rounds):
     """Lagrangian multipliers for the limits on totals, by subgradient steps: each limit gets a price per unit
@@ -213,7 +213,7 @@ def dual_bound(cost, minutes, type_slot, limits, weekend, max_weekends, min_minu
     return best_lam / scale, best_mu, best_nu, best_low, best_bound, feasible_row, feasible_cost
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def minute_tables(cost, units, weekend, per_weekend, budget, allowed, off_ok, succ_ok, co, cw, max_run, min_run,
                   min_off):
     """For each day, state and budget b = 0..budget: the cheapest completion of the row that adds at most b units
@@ -259,7 +259,7 @@ def _dominates(a, b, lcost, lmin, lweek, lcount, room, min_minutes, max_minutes,
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, weekend, weekends_after, max_weekends,
                  min_minutes, max_minutes, co, cw, max_run, min_run, min_off, low, most, lag_low, lam, mu, nu,
                  by_minutes, unit, beam, bound):
@@ -421,7 +421,7 @@ def label_search(cost, minutes, allowed, off_ok, succ_ok, type_slot, limits, wee
     return True, best_cost, row, made
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _grow_f(values, size):
     """A copy of a float array with room for `size` entries."""
     out = np.empty(size)
@@ -429,7 +429,7 @@ def _grow_f(values, size):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _grow_i(values, size):
     """A copy of an integer array with room for `size` entries."""
     out = np.empty(size, dtype=np.int64)

@@ -118,3 +118,27 @@ def test_the_pool_s_best_roster_is_valid_costs_what_it_says_and_lies_between_the
     assert roster_checker.violations(problem, roster) == []
     cost = roster_checker.objective(problem, roster)
     assert result.bound - 1e-6 <= cost <= start.objective
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pricing_in_threads_finds_what_pricing_one_by_one_finds(seed):
+    from scheduling.roster.labelling import cheapest_row
+
+    problem = _problem(seed)
+    alone = generate(problem, cheapest_row, 600, exact=True, smoothing=0.0)  # 600: a cold cache compiles
+    threaded = generate(problem, cheapest_row, 600, exact=True, smoothing=0.0, workers=2)
+    assert threaded.converged and alone.converged
+    assert threaded.master.pool == alone.master.pool
+    assert [step.bound for step in threaded.rounds] == [step.bound for step in alone.rounds]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_pool_s_best_roster_keeps_a_fixed_person_to_the_row_fixed(seed):
+    from scheduling.roster.columns import best_roster
+
+    problem = _problem(seed)
+    result = generate(problem, _enumerating_pricer(problem), 30, exact=True)
+    person, row = result.master.pool[-1]  # the last row priced, not necessarily the pool's best for its person
+    roster = best_roster(result.master, 10, fixed={person: len(result.master.pool) - 1})
+    assert roster[problem.staff[person].id] == list(row)
+    assert roster_checker.violations(problem, roster) == []
