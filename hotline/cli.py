@@ -288,6 +288,9 @@ def worker_command() -> None:
         click.echo("error: REDIS_URL is not set; without it jobs run inside the web process", err=True)
         sys.exit(2)
     connection = Redis.from_url(url)
+    from scheduling.warm import warm_up
+    # before the first job: each job runs in a fork of this process and finds the compiled routines loaded
+    click.echo(f"solver routines ready in {warm_up():.1f} s")
     Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work()
 
 

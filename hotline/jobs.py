@@ -131,19 +131,37 @@ def start_sweeper(app: Flask, every_seconds: float) -> threading.Thread:
     return thread
 
 
+def warm_solvers() -> threading.Thread:
+    """Compile the solvers' numba routines in a daemon thread, so that the first solve after an install does not
+    spend 10-45 s compiling before its first progress report (a later start loads them in about a second)."""
+    def work() -> None:
+        from scheduling.warm import warm_up
+        try:
+            log.info("solver routines ready in %.1f s", warm_up())
+        except Exception:  # a failed warm-up only means the first solve compiles for itself
+            log.exception("warming the solver routines failed")
+
+    thread = threading.Thread(target=work, name="hotline-warm-solvers", daemon=True)
+    thread.start()
+    return thread
+
+
 def init_app(app: Flask) -> None:
-    """Start the sweeper with the first request (after any fork), unless disabled (tests)."""
-    seconds = app.config.get("OUTBOX_SWEEP_SECONDS", 30)
-    if not seconds or app.config.get("TESTING"):
+    """With the first request (after any fork), unless testing: warm the solvers and start the sweeper (unless
+    disabled)."""
+    if app.config.get("TESTING"):
         return
+    seconds = app.config.get("OUTBOX_SWEEP_SECONDS", 30)
     started = threading.Lock()
-    state = {"thread": None}
+    state = {"thread": None, "warm": None}
 
     @app.before_request
-    def _ensure_sweeper() -> None:
-        if state["thread"] is None:
+    def _ensure_background() -> None:
+        if state["warm"] is None or (seconds and state["thread"] is None):
             with started:
-                if state["thread"] is None:
+                if state["warm"] is None:
+                    state["warm"] = warm_solvers()
+                if seconds and state["thread"] is None:
                     state["thread"] = start_sweeper(app, seconds)
 
 

@@ -21,6 +21,16 @@ from hotline.models.types import utcnow
 from tests.factories import PASSWORD, Factory
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_configure(config) -> None:
+    """Compile the solvers' numba routines once, before the xdist workers start (they then load them from the
+    cache): on a fresh clone the compile takes 10-45 s, which would otherwise fall inside whichever tests first
+    solve, in each worker, against those tests' time limits."""
+    if not hasattr(config, "workerinput"):
+        from scheduling.warm import warm_up
+
+        warm_up()
 ROLES = ("admin", "operator", "lawyer", "liaison", "bureau", "mediator")
 
 
