@@ -122,7 +122,7 @@ def test_full_solve_gives_way_to_a_second_neighbourhood_search(medium, checker, 
 
 
 def test_full_solve_keeps_its_thread_while_its_bound_is_useful(medium):
-    search = lns.Search(build_model(medium(seed=1, staff=6, days=7)), SolverSettings(5, 2, 0), None, None,
+    search = lns.Search(medium(seed=1, staff=6, days=7), SolverSettings(5, 2, 0), None, None,
                         time.monotonic())
     search._full_solver = cp_model.CpSolver()
     search.best_objective, search.bound = 100, 50  # half the incumbent: the relaxation is working
