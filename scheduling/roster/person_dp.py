@@ -58,6 +58,7 @@ class _Rules:
     max_minutes: float
     max_weekends: int | None  # None when it cannot bind
     weekends: list[list[int]]
+    arrays: tuple | None = None  # the rules as the compiled pass reads them (see _arrays); None after _restrict
 
 
 def cheapest_schedule(problem: Problem, person: Staff, prices: list[list[float]], effort: int = 1) -> list[str] | None:
@@ -175,6 +176,7 @@ def _restrict(rules: _Rules, base: list[list[float]], row: list[int]) -> None:
     """For each weekend or shift-type limit the row breaks, allow only as many weekends (days with that type) as
     the limit, the row's cheapest ones (pinned ones first), so the next dive meets that limit by construction."""
     _, counts, weekends = _totals(rules, row)
+    rules.arrays = None  # work_ok changes
     if rules.max_weekends is not None and weekends > rules.max_weekends:
         ranked = sorted(rules.weekends, key=lambda wk: (all(rules.off_ok[d] for d in wk),
                                                         not any(row[d] >= 0 for d in wk),
@@ -302,22 +304,31 @@ def _links(rules: _Rules) -> list[tuple[int, int]]:
 def _dp(rules: _Rules, base: np.ndarray, lam_m: float, lam_t: dict[int, float], lam_w: float) -> list[int] | None:
     """The cheapest row (local type or -1 each day) under prices plus multipliers, or None when none is valid:
     the compiled pass (``person_dp_jit.day_by_day``) on the rules as arrays."""
-    n = len(rules.shifts)
+    if rules.arrays is None:
+        rules.arrays = _arrays(rules)
+    allowed, pair_ok, link_source, link_target, ends, off_ok, weekend_day, weekend_first = rules.arrays
     extra = np.array([lam_m * m + lam_t.get(s, 0.0) for s, m in enumerate(rules.minutes)], dtype=np.float64)
+    cost = np.where(allowed, np.asarray(base, dtype=np.float64).reshape(allowed.shape) + extra, INF)
+    found, row = day_by_day(cost, off_ok, pair_ok, link_source, link_target, ends, weekend_day, weekend_first, lam_w,
+                            rules.off_len, rules.work_len, rules.exempt_len)
+    return row.tolist() if found else None
+
+
+def _arrays(rules: _Rules) -> tuple:
+    """The rules as the compiled pass reads them: allowed types per day, allowed successions, the links between
+    run rows, the rows an off day may follow, and the day flags (built once per person and restriction)."""
+    n = len(rules.shifts)
     allowed = np.zeros((rules.days, n), dtype=np.bool_)
     for d, types in enumerate(rules.work_ok):
         allowed[d, types] = True
-    cost = np.where(allowed, np.asarray(base, dtype=np.float64).reshape(rules.days, n) + extra, INF)
     pair_ok = np.zeros((n, n), dtype=np.bool_)
     for before, after in rules.allowed_pairs:
         pair_ok[before, after] = True
     links = np.array(_links(rules), dtype=np.int64).reshape(-1, 2)
     ends = np.array(list(range(rules.min_work - 1, rules.work_len)) +
                     list(range(rules.work_len, rules.work_len + rules.exempt_len)), dtype=np.int64)
-    found, row = day_by_day(cost, np.array(rules.off_ok), pair_ok, links[:, 0].copy(), links[:, 1].copy(), ends,
-                            np.array(rules.weekend_day), np.array(rules.weekend_first), lam_w, rules.off_len,
-                            rules.work_len, rules.exempt_len)
-    return [int(s) for s in row] if found else None
+    return (allowed, pair_ok, links[:, 0].copy(), links[:, 1].copy(), ends, np.array(rules.off_ok),
+            np.array(rules.weekend_day), np.array(rules.weekend_first))
 
 
 def _dp_reference(rules: _Rules, base: list[list[float]], lam_m: float, lam_t: dict[int, float],
