@@ -12,6 +12,8 @@
    has passed and its bound is still below half the incumbent, the full solve stops and its thread runs a
    second neighbourhood search (its own random stream) on the same incumbent.
 3. With one worker, the search ends with a full solve from the incumbent instead.
+The full model is built after the start (by the thread that solves it), and not at all for very large periods
+(FULL_MODEL_DUTIES), whose start would otherwise wait for its build (about 250 s on Curtois instance 24).
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from scheduling.roster.construct import construct
 from scheduling.roster.model import build_model
 from scheduling.roster.variables import RosterModel
 from scheduling.roster.penalties import evaluate, objective
-from scheduling.roster.problem import Roster
+from scheduling.roster.problem import Problem, Roster
 from scheduling.roster.solve import FullSolve, extract, run_solver, set_hint, solve_model
 
 CONSTRUCT_SHARE = 0.4  # time for the constructive start (it may run a little over)
@@ -42,15 +44,19 @@ SWITCH_AFTER = 0.25
 SWITCH_BOUND = 0.5
 # share of neighbourhoods drawn around a costly day or person (0.5 before: 13, 15 and 19 gained over three seeds)
 FOCUS = 0.8
+# the full model is built only up to this many duties (staff x days x shift types): Curtois instance 23 (580k)
+# takes about 25 s to build and 24 (1.7M) about 250 s, and a full solve of such periods never helps within minutes
+FULL_MODEL_DUTIES = 150_000
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
 
 
 class Search:
     """Constructive start -> neighbourhood search beside a full solve, keeping the best roster and bound."""
 
-    def __init__(self, rm: RosterModel, settings: SolverSettings, on_progress: ProgressCallback | None,
+    def __init__(self, problem: Problem, settings: SolverSettings, on_progress: ProgressCallback | None,
                  cancel: CancelToken | None, started: float, use_lns: bool = True):
-        self.rm = rm
+        self.problem = problem
+        self._rm: RosterModel | None = None
         self.settings = settings
         self.cancel = cancel
         self.started = started
@@ -68,6 +74,14 @@ class Search:
         self._costly_cache: tuple[Roster | None, list[int], list[str]] = (None, [], [])
         self.figures = {"start": "", "lns_iterations": 0, "lns_improvements": 0, "full_solve_improvements": 0,
                         "full_solve_switched_at": None}
+
+    def model(self) -> RosterModel | None:
+        """The full model, built on first use (after the start, so a start comes first), or None when the period
+        is too large for it."""
+        p = self.problem
+        if self._rm is None and len(p.staff) * p.days * len(p.shifts) <= FULL_MODEL_DUTIES:
+            self._rm = build_model(p)
+        return self._rm
 
     def remaining(self) -> float:
         """Seconds left before the deadline."""
@@ -109,11 +123,11 @@ class Search:
         start = None
         if hint is None and self.use_lns:
             # without a start nothing else works on long periods, so it may use most of the time if it must
-            start = construct(self.rm.problem, self.settings.time_limit * CONSTRUCT_SHARE, self.settings.seed,
+            start = construct(self.problem, self.settings.time_limit * CONSTRUCT_SHARE, self.settings.seed,
                               self.stopped, self.remaining() * 0.97)
         if start is not None:
             self.figures["start"] = "constructed"
-            self.offer(start, objective(evaluate(self.rm.problem, start)), "start")
+            self.offer(start, objective(evaluate(self.problem, start)), "start")
         else:
             self.figures["start"] = "full solve"
             first = self._full(self.remaining(), hint, self.settings.workers,
@@ -142,9 +156,12 @@ class Search:
         return FullSolve(status, self.best, self.best_objective, self.bound)
 
     def _full(self, seconds: float, hint: Roster | None, workers: int, soft_limit: float | None = None) -> FullSolve:
-        """A full-model solve that updates the bound."""
+        """A full-model solve that updates the bound (UNKNOWN without one when there is no time or model)."""
+        rm = self.model() if seconds > 0.05 else None
+        if rm is None:
+            return FullSolve("UNKNOWN", None, None, None)
         settings = SolverSettings(self.settings.time_limit, workers, self.settings.seed, self.settings.log)
-        outcome = solve_model(self.rm, settings, seconds, self.report, self.cancel, hint, self.started,
+        outcome = solve_model(rm, settings, seconds, self.report, self.cancel, hint, self.started,
                               soft_limit=soft_limit)
         self._raise_bound(outcome.bound)
         return outcome
@@ -160,20 +177,23 @@ class Search:
         second neighbourhood search); adopt better rosters."""
         if self.stopped() or (self.bound is not None and self.best_objective <= self.bound + 1e-6):
             return
+        rm = self.model()
+        if rm is None:
+            self._switch()  # no full model: this thread searches neighbourhoods from the start
         solver = cp_model.CpSolver()
         SolverSettings(max(self.remaining(), 0.05), 1, self.settings.seed, self.settings.log).apply(solver)
         # the full linear relaxation: much better bounds (and proofs) than the default on these models
         solver.parameters.linearization_level = 2
         with self._lock:
             switched, self._full_solver = self._switched, solver
-        if not switched and self._solve_full(solver) == cp_model.OPTIMAL:
+        if not switched and self._solve_full(rm, solver) == cp_model.OPTIMAL:
             self.proven = True
         elif self._switched and not self.stopped():
             self._neighbourhoods(self.deadline, random.Random(self.settings.seed + 1))
 
-    def _solve_full(self, solver: cp_model.CpSolver):
+    def _solve_full(self, rm: RosterModel, solver: cp_model.CpSolver):
         """The full solve itself, from the incumbent: adopts its better rosters, raises the bound; its status."""
-        rm, search = self.rm, self
+        search = self
 
         def bound_found(bound: float) -> None:
             search._raise_bound(bound)
@@ -217,7 +237,7 @@ class Search:
     def _neighbourhoods(self, until: float, rng: random.Random, switch_at: float | None = None) -> None:
         """Large-neighbourhood search until `until` (monotonic seconds), drawing from `rng`; at `switch_at` the
         full solve may give way to a second search."""
-        p = self.rm.problem
+        p = self.problem
         sizes = {"staff": min(max(2, len(p.staff) // 10), 4) / len(p.staff),
                  "days": min(4, p.days) / p.days, "block": 0.1}
         kinds = os.environ.get("ROSTER_KINDS", ",".join(KINDS)).split(",")
@@ -277,7 +297,7 @@ class Search:
         """Days with empty or crowded seats and people with unmet requests in the roster (cached)."""
         cached, days, staff = self._costly_cache
         if cached is not roster:
-            items = evaluate(self.rm.problem, roster)
+            items = evaluate(self.problem, roster)
             days = [item.day for item in items if item.staff is None and item.day is not None]
             staff = [item.staff for item in items if item.staff is not None]
             self._costly_cache = (roster, days, staff)
@@ -285,7 +305,7 @@ class Search:
 
     def _free(self, kind: str, size: float, rng: random.Random, best: Roster) -> dict[str, list[int]]:
         """The days each person may change: mostly (FOCUS) around a costly day or person of the incumbent `best`."""
-        p = self.rm.problem
+        p = self.problem
         ids = [s.id for s in p.staff]
         hot_days, hot_staff = self._costly(best)
         focus = rng.random() < FOCUS

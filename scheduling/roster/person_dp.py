@@ -12,14 +12,18 @@ small random nudge. When a "dive" of rounds ends without a row proven optimal, t
 weekends (days of a type) as the limit, those the closest row liked best, with larger nudges.
 
 Rows returned are checked against the totals, so they are always valid; the DP returns None when no round met
-all limits (the caller then falls back to CP-SAT) or when no row can exist. Measured on 182 days with four shift
-types: about 2 ms per DP pass, 20-60 passes per person.
+all limits (the caller then falls back to CP-SAT) or when no row can exist. Each pass over the days runs compiled
+(``person_dp_jit.py``): placing the 100 people of Curtois instance 21 (182 days, 8 types) took 49 s in Python and
+takes 3 s so; 20-60 passes per person.
 """
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 
+import numpy as np
+
+from scheduling.roster.person_dp_jit import day_by_day
 from scheduling.roster.problem import Problem, Staff
 
 INF = float("inf")
@@ -54,10 +58,13 @@ class _Rules:
     max_minutes: float
     max_weekends: int | None  # None when it cannot bind
     weekends: list[list[int]]
+    arrays: tuple | None = None  # the rules as the compiled pass reads them (see _arrays); None after _restrict
 
 
-def cheapest_schedule(problem: Problem, person: Staff, prices: list[list[float]]) -> list[str] | None:
+def cheapest_schedule(problem: Problem, person: Staff, prices: list[list[float]], effort: int = 1) -> list[str] | None:
     """The person's cheapest valid row (shift id or "" for off each day) under `prices`, or None.
+
+    ``effort`` multiplies the rounds, the patience and the dives (a second try for a person the first missed).
 
     ``prices[day][k]`` is the cost change of giving the person ``problem.shifts[k]`` on that day instead of the
     day off. None means the DP found no row meeting all of the person's hard rules (perhaps none exists).
@@ -70,11 +77,12 @@ def cheapest_schedule(problem: Problem, person: Staff, prices: list[list[float]]
     tie = random.Random(person.id)
     multipliers = _Multipliers(rules, scale)
     best, best_cost = None, INF
-    for dive in range(DIVES):
+    for dive in range(DIVES * effort):
         # equal prices make many days switch at the same multiplier, so totals would jump over the limits
         spread = TIE_BREAK / rules.days if dive == 0 else SHAKE * scale
-        nudged = [[v + tie.random() * spread for v in day] for day in base]
-        row, closest, proven = _dive(rules, base, nudged, multipliers)
+        nudged = np.array([[v + tie.random() * spread for v in day] for day in base])
+        nudged = nudged.reshape(rules.days, len(rules.shifts))
+        row, closest, proven = _dive(rules, base, nudged, multipliers, effort)
         if row is not None and _cost(base, row) < best_cost:
             best, best_cost = row, _cost(base, row)
         if proven or closest is None:
@@ -90,13 +98,13 @@ def _cost(base: list[list[float]], row: list[int]) -> float:
     return sum(base[d][s] for d, s in enumerate(row) if s >= 0)
 
 
-def _dive(rules: _Rules, base: list[list[float]], nudged: list[list[float]],
-          multipliers: _Multipliers) -> tuple[list[int] | None, list[int] | None, bool]:
+def _dive(rules: _Rules, base: list[list[float]], nudged: list[list[float]], multipliers: _Multipliers,
+          effort: int = 1) -> tuple[list[int] | None, list[int] | None, bool]:
     """Rounds of DP and multiplier steps: (cheapest valid row, the invalid row closest to valid, whether the valid
     row is proven optimal under these rules); rows are None when no round gave one (or the DP found no row)."""
     best, best_cost, stale = None, INF, 0
     closest, least, previous = None, INF, None
-    for _ in range(ROUNDS):
+    for _ in range(ROUNDS * effort):
         row = _dp(rules, nudged, multipliers.minutes, multipliers.types, multipliers.weekends)
         if row is None:
             return None, None, False  # the day-by-day and sequence rules alone cannot be met
@@ -115,7 +123,7 @@ def _dive(rules: _Rules, base: list[list[float]], nudged: list[list[float]],
             stale += best is not None or repeated  # no cheaper valid row, or the multipliers do not move this one
             if excess < least:
                 closest, least = row, excess
-        if stale >= PATIENCE:
+        if stale >= PATIENCE * effort:
             break
         multipliers.step(signs)
     return best, closest, False
@@ -168,6 +176,7 @@ def _restrict(rules: _Rules, base: list[list[float]], row: list[int]) -> None:
     """For each weekend or shift-type limit the row breaks, allow only as many weekends (days with that type) as
     the limit, the row's cheapest ones (pinned ones first), so the next dive meets that limit by construction."""
     _, counts, weekends = _totals(rules, row)
+    rules.arrays = None  # work_ok changes
     if rules.max_weekends is not None and weekends > rules.max_weekends:
         ranked = sorted(rules.weekends, key=lambda wk: (all(rules.off_ok[d] for d in wk),
                                                         not any(row[d] >= 0 for d in wk),
@@ -292,9 +301,39 @@ def _links(rules: _Rules) -> list[tuple[int, int]]:
     return links
 
 
-def _dp(rules: _Rules, base: list[list[float]], lam_m: float, lam_t: dict[int, float],
-        lam_w: float) -> list[int] | None:
-    """The cheapest row (local type or -1 each day) under prices plus multipliers, or None when none is valid.
+def _dp(rules: _Rules, base: np.ndarray, lam_m: float, lam_t: dict[int, float], lam_w: float) -> list[int] | None:
+    """The cheapest row (local type or -1 each day) under prices plus multipliers, or None when none is valid:
+    the compiled pass (``person_dp_jit.day_by_day``) on the rules as arrays."""
+    if rules.arrays is None:
+        rules.arrays = _arrays(rules)
+    allowed, pair_ok, link_source, link_target, ends, off_ok, weekend_day, weekend_first = rules.arrays
+    extra = np.array([lam_m * m + lam_t.get(s, 0.0) for s, m in enumerate(rules.minutes)], dtype=np.float64)
+    cost = np.where(allowed, np.asarray(base, dtype=np.float64).reshape(allowed.shape) + extra, INF)
+    found, row = day_by_day(cost, off_ok, pair_ok, link_source, link_target, ends, weekend_day, weekend_first, lam_w,
+                            rules.off_len, rules.work_len, rules.exempt_len)
+    return row.tolist() if found else None
+
+
+def _arrays(rules: _Rules) -> tuple:
+    """The rules as the compiled pass reads them: allowed types per day, allowed successions, the links between
+    run rows, the rows an off day may follow, and the day flags (built once per person and restriction)."""
+    n = len(rules.shifts)
+    allowed = np.zeros((rules.days, n), dtype=np.bool_)
+    for d, types in enumerate(rules.work_ok):
+        allowed[d, types] = True
+    pair_ok = np.zeros((n, n), dtype=np.bool_)
+    for before, after in rules.allowed_pairs:
+        pair_ok[before, after] = True
+    links = np.array(_links(rules), dtype=np.int64).reshape(-1, 2)
+    ends = np.array(list(range(rules.min_work - 1, rules.work_len)) +
+                    list(range(rules.work_len, rules.work_len + rules.exempt_len)), dtype=np.int64)
+    return (allowed, pair_ok, links[:, 0].copy(), links[:, 1].copy(), ends, np.array(rules.off_ok),
+            np.array(rules.weekend_day), np.array(rules.weekend_first))
+
+
+def _dp_reference(rules: _Rules, base: list[list[float]], lam_m: float, lam_t: dict[int, float],
+                  lam_w: float) -> list[int] | None:
+    """The same as ``_dp`` in plain Python (the tests compare the two).
 
     States at the end of a day: off[l] (an off run of length l+1, the last meaning 'long enough') and rows[k][s]
     (working type s in the run kind and length of row k, see _links). No back pointers are kept: the values of

@@ -13,7 +13,6 @@ from ortools.sat.python import cp_model
 
 from scheduling.common import (STATUS_NAMES, CancelToken, ProgressCallback, ProgressReporter, SolverSettings,
                                SolveStats)
-from scheduling.roster.model import build_model
 from scheduling.roster.variables import RosterModel
 from scheduling.roster.penalties import PenaltyItem, by_person, by_rule, evaluate, objective
 from scheduling.roster.problem import Problem, Roster
@@ -72,8 +71,7 @@ def solve(problem: Problem, settings: SolverSettings | None = None, on_progress:
 
     settings = settings or SolverSettings()
     started = time.monotonic()
-    rm = build_model(problem)
-    search = Search(rm, settings, on_progress, cancel, started, use_lns=lns)
+    search = Search(problem, settings, on_progress, cancel, started, use_lns=lns)
     outcome = search.run(hint)
     wall = time.monotonic() - started
     if outcome.roster is None:

@@ -8,6 +8,7 @@ import random
 import pytest
 
 import scheduling.roster.construct as construct_module
+from scheduling.roster import person_dp
 from scheduling.roster.construct import construct
 from scheduling.roster.curtois import read_curtois
 from scheduling.roster.person_dp import cheapest_schedule
@@ -196,3 +197,32 @@ def test_construct_falls_back_to_cp_sat_when_the_dp_gives_up(curtois_dir, checke
     roster = construct(problem, 5.0)
     assert roster is not None
     assert checker.violations(problem, roster) == []
+
+
+def priced_value(rules, prices, lam_m, lam_t, lam_w, row) -> float:
+    """What the DP minimises: prices plus the multipliers' charges (minutes, shifts of a type, weekends worked)."""
+    minutes, counts, weekends = person_dp._totals(rules, row)
+    duties = sum(prices[d][s] for d, s in enumerate(row) if s >= 0)
+    return duties + lam_m * minutes + sum(lam_t[s] * counts[s] for s in lam_t) + lam_w * weekends
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_compiled_pass_matches_the_python_pass(seed):
+    # random rules of every kind; random multipliers, as the rounds of a dive set them (weekends only with a limit)
+    from tests.scheduling.roster.test_labelling import random_case  # it imports this module's helpers
+
+    problem, prices = random_case(seed, 3, 12)
+    rules = person_dp._rules(problem, problem.staff[0])
+    if rules is None:
+        return
+    rng = random.Random(seed)
+    local = [[float(prices[d][k]) + rng.random() for k in rules.shifts] for d in range(problem.days)]
+    lam_m = rng.choice([0.0, 0.01, -0.01])
+    lam_t = {s: rng.choice([0.0, 3.0]) for s in rules.type_limits}
+    lam_w = rng.choice([1.0, 5.0]) if rules.max_weekends is not None else 0.0
+    compiled = person_dp._dp(rules, local, lam_m, lam_t, lam_w)
+    reference = person_dp._dp_reference(rules, local, lam_m, lam_t, lam_w)
+    assert (compiled is None) == (reference is None)
+    if compiled is not None:
+        expected = priced_value(rules, local, lam_m, lam_t, lam_w, reference)
+        assert priced_value(rules, local, lam_m, lam_t, lam_w, compiled) == pytest.approx(expected, abs=1e-9)
