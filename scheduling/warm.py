@@ -57,8 +57,9 @@ def _gap() -> None:
 
 
 def _roster() -> None:
-    """The exact per-person pricer, with and without a minutes budget."""
+    """The engine's person DP, and the exact per-person pricer with and without a minutes budget."""
     from scheduling.roster.labelling import cheapest_row
+    from scheduling.roster.person_dp import cheapest_schedule
     from scheduling.roster.problem import Problem, ShiftType, Staff
 
     shifts = [ShiftType("D", 480, 8 * 60), ShiftType("N", 720, 20 * 60, unpopular=True)]
@@ -67,6 +68,7 @@ def _roster() -> None:
     problem = Problem(days=7, shifts=shifts, staff=people, start=dt.date(2027, 1, 4), min_rest_hours=11)
     prices = [[-1.0, -2.0] for _ in range(problem.days)]
     for person in people:
+        cheapest_schedule(problem, person, prices)
         cheapest_row(problem, person, prices)
 
 

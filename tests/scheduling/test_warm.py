@@ -15,6 +15,7 @@ ENTRIES = {
     "scheduling.matching.bound": ["ascend", "dual_value"],
     "scheduling.matching.anneal": ["anneal_steps"],
     "scheduling.matching.gap_local": ["tabu_search"],
+    "scheduling.roster.person_dp_jit": ["day_by_day"],
     "scheduling.roster.labelling_jit": ["completion_tables", "dual_bound", "minute_tables", "label_search"],
 }
 
