@@ -15,7 +15,6 @@ import math
 import sys
 import time
 
-import numpy as np
 
 
 def _once():
@@ -27,21 +26,11 @@ def _once():
 def _matching() -> None:
     """The province matching's Lagrangian ascent and annealing."""
     from scheduling.matching.anneal import anneal, start_walk
-    from scheduling.matching.arrays import build_arrays
     from scheduling.matching.bound import lagrangian_prices
     from scheduling.matching.demo import province_instance
-    from scheduling.matching.model import ROLES, fair_shares, find_candidates
-    from scheduling.matching.solve import greedy_matching
+    from scheduling.matching.solve import greedy_start
 
-    problem = province_instance(seed=0, projects=30, lawyers=12, firms=5)
-    everyone = list(range(len(problem.projects)))
-    found = find_candidates(problem, everyone)
-    matchable = [p for p in everyone if found.eligible[p, "primary"] and found.eligible[p, "backup"]]
-    arrays = build_arrays(problem, found, matchable, fair_shares(problem, [problem.projects[p] for p in matchable]))
-    counsel, _ = greedy_matching(problem, found, matchable)
-    index = {lawyer.id: i for i, lawyer in enumerate(problem.lawyers)}
-    assign = np.array([index[getattr(counsel[problem.projects[p].id], role)] if problem.projects[p].id in counsel
-                       else -1 for p in matchable for role in ROLES], dtype=np.int64)
+    _, _, arrays, assign = greedy_start(province_instance(seed=0, projects=30, lawyers=12, firms=5))
     lagrangian_prices(arrays, 1e6, 0.0, most=1)
     anneal(arrays, start_walk(arrays, assign), math.inf, 0, stop=_once())
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from scheduling.common import CancelToken, Progress, ProgressCallback, SolverSettings
 from scheduling.matching.anneal import anneal, start_walk
-from scheduling.matching.arrays import build_arrays
+from scheduling.matching.arrays import MatchArrays, build_arrays
 from scheduling.matching.bound import Prices, lagrangian_prices, priced_candidates, priced_costs
 from scheduling.matching.evaluate import breakdown
 from scheduling.matching.explain import ROOM_REASON, unmatchable_reason
@@ -234,3 +234,15 @@ def _as_indices(problem: MatchingProblem, counsel: dict[Id, Counsel]) -> dict[tu
     return out
 
 
+
+def greedy_start(problem: MatchingProblem) -> tuple[Candidates, list[int], MatchArrays, np.ndarray]:
+    """Every project's candidates, the projects that have a pair, their arrays, and the plain greedy matching as an
+    assignment array (two entries per project, -1 when left out): what the compiled bound and annealing work on,
+    for the warm-up and the tests on small provinces."""
+    everyone = list(range(len(problem.projects)))
+    found = find_candidates(problem, everyone)
+    matchable = [p for p in everyone if found.eligible[p, "primary"] and found.eligible[p, "backup"]]
+    arrays = build_arrays(problem, found, matchable, fair_shares(problem, [problem.projects[p] for p in matchable]))
+    chosen = _as_indices(problem, greedy_matching(problem, found, matchable)[0])
+    assign = np.array([chosen.get((p, role), -1) for p in matchable for role in ROLES], dtype=np.int64)
+    return found, matchable, arrays, assign

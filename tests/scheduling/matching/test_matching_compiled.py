@@ -10,26 +10,18 @@ from ortools.sat.python import cp_model
 
 from scheduling.common import SolverSettings
 from scheduling.matching import anneal as annealing
-from scheduling.matching.arrays import build_arrays
 from scheduling.matching.bound import dual_value, lagrangian_bound, lagrangian_prices
 from scheduling.matching.demo import province_instance
 from scheduling.matching.evaluate import breakdown, broken_rules
-from scheduling.matching.model import COST_SCALE, ROLES, UNMATCHED_PENALTY, build_model, fair_shares, find_candidates
+from scheduling.matching.model import COST_SCALE, UNMATCHED_PENALTY, build_model
 from scheduling.matching.problem import Counsel
-from scheduling.matching.solve import greedy_matching
+from scheduling.matching.solve import greedy_start
 
 
 def small(seed: int, projects: int = 40, lawyers: int = 12):
     """A small random province with its arrays, candidates and plain greedy start (as an assignment array)."""
     problem = province_instance(seed=seed, projects=projects, lawyers=lawyers, firms=5)
-    everyone = list(range(len(problem.projects)))
-    found = find_candidates(problem, everyone)
-    matchable = [p for p in everyone if found.eligible[p, "primary"] and found.eligible[p, "backup"]]
-    arrays = build_arrays(problem, found, matchable, fair_shares(problem, [problem.projects[p] for p in matchable]))
-    counsel, _ = greedy_matching(problem, found, matchable)
-    index = {lw.id: l for l, lw in enumerate(problem.lawyers)}
-    assign = np.array([index[getattr(counsel[problem.projects[p].id], role)] if problem.projects[p].id in counsel
-                       else -1 for p in matchable for role in ROLES], dtype=np.int64)
+    found, matchable, arrays, assign = greedy_start(problem)
     return problem, found, matchable, arrays, assign
 
 
