@@ -70,8 +70,7 @@ def match(
                                                   stop=lambda: cancel is not None and cancel.cancelled)
     start, start_short, start_cost = greedy, greedy_short, greedy_cost
     if prices is not None:
-        favourite = {(p, role): int(picked[2 * i + r]) for i, p in enumerate(matchable)
-                     for r, role in enumerate(ROLES) if picked[2 * i + r] >= 0}
+        favourite = _from_keys(picked, matchable)
         priced, priced_short = greedy_matching(problem, found, matchable, prices, favourite)
         priced_cost = sum(breakdown(problem, priced, len(priced_short), matchable).values())
         if priced_cost < start_cost:
@@ -119,15 +118,23 @@ def _whole_model(problem, found, matchable, fair, start, short, settings, deadli
 
 def _anneal(problem, arrays, rank, matchable, start, short, seed, deadline, cancel, better):
     """Compiled annealing over every eligible lawyer (large problems); the projects left out stay out."""
-    chosen = _as_indices(problem, start)
-    assign = np.array([chosen.get((p, role), -1) for p in matchable for role in ROLES], dtype=np.int64)
+    assign = _as_keys(_as_indices(problem, start), matchable)
     penalty = UNMATCHED_PENALTY * len(short)
     walk = anneal(arrays, start_walk(arrays, assign), deadline, seed,
                   stop=lambda: cancel is not None and cancel.cancelled, on_better=lambda best: better(best + penalty),
                   rank=rank)
-    chosen = {(p, role): int(walk.best[2 * i + r]) for i, p in enumerate(matchable)
-              for r, role in enumerate(ROLES) if walk.best[2 * i + r] >= 0}
-    return chosen, list(short), False, {"anneal_moves": walk.moves}
+    return _from_keys(walk.best, matchable), list(short), False, {"anneal_moves": walk.moves}
+
+
+def _as_keys(chosen: dict[tuple[int, str], int], matchable: list[int]) -> np.ndarray:
+    """Lawyer indices by (project, role) as the arrays' key order (key 2i + r; -1 where the project is out)."""
+    return np.array([chosen.get((p, role), -1) for p in matchable for role in ROLES], dtype=np.int64)
+
+
+def _from_keys(lawyers: np.ndarray, matchable: list[int]) -> dict[tuple[int, str], int]:
+    """The inverse of _as_keys: lawyer index by (project, role), for the keys that have one."""
+    return {(p, role): int(lawyers[2 * i + r]) for i, p in enumerate(matchable)
+            for r, role in enumerate(ROLES) if lawyers[2 * i + r] >= 0}
 
 
 def _nan(value: float | None) -> float:
@@ -234,15 +241,13 @@ def _as_indices(problem: MatchingProblem, counsel: dict[Id, Counsel]) -> dict[tu
     return out
 
 
-
 def greedy_start(problem: MatchingProblem) -> tuple[Candidates, list[int], MatchArrays, np.ndarray]:
     """Every project's candidates, the projects that have a pair, their arrays, and the plain greedy matching as an
     assignment array (two entries per project, -1 when left out): what the compiled bound and annealing work on,
     for the warm-up and the tests on small provinces."""
     everyone = list(range(len(problem.projects)))
     found = find_candidates(problem, everyone)
-    matchable = [p for p in everyone if found.eligible[p, "primary"] and found.eligible[p, "backup"]]
+    matchable = [p for p in everyone if _has_pair(problem, found, p)]
     arrays = build_arrays(problem, found, matchable, fair_shares(problem, [problem.projects[p] for p in matchable]))
-    chosen = _as_indices(problem, greedy_matching(problem, found, matchable)[0])
-    assign = np.array([chosen.get((p, role), -1) for p in matchable for role in ROLES], dtype=np.int64)
-    return found, matchable, arrays, assign
+    return found, matchable, arrays, _as_keys(_as_indices(problem, greedy_matching(problem, found, matchable)[0]),
+                                              matchable)
