@@ -246,8 +246,8 @@ class TabuSearch:
         """Run a chunk of iterations (GIL released); True if the best answer improved."""
         self.seed += 1
         return bool(tabu_search(self.costs, self.weights, self.caps, self.cand, self.rank, self.assign, self.loads,
-                                self.alpha, self.floor, self.tabu, self.members, self.count, self.pos, self.counters, self.best,
-                                iterations, self.knobs, self.rates, self.seed))
+                                self.alpha, self.floor, self.tabu, self.members, self.count, self.pos, self.counters,
+                                self.best, iterations, self.knobs, self.rates, self.seed))
 
 
 def candidates(problem: GapProblem, reduced: list[list[float]], width: int) -> tuple[np.ndarray, np.ndarray]:

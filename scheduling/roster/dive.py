@@ -79,9 +79,9 @@ def dive(master: Master, pricer: Pricer | None, seconds: float, *, share: float 
     """Round the master's LP to a roster (see the module's docstring) within `seconds`; None when time ran out
     first. With no pricer, the dive only fixes (price-and-branch over the pool). Once at most `endgame` people are
     split (after their pricing), CP-SAT picks their rows from the pool, everyone else kept to their LP row, and its
-    roster is taken when proven the pool's best in time: the last fixings of a dive are its most costly. `on_step(split people, LP value,
-    seconds)` hears each step. The master keeps the rows priced; the fixings are undone at the end, so column
-    generation may go on from it."""
+    roster is taken when proven the pool's best in time: the last fixings of a dive are its most costly.
+    `on_step(split people, LP value, seconds)` hears each step. The master keeps the rows priced; the fixings are
+    undone at the end, so column generation may go on from it."""
     began = time.monotonic()
     master.unbox()
     fixed: list[int] = []  # the pooled rows fixed so far

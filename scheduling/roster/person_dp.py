@@ -80,8 +80,7 @@ def cheapest_schedule(problem: Problem, person: Staff, prices: list[list[float]]
     for dive in range(DIVES * effort):
         # equal prices make many days switch at the same multiplier, so totals would jump over the limits
         spread = TIE_BREAK / rules.days if dive == 0 else SHAKE * scale
-        nudged = np.array([[v + tie.random() * spread for v in day] for day in base])
-        nudged = nudged.reshape(rules.days, len(rules.shifts))
+        nudged = np.array([[v + tie.random() * spread for v in day] for day in base], dtype=np.float64)
         row, closest, proven = _dive(rules, base, nudged, multipliers, effort)
         if row is not None and _cost(base, row) < best_cost:
             best, best_cost = row, _cost(base, row)
