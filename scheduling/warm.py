@@ -36,13 +36,18 @@ def _matching() -> None:
 
 
 def _gap() -> None:
-    """The GAP tabu search."""
+    """The GAP tabu search, knapsack bound and branch-and-bound."""
     from scheduling.matching.gap import GapProblem
+    from scheduling.matching.gap_branch import BranchAndBound
+    from scheduling.matching.gap_lagrange import KnapsackBound
     from scheduling.matching.gap_local import TabuSearch
 
     problem = GapProblem(costs=((3, 1, 4, 1), (2, 7, 1, 8)), weights=((2, 3, 1, 2), (1, 2, 2, 3)), capacities=(5, 5))
     reduced = [[float(c) for c in row] for row in problem.costs]
     TabuSearch(problem, reduced, [0.0, 0.0], [0, 0, 1, 0]).run(1)
+    bound = KnapsackBound(problem, [0.0] * 4)
+    bound.tighten(100, math.inf)
+    BranchAndBound(problem, bound.allowed, bound.v, 100, [0, 0, 1, 0]).run(1)
 
 
 def _roster() -> None:

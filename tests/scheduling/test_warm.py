@@ -15,6 +15,8 @@ ENTRIES = {
     "scheduling.matching.bound": ["ascend", "dual_value"],
     "scheduling.matching.anneal": ["anneal_steps"],
     "scheduling.matching.gap_local": ["tabu_search"],
+    "scheduling.matching.gap_lagrange": ["ascend", "forced_values"],
+    "scheduling.matching.gap_branch": ["branch_and_bound"],
     "scheduling.roster.person_dp_jit": ["day_by_day"],
     "scheduling.roster.labelling_jit": ["completion_tables", "dual_bound", "minute_tables", "label_search"],
 }

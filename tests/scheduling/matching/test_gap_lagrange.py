@@ -1,0 +1,72 @@
+"""The knapsack Lagrangian bound and the branch-and-bound built on it, against brute force on small random cases:
+the compiled bound and forced knapsack values equal enumeration, the pairs dropped never include an optimal answer's,
+and the branch-and-bound ends at the optimum whatever incumbent it starts from."""
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from scheduling.matching.gap import GapProblem, gap_cost, gap_is_feasible
+from scheduling.matching.gap_branch import BranchAndBound, optimum_reference
+from scheduling.matching.gap_lagrange import (KnapsackBound, forced_reference, forced_values, lagrangian_reference,
+                                              lagrangian_value)
+
+
+def random_problem(seed: int) -> GapProblem:
+    rng = random.Random(seed)
+    m, n = 2 + seed % 3, 5 + seed % 3
+    weights = tuple(tuple(rng.randint(1, 20) for _ in range(n)) for _ in range(m))
+    costs = tuple(tuple(rng.randint(1, 40) for _ in range(n)) for _ in range(m))
+    capacities = tuple(int(0.8 * sum(row) / m) + 1 for row in weights)
+    return GapProblem(costs=costs, weights=weights, capacities=capacities, name=f"r{seed}")
+
+
+def random_bound(problem: GapProblem, seed: int) -> KnapsackBound:
+    """A bound with random prices and a few pairs already dropped."""
+    rng = random.Random(seed)
+    bound = KnapsackBound(problem, [float(rng.randint(0, 40)) for _ in range(problem.jobs)])
+    for _ in range(2):
+        bound.allowed[rng.randrange(problem.agents), rng.randrange(problem.jobs)] = 0
+    return bound
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_compiled_bound_and_forced_values_match_enumeration(seed):
+    problem = random_problem(seed)
+    kb = random_bound(problem, seed)
+    m, n = problem.agents, problem.jobs
+    take = np.zeros((m, n), dtype=np.int64)
+    allowed, v = kb.allowed.tolist(), kb.v.tolist()
+    value = lagrangian_value(kb.costs, kb.weights, kb.caps, kb.allowed, kb.v, take)
+    assert value == pytest.approx(lagrangian_reference(problem, allowed, v), abs=1e-9)
+    forced_in, forced_out, whole = np.zeros((m, n)), np.zeros((m, n)), np.zeros(m)
+    forced_values(kb.costs, kb.weights, kb.caps, kb.allowed, kb.v, forced_in, forced_out, whole)
+    for i in range(m):
+        for j in range(n):
+            expected = forced_reference(problem, allowed, v, i, j, True)
+            assert forced_in[i, j] == (expected if expected == -math.inf else pytest.approx(expected, abs=1e-9))
+            assert forced_out[i, j] == pytest.approx(forced_reference(problem, allowed, v, i, j, False), abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_fixing_keeps_the_optimum_and_the_search_ends_there(seed):
+    problem = random_problem(seed)
+    optimum = optimum_reference(problem)
+    if optimum is None:
+        return
+    incumbent = optimum + random.Random(seed).randint(0, 25)  # from the optimum itself to well above it
+    kb = KnapsackBound(problem, [0.0] * problem.jobs)
+    bound = kb.tighten(incumbent, math.inf)
+    assert bound <= optimum + 1e-6 or (bound == math.inf and incumbent == optimum)
+    if bound == math.inf:
+        return
+    search = BranchAndBound(problem, kb.allowed, kb.v, incumbent, [0] * problem.jobs)
+    search.run(100_000)
+    assert search.finished
+    assert search.ub[0] == optimum
+    if optimum < incumbent:
+        answer = search.best.tolist()
+        assert gap_is_feasible(problem, answer) and gap_cost(problem, answer) == optimum
