@@ -10,6 +10,9 @@ CP-SAT large-neighbourhood search and a final CP-SAT in the others, all sharing 
    penalised with oscillating weights); it takes better answers from CP-SAT at its restarts and hands its own over.
 5. CP-SAT on the whole problem, pairs that cannot be in an improving solution removed, hinted with the best answer,
    with ``linearization_level=2``: it tries to improve and to prove the bound.
+6. Instead of the rest of 3 and of 5, once the knapsack Lagrangian bound (``gap_lagrange``) leaves at most 3n pairs
+   an answer cheaper than the best could use: the branch-and-bound of ``gap_branch`` races a one-worker CP-SAT on
+   those pairs to find a cheaper answer or prove there is none (b/c 200-job problems).
 """
 from __future__ import annotations
 
