@@ -1,7 +1,7 @@
-"""Compiled simulated annealing for the province matching: shift and swap moves over every eligible lawyer.
+"""Compiled simulated annealing for the province matching: shift and chain moves over every eligible lawyer.
 
-A shift gives one role of a project to another eligible lawyer with room; a swap exchanges the lawyers of two
-roles of two projects. Both keep every hard rule (hours, places, two different firms per project), so every state
+A shift gives one role of a project to another eligible lawyer with room; a chain gives it to a full lawyer, who
+passes one of their roles on to the first role's old lawyer (a swap) or to a third lawyer. Both keep every hard rule (hours, places, two different firms per project), so every state
 is a rule-abiding matching; the move's cost change (pair costs plus workload balance) is computed in O(1) and a
 worse move is taken with the Metropolis probability, the temperature falling geometrically over the time given.
 Several million moves a second, against thousands for the CP-SAT steps, and over all eligible lawyers, not the
@@ -21,7 +21,10 @@ from scheduling.matching.model import HOUR_SCALE
 
 TEMPERATURE = (2.0, 0.05)  # start and end temperature (cost units); tuned on the province instance
 BIAS = 10  # options drawn as int(n * u ** BIAS): 1 is uniform, higher favours the cheap ones
-DRAWS = 3  # roles drawn per move; the one furthest above its best-ranked lawyer moves (1: uniform)
+DRAWS = 12  # roles drawn per move; the one furthest above its best-ranked lawyer moves (1: uniform)
+RETRIES = 4  # a drawn lawyer that cannot take the role (its own, the partner's firm, full) is redrawn this often
+SHIFT_WHEN_ROOM = 0.8  # share of shifts (against chains) when the drawn lawyer has room
+SWAP = 0.7  # share of chains that send the evicted role to the moving role's old lawyer (when allowed)
 CHUNK_SECONDS = 0.25  # the compiled loop hands back this often, for progress reports and cancelling
 REPORT_SECONDS = 1.0  # at most one progress report a second
 
@@ -120,45 +123,69 @@ def _regret(rank, opt_start, opt_law, assign, k):
 
 
 @njit(cache=True, nogil=True)
+def _pick_for(opt_start, opt_law, firm, places, cap, count, units, need, k, bias, taken, partner_firm, need_room):
+    """A lawyer for role k drawn by rank, redrawn up to RETRIES times while it is `taken`, of the partner's firm or
+    (when `need_room`) full; the last draw is returned either way, the move's delta has the final word."""
+    b = _pick(opt_start, opt_law, k, bias)
+    for _ in range(RETRIES):
+        if b != taken and firm[b] != partner_firm and not (
+                need_room and (count[b] >= places[b] or units[b] + need[k] > cap[b])):
+            break
+        b = _pick(opt_start, opt_law, k, bias)
+    return b
+
+
+@njit(cache=True, nogil=True)
 def anneal_steps(cost, rank, need, firm, cap, places, fair, unit_balance, opt_start, opt_law, assign, units, count,
                  held, slot, best, current, best_cost, moves, temp_start, temp_end, bias, draws, seed):
     """`moves` random shift or chain moves at a geometrically falling temperature; returns (current, best) cost.
 
-    Each move starts from the role with the highest regret among `draws` random ones, and draws lawyers by rank.
+    Each move starts from the role with the highest regret among `draws` random ones and draws its new lawyer b by
+    rank (not its own, not of its partner's firm). A b with room mostly gets a shift; a full b a chain, which evicts
+    a random role j of b to k's old lawyer (a swap) or to a lawyer c drawn by rank with room.
 
     The state arrays change in place; `best` receives the cheapest assignment met."""
     np.random.seed(seed)
     n_keys = assign.shape[0]
+    regrets = np.empty(n_keys)  # kept up to date: the role choice reads it several times a move
+    for q in range(n_keys):
+        regrets[q] = _regret(rank, opt_start, opt_law, assign, q)
     cooling = (temp_end / temp_start) ** (1.0 / moves)
     temperature = temp_start / cooling
     for _ in range(moves):
         temperature *= cooling
         k = np.random.randint(n_keys)
-        regret = _regret(rank, opt_start, opt_law, assign, k)
         for _ in range(draws - 1):
             other = np.random.randint(n_keys)
-            other_regret = _regret(rank, opt_start, opt_law, assign, other)
-            if other_regret > regret:
-                k, regret = other, other_regret
-        if assign[k] < 0:
+            if regrets[other] > regrets[k]:
+                k = other
+        a = assign[k]
+        if a < 0:
             continue
-        b = _pick(opt_start, opt_law, k, bias)
-        if np.random.random() < 0.5:
+        b = _pick_for(opt_start, opt_law, firm, places, cap, count, units, need, k, bias, a, firm[assign[k ^ 1]],
+                      False)
+        if b == a or firm[b] == firm[assign[k ^ 1]]:
+            continue
+        if count[b] < places[b] and units[b] + need[k] <= cap[b] and np.random.random() < SHIFT_WHEN_ROOM:
             delta = shift_delta(cost, need, firm, cap, places, fair, unit_balance, assign, units, count, k, b)
             j = c = -1
         else:
             if count[b] == 0:
                 continue
             j = held[b, np.random.randint(count[b])]
-            c = assign[k]
-            if np.random.random() < 0.5:
-                c = _pick(opt_start, opt_law, j, bias)
+            j_partner_firm = firm[assign[j ^ 1]]
+            c = a
+            if np.random.random() >= SWAP or cost[j, a] == np.inf or firm[a] == j_partner_firm:
+                c = _pick_for(opt_start, opt_law, firm, places, cap, count, units, need, j, bias, b,
+                              j_partner_firm, True)
             delta = chain_delta(cost, need, firm, cap, places, fair, unit_balance, assign, units, count, k, j, c)
         if delta == np.inf or (delta > 0 and np.random.random() >= math.exp(-delta / temperature)):
             continue
         _move(need, assign, units, count, held, slot, k, b)
+        regrets[k] = _regret(rank, opt_start, opt_law, assign, k)
         if j >= 0:
             _move(need, assign, units, count, held, slot, j, c)
+            regrets[j] = _regret(rank, opt_start, opt_law, assign, j)
         current += delta
         if current < best_cost - 1e-9:
             best_cost = current
