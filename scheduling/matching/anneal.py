@@ -44,7 +44,7 @@ class Walk:
     moves: int = 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline='always')
 def _balance(units, fair, unit_balance, l, change):
     """Balance cost change when lawyer l's hours change by `change` units."""
     before = units[l] - fair[l]
@@ -92,7 +92,7 @@ def chain_delta(cost, need, firm, cap, places, fair, unit_balance, assign, units
     return delta + _balance(units, fair, unit_balance, a, -need[k]) + _balance(units, fair, unit_balance, c, need[j])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline='always')
 def _move(need, assign, units, count, held, slot, k, b):
     """Give role k to lawyer b, keeping loads and the held lists right."""
     a = assign[k]
@@ -108,13 +108,13 @@ def _move(need, assign, units, count, held, slot, k, b):
     assign[k] = b
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline='always')
 def _pick(opt_start, opt_law, k, bias):
     """A random eligible lawyer for role k, the first ones more often (an integer bias powers by multiplying)."""
     return opt_law[opt_start[k] + int((opt_start[k + 1] - opt_start[k]) * np.random.random() ** bias)]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline='always')
 def _regret(rank, opt_start, opt_law, assign, k):
     """How far role k's lawyer ranks above the role's best-ranked lawyer (-1 when the role has none)."""
     if assign[k] < 0:
@@ -122,7 +122,7 @@ def _regret(rank, opt_start, opt_law, assign, k):
     return rank[k, assign[k]] - rank[k, opt_law[opt_start[k]]]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline='always')
 def _pick_for(opt_start, opt_law, firm, places, cap, count, units, need, k, bias, taken, partner_firm, need_room):
     """A lawyer for role k drawn by rank, redrawn up to RETRIES times while it is `taken`, of the partner's firm or
     (when `need_room`) full; the last draw is returned either way, the move's delta has the final word."""
