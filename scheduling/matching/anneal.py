@@ -189,7 +189,8 @@ def anneal_steps(cost, rank, need, firm, cap, places, fair, unit_balance, opt_st
         current += delta
         if current < best_cost - 1e-9:
             best_cost = current
-            best[:] = assign
+            for q in range(n_keys):  # a loop: numba compiles an array assignment for longer than a cold solve likes
+                best[q] = assign[q]
     return current, best_cost
 
 
