@@ -137,7 +137,7 @@ def _pick_for(opt_start, opt_law, firm, places, cap, count, units, need, k, bias
 
 @njit(cache=True, nogil=True)
 def anneal_steps(cost, rank, need, firm, cap, places, fair, unit_balance, opt_start, opt_law, assign, units, count,
-                 held, slot, best, current, best_cost, moves, temp_start, temp_end, bias, draws, seed):
+                 held, slot, best, current, best_cost, moves, temp_start, temp_end, bias, draws, seed, regrets):
     """`moves` random shift or chain moves at a geometrically falling temperature; returns (current, best) cost.
 
     Each move starts from the role with the highest regret among `draws` random ones and draws its new lawyer b by
@@ -147,7 +147,7 @@ def anneal_steps(cost, rank, need, firm, cap, places, fair, unit_balance, opt_st
     The state arrays change in place; `best` receives the cheapest assignment met."""
     np.random.seed(seed)
     n_keys = assign.shape[0]
-    regrets = np.empty(n_keys)  # kept up to date: the role choice reads it several times a move
+    # `regrets` (one per key, the caller's scratch) is kept up to date: the role choice reads it often
     for q in range(n_keys):
         regrets[q] = _regret(rank, opt_start, opt_law, assign, q)
     cooling = (temp_end / temp_start) ** (1.0 / moves)
@@ -246,6 +246,7 @@ def anneal(arrays: MatchArrays, walk: Walk, deadline: float, seed: int, stop=lam
     unit_balance = balance_per_unit(arrays)
     moves, chunk, reported, last_report = 20_000, 0, walk.best_cost, start_at
     hot, cold = TEMPERATURE
+    regrets = np.empty(len(walk.assign))
     while time.monotonic() < deadline and not stop():
         begun = time.monotonic()
         t0 = hot * (cold / hot) ** min(1.0, (begun - start_at) / span)
@@ -253,7 +254,7 @@ def anneal(arrays: MatchArrays, walk: Walk, deadline: float, seed: int, stop=lam
         walk.cost, walk.best_cost = anneal_steps(
             arrays.cost, ranking, arrays.need, arrays.firm, arrays.cap, arrays.places, fair, unit_balance, opt_start,
             opt_law, walk.assign, walk.units, walk.count, walk.held, walk.slot, walk.best, walk.cost,
-            walk.best_cost, moves, t0, t1, BIAS, DRAWS, seed + chunk)
+            walk.best_cost, moves, t0, t1, BIAS, DRAWS, seed + chunk, regrets)
         chunk += 1
         walk.moves += moves
         now = time.monotonic()
