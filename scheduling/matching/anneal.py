@@ -21,7 +21,7 @@ from scheduling.matching.model import HOUR_SCALE
 
 TEMPERATURE = (2.0, 0.05)  # start and end temperature (cost units); tuned on the province instance
 BIAS = 10  # options drawn as int(n * u ** BIAS): 1 is uniform, higher favours the cheap ones
-DRAWS = 12  # roles drawn per move; the one furthest above its best-ranked lawyer moves (1: uniform)
+DRAWS = 20  # roles drawn per move (evenly among up to 2**20); the one furthest above its best-ranked lawyer moves
 RETRIES = 4  # a drawn lawyer that cannot take the role (its own, the partner's firm, full) is redrawn this often
 SHIFT_WHEN_ROOM = 0.8  # share of shifts (against chains) when the drawn lawyer has room
 SWAP = 0.7  # share of chains that send the evicted role to the moving role's old lawyer (when allowed)
@@ -155,8 +155,12 @@ def anneal_steps(cost, rank, need, firm, cap, places, fair, unit_balance, opt_st
     for _ in range(moves):
         temperature *= cooling
         k = np.random.randint(n_keys)
-        for _ in range(draws - 1):
-            other = np.random.randint(n_keys)
+        bits = 0
+        for d in range(draws - 1):
+            if d % 3 == 0:  # one random number gives three draws of 20 bits: the generator was the move's cost
+                bits = np.random.randint(1 << 60)
+            other = ((bits & 0xFFFFF) * n_keys) >> 20
+            bits >>= 20
             if regrets[other] > regrets[k]:
                 k = other
         a = assign[k]
