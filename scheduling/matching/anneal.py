@@ -1,11 +1,11 @@
 """Compiled simulated annealing for the province matching: shift and chain moves over every eligible lawyer.
 
 A shift gives one role of a project to another eligible lawyer with room; a chain gives it to a full lawyer, who
-passes one of their roles on to the first role's old lawyer (a swap) or to a third lawyer. Both keep every hard rule (hours, places, two different firms per project), so every state
-is a rule-abiding matching; the move's cost change (pair costs plus workload balance) is computed in O(1) and a
-worse move is taken with the Metropolis probability, the temperature falling geometrically over the time given.
-Several million moves a second, against thousands for the CP-SAT steps, and over all eligible lawyers, not the
-pruned candidates the CP-SAT model sees.
+passes one of their roles on to the first role's old lawyer (a swap) or to a third lawyer. Both keep every hard
+rule (hours, places, two different firms per project), so every state is a rule-abiding matching; the move's cost
+change (pair costs plus workload balance) is computed in O(1) and a worse move is taken with the Metropolis
+probability, the temperature falling geometrically over the time given. Millions of moves a second, against
+thousands for the CP-SAT steps, and over all eligible lawyers, not the pruned candidates the CP-SAT model sees.
 """
 from __future__ import annotations
 
