@@ -1,11 +1,11 @@
-"""Compiled simulated annealing for the province matching: shift and swap moves over every eligible lawyer.
+"""Compiled simulated annealing for the province matching: shift and chain moves over every eligible lawyer.
 
-A shift gives one role of a project to another eligible lawyer with room; a swap exchanges the lawyers of two
-roles of two projects. Both keep every hard rule (hours, places, two different firms per project), so every state
-is a rule-abiding matching; the move's cost change (pair costs plus workload balance) is computed in O(1) and a
-worse move is taken with the Metropolis probability, the temperature falling geometrically over the time given.
-Several million moves a second, against thousands for the CP-SAT steps, and over all eligible lawyers, not the
-pruned candidates the CP-SAT model sees.
+A shift gives one role of a project to another eligible lawyer with room; a chain gives it to a full lawyer, who
+passes one of their roles on to the first role's old lawyer (a swap) or to a third lawyer. Both keep every hard
+rule (hours, places, two different firms per project), so every state is a rule-abiding matching; the move's cost
+change (pair costs plus workload balance) is computed in O(1) and a worse move is taken with the Metropolis
+probability, the temperature falling geometrically over the time given. Millions of moves a second, against
+thousands for the CP-SAT steps, and over all eligible lawyers, not the pruned candidates the CP-SAT model sees.
 """
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ from scheduling.matching.model import HOUR_SCALE
 
 TEMPERATURE = (2.0, 0.05)  # start and end temperature (cost units); tuned on the province instance
 BIAS = 10  # options drawn as int(n * u ** BIAS): 1 is uniform, higher favours the cheap ones
-DRAWS = 3  # roles drawn per move; the one furthest above its best-ranked lawyer moves (1: uniform)
+DRAWS = 20  # roles drawn per move (evenly among up to 2**20); the one furthest above its best-ranked lawyer moves
+RETRIES = 4  # a drawn lawyer that cannot take the role (its own, the partner's firm, full) is redrawn this often
+SHIFT_WHEN_ROOM = 0.8  # share of shifts (against chains) when the drawn lawyer has room
+SWAP = 0.7  # share of chains that send the evicted role to the moving role's old lawyer (when allowed)
 CHUNK_SECONDS = 0.25  # the compiled loop hands back this often, for progress reports and cancelling
 REPORT_SECONDS = 1.0  # at most one progress report a second
 
@@ -41,7 +44,7 @@ class Walk:
     moves: int = 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline='always')
 def _balance(units, fair, unit_balance, l, change):
     """Balance cost change when lawyer l's hours change by `change` units."""
     before = units[l] - fair[l]
@@ -89,7 +92,7 @@ def chain_delta(cost, need, firm, cap, places, fair, unit_balance, assign, units
     return delta + _balance(units, fair, unit_balance, a, -need[k]) + _balance(units, fair, unit_balance, c, need[j])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline='always')
 def _move(need, assign, units, count, held, slot, k, b):
     """Give role k to lawyer b, keeping loads and the held lists right."""
     a = assign[k]
@@ -105,13 +108,13 @@ def _move(need, assign, units, count, held, slot, k, b):
     assign[k] = b
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline='always')
 def _pick(opt_start, opt_law, k, bias):
     """A random eligible lawyer for role k, the first ones more often (an integer bias powers by multiplying)."""
     return opt_law[opt_start[k] + int((opt_start[k + 1] - opt_start[k]) * np.random.random() ** bias)]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline='always')
 def _regret(rank, opt_start, opt_law, assign, k):
     """How far role k's lawyer ranks above the role's best-ranked lawyer (-1 when the role has none)."""
     if assign[k] < 0:
@@ -119,50 +122,79 @@ def _regret(rank, opt_start, opt_law, assign, k):
     return rank[k, assign[k]] - rank[k, opt_law[opt_start[k]]]
 
 
+@njit(cache=True, nogil=True, inline='always')
+def _pick_for(opt_start, opt_law, firm, places, cap, count, units, need, k, bias, taken, partner_firm, need_room):
+    """A lawyer for role k drawn by rank, redrawn up to RETRIES times while it is `taken`, of the partner's firm or
+    (when `need_room`) full; the last draw is returned either way, the move's delta has the final word."""
+    b = _pick(opt_start, opt_law, k, bias)
+    for _ in range(RETRIES):
+        if b != taken and firm[b] != partner_firm and not (
+                need_room and (count[b] >= places[b] or units[b] + need[k] > cap[b])):
+            break
+        b = _pick(opt_start, opt_law, k, bias)
+    return b
+
+
 @njit(cache=True, nogil=True)
 def anneal_steps(cost, rank, need, firm, cap, places, fair, unit_balance, opt_start, opt_law, assign, units, count,
-                 held, slot, best, current, best_cost, moves, temp_start, temp_end, bias, draws, seed):
+                 held, slot, best, current, best_cost, moves, temp_start, temp_end, bias, draws, seed, regrets):
     """`moves` random shift or chain moves at a geometrically falling temperature; returns (current, best) cost.
 
-    Each move starts from the role with the highest regret among `draws` random ones, and draws lawyers by rank.
+    Each move starts from the role with the highest regret among `draws` random ones and draws its new lawyer b by
+    rank (not its own, not of its partner's firm). A b with room mostly gets a shift; a full b a chain, which evicts
+    a random role j of b to k's old lawyer (a swap) or to a lawyer c drawn by rank with room.
 
     The state arrays change in place; `best` receives the cheapest assignment met."""
     np.random.seed(seed)
     n_keys = assign.shape[0]
+    # `regrets` (one per key, the caller's scratch) is kept up to date: the role choice reads it often
+    for q in range(n_keys):
+        regrets[q] = _regret(rank, opt_start, opt_law, assign, q)
     cooling = (temp_end / temp_start) ** (1.0 / moves)
     temperature = temp_start / cooling
     for _ in range(moves):
         temperature *= cooling
         k = np.random.randint(n_keys)
-        regret = _regret(rank, opt_start, opt_law, assign, k)
-        for _ in range(draws - 1):
-            other = np.random.randint(n_keys)
-            other_regret = _regret(rank, opt_start, opt_law, assign, other)
-            if other_regret > regret:
-                k, regret = other, other_regret
-        if assign[k] < 0:
+        bits = 0
+        for d in range(draws - 1):
+            if d % 3 == 0:  # one random number gives three draws of 20 bits: the generator was the move's cost
+                bits = np.random.randint(1 << 60)
+            other = ((bits & 0xFFFFF) * n_keys) >> 20
+            bits >>= 20
+            if regrets[other] > regrets[k]:
+                k = other
+        a = assign[k]
+        if a < 0:
             continue
-        b = _pick(opt_start, opt_law, k, bias)
-        if np.random.random() < 0.5:
+        b = _pick_for(opt_start, opt_law, firm, places, cap, count, units, need, k, bias, a, firm[assign[k ^ 1]],
+                      False)
+        if b == a or firm[b] == firm[assign[k ^ 1]]:
+            continue
+        if count[b] < places[b] and units[b] + need[k] <= cap[b] and np.random.random() < SHIFT_WHEN_ROOM:
             delta = shift_delta(cost, need, firm, cap, places, fair, unit_balance, assign, units, count, k, b)
             j = c = -1
         else:
             if count[b] == 0:
                 continue
             j = held[b, np.random.randint(count[b])]
-            c = assign[k]
-            if np.random.random() < 0.5:
-                c = _pick(opt_start, opt_law, j, bias)
+            j_partner_firm = firm[assign[j ^ 1]]
+            c = a
+            if np.random.random() >= SWAP or cost[j, a] == np.inf or firm[a] == j_partner_firm:
+                c = _pick_for(opt_start, opt_law, firm, places, cap, count, units, need, j, bias, b,
+                              j_partner_firm, True)
             delta = chain_delta(cost, need, firm, cap, places, fair, unit_balance, assign, units, count, k, j, c)
         if delta == np.inf or (delta > 0 and np.random.random() >= math.exp(-delta / temperature)):
             continue
         _move(need, assign, units, count, held, slot, k, b)
+        regrets[k] = _regret(rank, opt_start, opt_law, assign, k)
         if j >= 0:
             _move(need, assign, units, count, held, slot, j, c)
+            regrets[j] = _regret(rank, opt_start, opt_law, assign, j)
         current += delta
         if current < best_cost - 1e-9:
             best_cost = current
-            best[:] = assign
+            for q in range(n_keys):  # a loop: numba compiles an array assignment for longer than a cold solve likes
+                best[q] = assign[q]
     return current, best_cost
 
 
@@ -218,6 +250,7 @@ def anneal(arrays: MatchArrays, walk: Walk, deadline: float, seed: int, stop=lam
     unit_balance = balance_per_unit(arrays)
     moves, chunk, reported, last_report = 20_000, 0, walk.best_cost, start_at
     hot, cold = TEMPERATURE
+    regrets = np.empty(len(walk.assign))
     while time.monotonic() < deadline and not stop():
         begun = time.monotonic()
         t0 = hot * (cold / hot) ** min(1.0, (begun - start_at) / span)
@@ -225,7 +258,7 @@ def anneal(arrays: MatchArrays, walk: Walk, deadline: float, seed: int, stop=lam
         walk.cost, walk.best_cost = anneal_steps(
             arrays.cost, ranking, arrays.need, arrays.firm, arrays.cap, arrays.places, fair, unit_balance, opt_start,
             opt_law, walk.assign, walk.units, walk.count, walk.held, walk.slot, walk.best, walk.cost,
-            walk.best_cost, moves, t0, t1, BIAS, DRAWS, seed + chunk)
+            walk.best_cost, moves, t0, t1, BIAS, DRAWS, seed + chunk, regrets)
         chunk += 1
         walk.moves += moves
         now = time.monotonic()

@@ -72,22 +72,23 @@ def dual_value(cost, hours, firm, cap_hours, places, fair_hours, penalty, lam, p
 
 @njit(cache=True, nogil=True)
 def ascend(cost, hours, firm, cap_hours, places, fair_hours, balance, penalty, target, iterations, prices,
-           direction, best_prices, best, step, stall, patience, deflection):
+           direction, best_prices, pick, best, step, stall, patience, deflection):
     """Deflected subgradient steps on the prices (rows lam, pi, mu of `prices`, changed in place).
 
     The step is Polyak's toward `target` (an upper bound); `best_prices` keeps the prices of the best value.
+    `direction` has two more rows and `pick` one entry per key as scratch space, allocated by the caller.
     Returns (best value, step, iterations without a rise), to carry into the next call."""
     n_law = cost.shape[1]
-    used_hours = np.zeros(n_law)
-    used_places = np.zeros(n_law)
-    pick = np.empty(cost.shape[0], dtype=np.int64)
+    used_hours = direction[3]  # scratch rows and loops, not numpy calls: numba compiles each one a cold solve meets
+    used_places = direction[4]
     lam, pi, mu = prices[0], prices[1], prices[2]
     for _ in range(iterations):
         value = dual_value(cost, hours, firm, cap_hours, places, fair_hours, penalty, lam, pi, mu, used_hours,
                            used_places, pick)
         if value > best + 1e-9:
             best = value
-            best_prices[:, :] = prices
+            for l in range(n_law):
+                best_prices[0, l], best_prices[1, l], best_prices[2, l] = lam[l], pi[l], mu[l]
             stall = 0
         else:
             stall += 1
@@ -123,16 +124,16 @@ def lagrangian_prices(arrays: MatchArrays, target: float, seconds: float, most: 
     once `stop()`), its prices (in the non-positive form of priced_candidates) and each key's subproblem lawyer."""
     n_law = len(arrays.cap)
     places = arrays.places.astype(np.float64)
-    prices, direction, best_prices = np.zeros((3, n_law)), np.zeros((3, n_law)), np.zeros((3, n_law))
+    prices, direction, best_prices = np.zeros((3, n_law)), np.zeros((5, n_law)), np.zeros((3, n_law))
+    pick = np.empty(arrays.cost.shape[0], dtype=np.int64)
     best, step, stall, done, deadline = -np.inf, STEP, 0, 0, None
     while done < most and (deadline is None or (time.monotonic() < deadline and not stop())):
         best, step, stall = ascend(arrays.cost, arrays.hours, arrays.firm, arrays.cap_hours, places,
                                    arrays.fair_hours, arrays.balance, UNMATCHED_PENALTY, target, ASCENT_CHUNK,
-                                   prices, direction, best_prices, best, step, stall, PATIENCE, DEFLECTION)
+                                   prices, direction, best_prices, pick, best, step, stall, PATIENCE, DEFLECTION)
         done += ASCENT_CHUNK
         if deadline is None:  # the first call also compiles (once per install): the seconds count from here
             deadline = time.monotonic() + seconds
-    pick = np.empty(arrays.cost.shape[0], dtype=np.int64)
     lam, pi, mu = best_prices
     dual_value(arrays.cost, arrays.hours, arrays.firm, arrays.cap_hours, places, arrays.fair_hours,
                UNMATCHED_PENALTY, lam, pi, mu, np.zeros(n_law), np.zeros(n_law), pick)

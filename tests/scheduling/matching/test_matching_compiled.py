@@ -110,3 +110,19 @@ def test_annealing_tracks_its_cost_exactly_and_keeps_every_rule(seed):
     assert walk.best_cost == pytest.approx(cost_of(problem, matchable, walk.best), abs=1e-6)
     assert walk.cost == pytest.approx(cost_of(problem, matchable, walk.assign), abs=1e-6)
     assert walk.best_cost <= start + 1e-6
+
+
+def test_the_regrets_the_move_loop_keeps_equal_their_definition():
+    """Each role's regret (rank of its lawyer above its best-ranked one, -1 when out) stays right as roles move."""
+    _, _, _, arrays, assign = small(1, projects=60, lawyers=14)
+    walk = annealing.start_walk(arrays, assign)
+    opt_start, opt_law = annealing.options(arrays)
+    regrets = np.empty(len(assign))
+    annealing.anneal_steps(arrays.cost, arrays.cost, arrays.need, arrays.firm, arrays.cap, arrays.places,
+                           arrays.fair_hours * 100, annealing.balance_per_unit(arrays), opt_start, opt_law,
+                           walk.assign, walk.units, walk.count, walk.held, walk.slot, walk.best, walk.cost,
+                           walk.best_cost, 5_000, 2.0, 0.05, annealing.BIAS, annealing.DRAWS, 1, regrets)
+    for k, lawyer in enumerate(walk.assign):
+        best_ranked = arrays.cost[k][np.isfinite(arrays.cost[k])].min()
+        expected = -1.0 if lawyer < 0 else arrays.cost[k, lawyer] - best_ranked
+        assert regrets[k] == pytest.approx(expected, abs=1e-9)
