@@ -11,6 +11,9 @@
    On large periods the full model's linear relaxation may not even finish: when a quarter of the search's time
    has passed and its bound is still below half the incumbent, the full solve stops and its thread runs a
    second neighbourhood search (its own random stream) on the same incumbent.
+   A sub-model's build cannot be interrupted, so a build that would end past the deadline (BuildTimes guesses it)
+   is not started; the DP's re-planning passes (``construct.replan``) use the time instead. On the longest
+   periods (Curtois 24: builds of 4-34 s) that is most of the search.
 3. With one worker, the search ends with a full solve from the incumbent instead.
 The full model is built after the start (by the thread that solves it), and not at all for very large periods
 (FULL_MODEL_DUTIES), whose start would otherwise wait for its build (about 250 s on Curtois instance 24).
@@ -26,7 +29,7 @@ import time
 from ortools.sat.python import cp_model
 
 from scheduling.common import CancelToken, Progress, ProgressCallback, SolverSettings
-from scheduling.roster.construct import construct
+from scheduling.roster.construct import construct, meets_hard_minimums, replan
 from scheduling.roster.model import build_model
 from scheduling.roster.variables import RosterModel
 from scheduling.roster.penalties import evaluate, objective
@@ -243,6 +246,7 @@ class Search:
         kinds = os.environ.get("ROSTER_KINDS", ",".join(KINDS)).split(",")
         base_limit = float(os.environ.get("ROSTER_SUB", 0)) or min(max(self.settings.time_limit / SUB_SHARE, 0.2), 1.5)
         stall = 0
+        builds = BuildTimes(len(p.staff) * p.days * len(p.shifts))
         while time.monotonic() < until and not self.stopped():
             if self.bound is not None and self.best_objective <= self.bound + 1e-6:
                 self.proven = True
@@ -256,11 +260,20 @@ class Search:
             free = self._free(kind, sizes[kind], rng, incumbent)
             # when nothing improves for a while, longer sub-solves let the neighbourhoods grow past the plateau
             work_limit = base_limit * min(1 + stall // 15, 4)
+            cells = sum(map(len, free.values()))
             tick = time.monotonic()
+            # a build cannot be interrupted (instance 24: 4-34 s each at load 3), so one that would end past the
+            # deadline is not started
+            if tick + builds.predict(cells) + min(work_limit, 0.2) > until:
+                # no sub-model fits in the time left (on the longest periods none ever does): the DP's re-planning
+                # passes, which stop at the deadline, use it instead
+                self._replan(until, rng)
+                continue
             sub = build_model(p, fixed=incumbent, free=free)
             sub.model.add(sub.objective <= int(round(value)))
             set_hint(sub, incumbent)
             built = time.monotonic() - tick
+            builds.add(cells, built)
             solver = cp_model.CpSolver()
             wall = max(min(until - time.monotonic(), 2 * work_limit), 0.05)
             SolverSettings(wall, 1, rng.randrange(1 << 30)).apply(solver)
@@ -277,11 +290,11 @@ class Search:
                 sizes[kind] = min(sizes[kind] * 1.15, 1.0)
             elif status != cp_model.OPTIMAL:
                 sizes[kind] = max(sizes[kind] * 0.85, 0.01)
-            if status == cp_model.OPTIMAL and sum(map(len, free.values())) == len(p.staff) * p.days:
+            if status == cp_model.OPTIMAL and cells == len(p.staff) * p.days:
                 # the whole roster was free: the sub-solve's optimum is the optimum
                 self._raise_bound(solver.objective_value)
             if _TRACE:
-                print(f"lns {kind:5} size={sizes[kind]:.3f} free={sum(map(len, free.values()))} "
+                print(f"lns {kind:5} size={sizes[kind]:.3f} free={cells} "
                       f"st={solver.status_name(status)} build={built:.2f} t={took:.2f} "
                       f"obj={solver.objective_value if status in (2, 4) else None} best={value}", file=sys.stderr)
             stall += 1
@@ -292,6 +305,20 @@ class Search:
                     stall = 0
         if self._full_solver is not None and self.bound is not None and self.best_objective <= self.bound + 1e-6:
             self._full_solver.stop_search()  # proven by the neighbourhood search: the full solve can stop
+
+    def _replan(self, until: float, rng: random.Random) -> None:
+        """Re-plan people one at a time by the DP against the incumbent's others (construct.replan) and offer the
+        result: a move of milliseconds per person where a sub-model would take seconds to build."""
+        with self._lock:
+            incumbent = self.best
+        stop = self.stopped
+        roster = replan(self.problem, incumbent, until, stop, rng.randrange(1, 1 << 30))
+        self.count("replan_passes")
+        if meets_hard_minimums(self.problem, roster):
+            value = objective(evaluate(self.problem, roster))
+            if _TRACE:
+                print(f"replan {value} best={self.best_objective}", file=sys.stderr)
+            self.offer(roster, value, "replan")
 
     def _costly(self, roster: Roster) -> tuple[list[int], list[str]]:
         """Days with empty or crowded seats and people with unmet requests in the roster (cached)."""
@@ -333,3 +360,27 @@ class Search:
         # block: a share of the people over a window, both the square root of the size
         people = rng.sample(ids, max(1, min(len(ids), round(share * len(ids)))))
         return {s: list(range(first, first + width)) for s in people}
+
+
+class BuildTimes:
+    """A guess at how long building a sub-model takes: a part for the whole period (the fixed cells' constants,
+    every seat group) and a part per free cell, both from the builds seen so far (the slowest rate seen)."""
+
+    # before any build: about 2.5 microseconds per duty of the period for the whole-period part (instance 24,
+    # 1.7M duties, 4.3 s at load 3) and nothing per free cell
+    PER_DUTY = 2.5e-6
+
+    def __init__(self, duties: int):
+        self.whole = duties * self.PER_DUTY
+        self.seen = False
+        self.per_cell = 0.0
+
+    def predict(self, cells: int) -> float:
+        """Seconds a build with this many free cells should take."""
+        return self.whole + self.per_cell * cells
+
+    def add(self, cells: int, seconds: float) -> None:
+        """Learn from one build."""
+        self.whole = seconds if not self.seen else min(self.whole, seconds)
+        self.seen = True
+        self.per_cell = max(self.per_cell, (seconds - self.whole) / max(cells, 1))
