@@ -38,7 +38,9 @@ from scheduling.roster.solve import FullSolve, extract, run_solver, set_hint, so
 
 CONSTRUCT_SHARE = 0.4  # time for the constructive start (it may run a little over)
 FINAL_SHARE = 0.15  # kept for the closing full solve when there is a single worker
-KINDS = ("staff", "days", "block")
+KINDS = ("staff", "days", "block", "replan")  # "replan": DP passes (construct.replan) after REPLAN_EVERY stalls
+REPLAN_EVERY = 10
+REPLAN_SECONDS = 3.0
 # work limit of one sub-solve: the time limit / this (0.4 at 60 s; 1.0 gave fewer, slower steps and worse rosters)
 SUB_SHARE = 150
 # the full solve gives way to a second neighbourhood search when, this share of the search's time after the
@@ -254,9 +256,14 @@ class Search:
             if switch_at is not None and time.monotonic() >= switch_at:
                 self._switch()
                 switch_at = None
+            if stall and stall % REPLAN_EVERY == 0 and "replan" in kinds:
+                # a plateau: the DP's passes re-plan every person against the others in about a second
+                self._replan(min(until, time.monotonic() + REPLAN_SECONDS), rng)
+                stall += 1
+                continue
             with self._lock:
                 incumbent, value = self.best, self.best_objective
-            kind = rng.choice(kinds)
+            kind = rng.choice([k for k in kinds if k != "replan"])
             free = self._free(kind, sizes[kind], rng, incumbent)
             # when nothing improves for a while, longer sub-solves let the neighbourhoods grow past the plateau
             work_limit = base_limit * min(1 + stall // 15, 4)
