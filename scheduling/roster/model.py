@@ -162,13 +162,14 @@ def shift_successions(rm: RosterModel) -> None:
     banned: dict[str, list[str]] = {}
     for before, after in sorted(p.forbidden_successions()):
         banned.setdefault(before, []).append(after)
-    # Outside explain mode, shifts with the same banned followers share one constraint a day (at most one shift a
-    # day, so the sum of them is the same rule, fewer and stronger): Curtois 13's 17 such shifts make 7 groups,
-    # and these constraints were half of a sub-model's build.
+    # In a sub-model, shifts with the same banned followers share one constraint a day (at most one shift a day,
+    # so the sum of them is the same rule, fewer and stronger): Curtois 13's 17 such shifts make 7 groups, and
+    # these constraints were half of a sub-model's build. Full models keep one per shift (explain mode names one
+    # shift; the full solve of 1-12 was not measured better with groups).
     groups: dict[tuple[str, ...], list[str]] = {}
     for before, afters in banned.items():
         groups.setdefault(tuple(afters), []).append(before)
-    rules = ([([before], afters) for before, afters in banned.items()] if rm.explain else
+    rules = ([([before], afters) for before, afters in banned.items()] if rm.explain or rm.free is None else
              [(befores, list(afters)) for afters, befores in groups.items()])
     for befores, afters in rules:
         words = Words(f"no {', '.join(p.shift(a).label for a in afters)} shift the day after a "
