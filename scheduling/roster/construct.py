@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterable
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduling.roster.model import build_model, relaxed_minimum_weight
@@ -26,6 +27,7 @@ from scheduling.roster.solve import extract
 
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
 RETRY = 3  # effort of the DP's second try for a person its first try cannot place
+RESEEDS = 30  # then at most this many tries with other random nudges
 
 
 def construct(problem: Problem, seconds: float, seed: int = 0, stop=lambda: False,
@@ -51,10 +53,7 @@ def construct(problem: Problem, seconds: float, seed: int = 0, stop=lambda: Fals
         # the DP places most people in milliseconds; CP-SAT takes the ones it cannot place
         hard = []
         for person in group:
-            prices = seats.prices(person)
-            # a longer second try costs a few DP runs, far less than CP-SAT on a long period (instance 22: the
-            # six people of 50 the first try missed took 1-17 s each by CP-SAT, 2-5 s by the second try)
-            row = cheapest_schedule(problem, person, prices) or cheapest_schedule(problem, person, prices, RETRY)
+            row = _place(problem, person, seats.prices(person), last_chance)
             if row is None:
                 hard.append(person)
             else:
@@ -75,7 +74,35 @@ def construct(problem: Problem, seconds: float, seed: int = 0, stop=lambda: Fals
     return roster if meets_hard_minimums(problem, roster) else None
 
 
-def _improve(problem: Problem, roster: Roster, seats: Seats, order: list[Staff], deadline: float, stop) -> None:
+def _place(problem: Problem, person: Staff, prices: list[list[float]], last_chance: float) -> list[str] | None:
+    """The person's row by the DP: a first try, a longer second one, then tries with other random nudges."""
+    # a longer second try costs a few DP runs, far less than CP-SAT on a long period (instance 22: the six people
+    # of 50 the first try missed took 1-17 s each by CP-SAT, 2-5 s by the second try)
+    row = cheapest_schedule(problem, person, prices) or cheapest_schedule(problem, person, prices, RETRY)
+    # a narrow minutes window (instance 24: 720 of 106,000 minutes) is met by about one nudge in ten, at ~0.07 s a
+    # try; CP-SAT took the rest of the minute over four such people and found nothing
+    for seed in range(1, RESEEDS + 1):
+        if row is not None or time.monotonic() >= last_chance:
+            break
+        row = cheapest_schedule(problem, person, prices, seed=seed)
+    return row
+
+
+def replan(problem: Problem, roster: Roster, deadline: float, stop=lambda: False, seed: int = 0) -> Roster:
+    """A copy of the roster after passes of re-planning each person by the DP against all the others (in an order
+    and with price nudges drawn from `seed`), until a pass changes nothing or the deadline."""
+    roster = {s: list(row) for s, row in roster.items()}
+    seats = Seats(problem)
+    for person in problem.staff:
+        seats.place(person, roster[person.id])
+    order = list(problem.staff)
+    random.Random(seed).shuffle(order)
+    _improve(problem, roster, seats, order, deadline, stop, seed)
+    return roster
+
+
+def _improve(problem: Problem, roster: Roster, seats: Seats, order: list[Staff], deadline: float, stop,
+             seed: int = 0) -> None:
     """Passes of re-planning each person by the DP against everybody else's final rows: the first people chose
     when every seat was empty, so they now sit on seats later people also took. A row is replaced only when the
     new one is cheaper; passes stop when one changes nothing or the time is up."""
@@ -87,7 +114,7 @@ def _improve(problem: Problem, roster: Roster, seats: Seats, order: list[Staff],
                 return
             seats.place(person, roster[person.id], -1)
             prices = seats.prices(person)
-            row = cheapest_schedule(problem, person, prices)
+            row = cheapest_schedule(problem, person, prices, seed=seed)
             if row is not None and seats.row_cost(prices, row) < seats.row_cost(prices, roster[person.id]):
                 roster[person.id] = row
                 changed = True
@@ -117,28 +144,44 @@ def _solve_group(problem: Problem, roster: Roster, group: list[Staff], share: fl
 
 
 class Seats:
-    """How many placed people fill each seat group, and what one more person's duty would cost or save."""
+    """How many placed people fill each seat group, and what one more person's duty would cost or save.
+
+    Kept as arrays over the seat groups (day, shift column, weights, how many placed): a person's prices are one
+    masked sum over the groups they qualify for. Curtois instance 24 has 11,648 groups and 150 people; the loop
+    over the groups in Python took about 40 ms per person and placing, priced 2-3 times per person, dominated.
+    """
 
     def __init__(self, problem: Problem):
         self.problem = problem
         self.column = {s.id: k for k, s in enumerate(problem.shifts)}
-        self.filled = [0] * len(problem.covers)
-        self.at: dict[tuple[int, str], list[int]] = {}
-        for index, cover in enumerate(problem.covers):
-            self.at.setdefault((cover.day, cover.shift), []).append(index)
+        covers = problem.covers
+        self.day = np.array([c.day for c in covers], dtype=np.int64)
+        self.shift = np.array([self.column[c.shift] for c in covers], dtype=np.int64)
+        self.requirement = np.array([c.requirement for c in covers], dtype=np.int64)
+        self.hard_min = np.array([c.hard_min or 0 for c in covers], dtype=np.int64)
+        self.under = np.array([-c.under_weight for c in covers], dtype=np.float64)
+        self.over = np.array([c.over_weight for c in covers], dtype=np.float64)
+        self.relaxed = np.array([relaxed_minimum_weight(c) if c.hard_min else 0 for c in covers], dtype=np.float64)
+        self.filled = np.zeros(len(covers), dtype=np.int64)
+        self._masks: dict[tuple, np.ndarray] = {}
         self.on: dict[str, list[Request]] = {}
         self.off: dict[str, list[Request]] = {}
         for requests, by_staff in ((problem.on_requests, self.on), (problem.off_requests, self.off)):
             for request in requests:
                 by_staff.setdefault(request.staff, []).append(request)
 
+    def qualifies(self, person: Staff) -> np.ndarray:
+        """Which seat groups the person may fill (cached per area, language and city set)."""
+        key = (person.areas, person.languages, person.city)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = self._masks[key] = np.array([c.qualifies(person) for c in self.problem.covers], dtype=bool)
+        return mask
+
     def place(self, person: Staff, row: list[str], sign: int = 1) -> None:
         """Count the person's duties in the seats they qualify for (or take them out with sign -1)."""
-        covers = self.problem.covers
-        for day, shift in enumerate(row):
-            for index in self.at.get((day, shift), ()) if shift else ():
-                if covers[index].qualifies(person):
-                    self.filled[index] += sign
+        worked = np.array([self.column[shift] if shift else -1 for shift in row], dtype=np.int64)
+        self.filled += sign * ((worked[self.day] == self.shift) & self.qualifies(person))
 
     def row_cost(self, prices: list[list[float]], row: list[str]) -> float:
         """What a person's row costs under their prices."""
@@ -147,14 +190,17 @@ class Seats:
     def prices(self, person: Staff) -> list[list[float]]:
         """Cost change of each (day, shift) duty for the person against the day off, in the relaxed start model's
         terms: seats short or over, the hard minimum's heavy weight, requests and changes to a published roster."""
-        p, column = self.problem, self.column
-        prices = own_prices(p, person, self.on.get(person.id, ()), self.off.get(person.id, ()))
-        for (day, shift), indices in self.at.items():
-            for index in indices:
-                cover = p.covers[index]
-                if cover.qualifies(person):
-                    prices[day][column[shift]] += _seat_price(cover, self.filled[index])
-        return prices
+        p = self.problem
+        prices = np.array(own_prices(p, person, self.on.get(person.id, ()), self.off.get(person.id, ())),
+                          dtype=np.float64).reshape(p.days, len(p.shifts))
+        mask = self.qualifies(person)
+        np.add.at(prices, (self.day[mask], self.shift[mask]), self.seat_prices()[mask])
+        return prices.tolist()
+
+    def seat_prices(self) -> np.ndarray:
+        """One more person in each seat group (see _seat_price, its one-group form)."""
+        short = self.filled < self.requirement
+        return np.where(short, self.under, self.over) - np.where(self.filled < self.hard_min, self.relaxed, 0.0)
 
 
 def own_prices(problem: Problem, person: Staff, on: Iterable[Request], off: Iterable[Request]) -> list[list[float]]:
@@ -175,8 +221,9 @@ def own_prices(problem: Problem, person: Staff, on: Iterable[Request], off: Iter
 
 
 def _seat_price(cover: Cover, filled: int) -> float:
-    """One more person in a seat group: an empty seat filled (and, below a hard minimum, the weight
-    the relaxed model gives it) or one more person over the requirement."""
+    """One more person in a seat group: an empty seat filled (and, below a hard minimum, the weight the relaxed
+    model gives it) or one more person over the requirement. Seats.seat_prices is its array form (the tests
+    compare the two)."""
     price = -cover.under_weight if filled < cover.requirement else cover.over_weight
     if cover.hard_min and filled < cover.hard_min:
         price -= relaxed_minimum_weight(cover)

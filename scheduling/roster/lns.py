@@ -11,6 +11,9 @@
    On large periods the full model's linear relaxation may not even finish: when a quarter of the search's time
    has passed and its bound is still below half the incumbent, the full solve stops and its thread runs a
    second neighbourhood search (its own random stream) on the same incumbent.
+   A sub-model's build cannot be interrupted, so a build that would end past the deadline (BuildTimes guesses it)
+   is not started; the DP's re-planning passes (``construct.replan``) use the time instead. On the longest
+   periods (Curtois 24: builds of 4-34 s) that is most of the search.
 3. With one worker, the search ends with a full solve from the incumbent instead.
 The full model is built after the start (by the thread that solves it), and not at all for very large periods
 (FULL_MODEL_DUTIES), whose start would otherwise wait for its build (about 250 s on Curtois instance 24).
@@ -26,7 +29,7 @@ import time
 from ortools.sat.python import cp_model
 
 from scheduling.common import CancelToken, Progress, ProgressCallback, SolverSettings
-from scheduling.roster.construct import construct
+from scheduling.roster.construct import construct, meets_hard_minimums, replan
 from scheduling.roster.model import build_model
 from scheduling.roster.variables import RosterModel
 from scheduling.roster.penalties import evaluate, objective
@@ -35,7 +38,11 @@ from scheduling.roster.solve import FullSolve, extract, run_solver, set_hint, so
 
 CONSTRUCT_SHARE = 0.4  # time for the constructive start (it may run a little over)
 FINAL_SHARE = 0.15  # kept for the closing full solve when there is a single worker
+# "replan" (DP passes, construct.replan, after REPLAN_EVERY steps without improvement) may be added through
+# ROSTER_KINDS: it was not better on 1-12 (instances 6 and 12 lost 5% and 4%, one seed, load 5-6)
 KINDS = ("staff", "days", "block")
+REPLAN_EVERY = 10
+REPLAN_SECONDS = 3.0
 # work limit of one sub-solve: the time limit / this (0.4 at 60 s; 1.0 gave fewer, slower steps and worse rosters)
 SUB_SHARE = 150
 # the full solve gives way to a second neighbourhood search when, this share of the search's time after the
@@ -243,6 +250,7 @@ class Search:
         kinds = os.environ.get("ROSTER_KINDS", ",".join(KINDS)).split(",")
         base_limit = float(os.environ.get("ROSTER_SUB", 0)) or min(max(self.settings.time_limit / SUB_SHARE, 0.2), 1.5)
         stall = 0
+        builds = BuildTimes(len(p.staff) * p.days * len(p.shifts))
         while time.monotonic() < until and not self.stopped():
             if self.bound is not None and self.best_objective <= self.bound + 1e-6:
                 self.proven = True
@@ -250,17 +258,31 @@ class Search:
             if switch_at is not None and time.monotonic() >= switch_at:
                 self._switch()
                 switch_at = None
+            if stall and stall % REPLAN_EVERY == 0 and "replan" in kinds:
+                # a plateau: the DP's passes re-plan every person against the others in about a second
+                self._replan(min(until, time.monotonic() + REPLAN_SECONDS), rng)
+                stall += 1
+                continue
             with self._lock:
                 incumbent, value = self.best, self.best_objective
-            kind = rng.choice(kinds)
+            kind = rng.choice([k for k in kinds if k != "replan"])
             free = self._free(kind, sizes[kind], rng, incumbent)
             # when nothing improves for a while, longer sub-solves let the neighbourhoods grow past the plateau
             work_limit = base_limit * min(1 + stall // 15, 4)
+            cells = sum(map(len, free.values()))
             tick = time.monotonic()
+            # a build cannot be interrupted (instance 24: 4-34 s each at load 3), so one that would end past the
+            # deadline is not started
+            if tick + builds.predict(cells) + min(work_limit, 0.2) > until:
+                # no sub-model fits in the time left (on the longest periods none ever does): the DP's re-planning
+                # passes, which stop at the deadline, use it instead
+                self._replan(until, rng)
+                continue
             sub = build_model(p, fixed=incumbent, free=free)
             sub.model.add(sub.objective <= int(round(value)))
             set_hint(sub, incumbent)
             built = time.monotonic() - tick
+            builds.add(cells, built)
             solver = cp_model.CpSolver()
             wall = max(min(until - time.monotonic(), 2 * work_limit), 0.05)
             SolverSettings(wall, 1, rng.randrange(1 << 30)).apply(solver)
@@ -277,11 +299,11 @@ class Search:
                 sizes[kind] = min(sizes[kind] * 1.15, 1.0)
             elif status != cp_model.OPTIMAL:
                 sizes[kind] = max(sizes[kind] * 0.85, 0.01)
-            if status == cp_model.OPTIMAL and sum(map(len, free.values())) == len(p.staff) * p.days:
+            if status == cp_model.OPTIMAL and cells == len(p.staff) * p.days:
                 # the whole roster was free: the sub-solve's optimum is the optimum
                 self._raise_bound(solver.objective_value)
             if _TRACE:
-                print(f"lns {kind:5} size={sizes[kind]:.3f} free={sum(map(len, free.values()))} "
+                print(f"lns {kind:5} size={sizes[kind]:.3f} free={cells} "
                       f"st={solver.status_name(status)} build={built:.2f} t={took:.2f} "
                       f"obj={solver.objective_value if status in (2, 4) else None} best={value}", file=sys.stderr)
             stall += 1
@@ -292,6 +314,20 @@ class Search:
                     stall = 0
         if self._full_solver is not None and self.bound is not None and self.best_objective <= self.bound + 1e-6:
             self._full_solver.stop_search()  # proven by the neighbourhood search: the full solve can stop
+
+    def _replan(self, until: float, rng: random.Random) -> None:
+        """Re-plan people one at a time by the DP against the incumbent's others (construct.replan) and offer the
+        result: a move of milliseconds per person where a sub-model would take seconds to build."""
+        with self._lock:
+            incumbent = self.best
+        stop = self.stopped
+        roster = replan(self.problem, incumbent, until, stop, rng.randrange(1, 1 << 30))
+        self.count("replan_passes")
+        if meets_hard_minimums(self.problem, roster):
+            value = objective(evaluate(self.problem, roster))
+            if _TRACE:
+                print(f"replan {value} best={self.best_objective}", file=sys.stderr)
+            self.offer(roster, value, "replan")
 
     def _costly(self, roster: Roster) -> tuple[list[int], list[str]]:
         """Days with empty or crowded seats and people with unmet requests in the roster (cached)."""
@@ -333,3 +369,27 @@ class Search:
         # block: a share of the people over a window, both the square root of the size
         people = rng.sample(ids, max(1, min(len(ids), round(share * len(ids)))))
         return {s: list(range(first, first + width)) for s in people}
+
+
+class BuildTimes:
+    """A guess at how long building a sub-model takes: a part for the whole period (the fixed cells' constants,
+    every seat group) and a part per free cell, both from the builds seen so far (the slowest rate seen)."""
+
+    # before any build: about 2.5 microseconds per duty of the period for the whole-period part (instance 24,
+    # 1.7M duties, 4.3 s at load 3) and nothing per free cell
+    PER_DUTY = 2.5e-6
+
+    def __init__(self, duties: int):
+        self.whole = duties * self.PER_DUTY
+        self.seen = False
+        self.per_cell = 0.0
+
+    def predict(self, cells: int) -> float:
+        """Seconds a build with this many free cells should take."""
+        return self.whole + self.per_cell * cells
+
+    def add(self, cells: int, seconds: float) -> None:
+        """Learn from one build."""
+        self.whole = seconds if not self.seen else min(self.whole, seconds)
+        self.seen = True
+        self.per_cell = max(self.per_cell, (seconds - self.whole) / max(cells, 1))

@@ -61,7 +61,8 @@ class _Rules:
     arrays: tuple | None = None  # the rules as the compiled pass reads them (see _arrays); None after _restrict
 
 
-def cheapest_schedule(problem: Problem, person: Staff, prices: list[list[float]], effort: int = 1) -> list[str] | None:
+def cheapest_schedule(problem: Problem, person: Staff, prices: list[list[float]], effort: int = 1,
+                      seed: int = 0) -> list[str] | None:
     """The person's cheapest valid row (shift id or "" for off each day) under `prices`, or None.
 
     ``effort`` multiplies the rounds, the patience and the dives (a second try for a person the first missed).
@@ -74,7 +75,7 @@ def cheapest_schedule(problem: Problem, person: Staff, prices: list[list[float]]
         return None
     base = [[prices[d][k] for k in rules.shifts] for d in range(rules.days)]
     scale = _scale(base)
-    tie = random.Random(person.id)
+    tie = random.Random(f"{person.id}/{seed}" if seed else person.id)
     multipliers = _Multipliers(rules, scale)
     best, best_cost = None, INF
     for dive in range(DIVES * effort):
@@ -305,10 +306,10 @@ def _dp(rules: _Rules, base: np.ndarray, lam_m: float, lam_t: dict[int, float], 
     the compiled pass (``person_dp_jit.day_by_day``) on the rules as arrays."""
     if rules.arrays is None:
         rules.arrays = _arrays(rules)
-    allowed, pair_ok, link_source, link_target, ends, off_ok, weekend_day, weekend_first = rules.arrays
+    allowed, group_of, pred_ok, link_source, link_target, ends, off_ok, weekend_day, weekend_first = rules.arrays
     extra = np.array([lam_m * m + lam_t.get(s, 0.0) for s, m in enumerate(rules.minutes)], dtype=np.float64)
     cost = np.where(allowed, np.asarray(base, dtype=np.float64).reshape(allowed.shape) + extra, INF)
-    found, row = day_by_day(cost, off_ok, pair_ok, link_source, link_target, ends, weekend_day, weekend_first, lam_w,
+    found, row = day_by_day(cost, off_ok, group_of, pred_ok, link_source, link_target, ends, weekend_day, weekend_first, lam_w,
                             rules.off_len, rules.work_len, rules.exempt_len)
     return row.tolist() if found else None
 
@@ -320,13 +321,15 @@ def _arrays(rules: _Rules) -> tuple:
     allowed = np.zeros((rules.days, n), dtype=np.bool_)
     for d, types in enumerate(rules.work_ok):
         allowed[d, types] = True
-    pair_ok = np.zeros((n, n), dtype=np.bool_)
-    for before, after in rules.allowed_pairs:
-        pair_ok[before, after] = True
+    group_of = np.zeros(n, dtype=np.int64)
+    pred_ok = np.zeros((len(rules.preds), n), dtype=np.bool_)
+    for g, (before, after) in enumerate(rules.preds):
+        pred_ok[g, list(before)] = True
+        group_of[list(after)] = g
     links = np.array(_links(rules), dtype=np.int64).reshape(-1, 2)
     ends = np.array(list(range(rules.min_work - 1, rules.work_len)) +
                     list(range(rules.work_len, rules.work_len + rules.exempt_len)), dtype=np.int64)
-    return (allowed, pair_ok, links[:, 0].copy(), links[:, 1].copy(), ends, np.array(rules.off_ok),
+    return (allowed, group_of, pred_ok, links[:, 0].copy(), links[:, 1].copy(), ends, np.array(rules.off_ok),
             np.array(rules.weekend_day), np.array(rules.weekend_first))
 
 

@@ -193,7 +193,7 @@ def test_construct_places_everyone_by_dp_on_a_curtois_instance(curtois_dir, chec
 
 def test_construct_falls_back_to_cp_sat_when_the_dp_gives_up(curtois_dir, checker, monkeypatch):
     problem = read_curtois(curtois_dir / "Instance1.txt")
-    monkeypatch.setattr(construct_module, "cheapest_schedule", lambda *args: None)
+    monkeypatch.setattr(construct_module, "cheapest_schedule", lambda *args, **kwargs: None)
     roster = construct(problem, 5.0)
     assert roster is not None
     assert checker.violations(problem, roster) == []
