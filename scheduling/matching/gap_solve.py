@@ -411,15 +411,9 @@ class _Search:
                                   seed=(rng or self.rng).randrange(1 << 30), log=self.settings.log)
         settings.apply(solver)
         solver.parameters.linearization_level = 2
-        with self._lock:
-            if self.cancelled:
-                return False, False
-            self._solvers.add(solver)
-        try:
-            status = solver.solve(model)
-        finally:
-            with self._lock:
-                self._solvers.discard(solver)
+        status = self._run(solver, model)
+        if status is None:
+            return False, False
         if status == cp_model.INFEASIBLE and whole and slack == math.inf:
             self.infeasible = True
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -437,6 +431,20 @@ class _Search:
             if status == cp_model.OPTIMAL:
                 self.proven = True
         return improved, status == cp_model.OPTIMAL
+
+    def _run(self, solver: cp_model.CpSolver, model: cp_model.CpModel,
+             halt: threading.Event | None = None) -> int | None:
+        """Solve while listed for stop_search (a cancel, or the end of a proof race); None, unsolved, when the
+        search was already cancelled or the race already over."""
+        with self._lock:
+            if self.cancelled or (halt is not None and halt.is_set()):
+                return None
+            self._solvers.add(solver)
+        try:
+            return solver.solve(model)
+        finally:
+            with self._lock:
+                self._solvers.discard(solver)
 
     def _final_cpsat(self) -> None:
         """The knapsack-bound proof when it leaves a small model, else CP-SAT on the whole problem for the time
@@ -539,15 +547,9 @@ class _Search:
         SolverSettings(time_limit=budget, workers=1, seed=self.rng.randrange(1 << 30),
                        log=self.settings.log).apply(solver)
         solver.parameters.linearization_level = 2
-        with self._lock:
-            if self.cancelled or halt.is_set():
-                return
-            self._solvers.add(solver)
-        try:
-            status = solver.solve(model)
-        finally:
-            with self._lock:
-                self._solvers.discard(solver)
+        status = self._run(solver, model, halt)
+        if status is None:
+            return
         if status == cp_model.INFEASIBLE:
             self.proven = True  # nothing cheaper than the incumbent: it is optimal
         elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
