@@ -1,0 +1,131 @@
+"""The GAP solver's proof phase (step 6 of ``gap_solve``): once the knapsack Lagrangian bound (``gap_lagrange``)
+leaves few pairs an answer cheaper than the best could use, the branch-and-bound of ``gap_branch`` races a
+one-worker CP-SAT on those pairs until one proves the best optimal or finds a cheaper answer.
+
+``ProofPhase`` is a part of the solver's ``_Search`` (its state: ``p``, ``best``, ``best_cost``, ``bound``, ``lp``,
+``tuning``, the clock, the lock and the solvers listed for stop_search), kept here so that the solver's module
+reads as its search and this one as its proof.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+from ortools.sat.python import cp_model
+
+from scheduling.common import SolverSettings
+from scheduling.matching.gap_branch import BranchAndBound, memory_cells
+from scheduling.matching.gap_lagrange import KnapsackBound, job_prices
+
+
+MAX_CELLS = 20_000_000  # the branch-and-bound's stack of masks (a byte a cell): 200 jobs x 20 agents use 0.8 M
+
+
+class ProofPhase:
+    """The proof phase's methods of the GAP solver's search (mixed into ``gap_solve._Search``)."""
+
+    def _prove(self) -> bool:
+        """While the knapsack bound leaves a small model: drop the pairs no answer cheaper than the best can use,
+        then search what is left for a cheaper answer (branch-and-bound beside a CP-SAT worker) until one proves
+        the best optimal; a cheaper answer starts a new round. False when the model is too large for this."""
+        while not self.done():
+            incumbent = int(self.best_cost)
+            pairs = self._tightened()
+            if self.done():
+                return True
+            if len(pairs) > self.tuning.prove_pairs * self.p.jobs:
+                return False
+            self._race(pairs, incumbent)
+        return True
+
+    def _race(self, pairs: list[tuple[int, int]], incumbent: int) -> None:
+        """Branch-and-bound here and CP-SAT (one worker) in a thread on the pairs left, each looking for an answer
+        cheaper than incumbent, until one of them proves there is none, a cheaper answer turns up, or time is up.
+        The tabu search stops: near the optimum the proof needs the cores more."""
+        self.tabu_stop = self.tuning.prove_helper != "tabu"
+        halt = threading.Event()
+        helper = threading.Thread(target=self._cheaper_on, args=(pairs, incumbent, self.left(), halt), daemon=True)
+        if self.tuning.prove_helper == "cpsat":
+            helper.start()
+        search = BranchAndBound(self.p, self.knapsack.allowed, self.knapsack.v, incumbent,  # type: ignore[union-attr]
+                                self.best)  # type: ignore[arg-type]
+        nodes = 4
+        while not self.done() and self.best_cost >= incumbent:
+            began = time.monotonic()
+            search.run(nodes)
+            if search.ub[0] < self.best_cost:
+                self.offer(search.best.tolist())
+            if search.finished:
+                self.proven = True  # no answer cheaper than the best on the pairs a cheaper answer could use
+                break
+            took = time.monotonic() - began
+            # chunks long enough to pay the call, short enough to stop soon after the deadline
+            nodes = max(1, min(nodes * 4, int(nodes * 0.1 / max(took, 1e-4))))
+        with self._lock:
+            halt.set()
+            for solver in list(self._solvers):
+                solver.stop_search()
+        if helper.is_alive():
+            helper.join(timeout=self.left() + 0.5)
+
+    def _provable(self) -> bool:
+        """True when the knapsack bound can be used: an answer, the LP's duals, the knob on, and a problem small
+        enough for the branch-and-bound's stack."""
+        return (self.best is not None and self.lp is not None and bool(self.lp.duals) and self.tuning.knapsack
+                and memory_cells(self.p) <= MAX_CELLS)
+
+    def _tightened(self) -> list[tuple[int, int]]:
+        """Raise the knapsack bound against the best answer (proving it optimal when the bound passes it) and
+        return the pairs a cheaper answer could still use."""
+        if self.knapsack is None:
+            self.knapsack = KnapsackBound(self.p, job_prices(self.p, self.lp.duals))  # type: ignore[union-attr]
+        bound = self.knapsack.tighten(int(self.best_cost), time.monotonic() + 0.3 * self.left())
+        if bound == math.inf:
+            self.proven = True
+        else:
+            self.bound = max(self.bound, math.ceil(bound - 1e-6))
+        return self.knapsack.pairs()
+
+    def _cheaper_on(self, pairs: list[tuple[int, int]], incumbent: int, budget: float,
+                    halt: threading.Event) -> None:
+        """CP-SAT (one worker) for an answer cheaper than incumbent on the given pairs: INFEASIBLE proves the
+        best optimal; an answer found is offered."""
+        p = self.p
+        model = cp_model.CpModel()
+        x = {(i, j): model.new_bool_var(f"x_{i}_{j}") for i, j in pairs}
+        by_job: dict[int, list] = {j: [] for j in range(p.jobs)}
+        by_agent: dict[int, list] = {i: [] for i in range(p.agents)}
+        for (i, j), var in x.items():
+            by_job[j].append(var)
+            by_agent[i].append((var, p.weights[i][j]))
+        for lits in by_job.values():
+            model.add_exactly_one(lits)
+        for i, terms in by_agent.items():
+            if sum(w for _, w in terms) > p.capacities[i]:
+                model.add(cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [w for _, w in terms])
+                          <= p.capacities[i])
+        objective = cp_model.LinearExpr.weighted_sum(list(x.values()), [p.costs[i][j] for i, j in x])
+        model.add(objective <= incumbent - 1)  # only a cheaper answer is wanted
+        model.minimize(objective)
+        with self._lock:
+            for j, i in enumerate(self.best):  # type: ignore[arg-type]
+                if (i, j) in x:
+                    model.add_hint(x[i, j], True)
+        solver = cp_model.CpSolver()
+        SolverSettings(time_limit=budget, workers=1, seed=self.rng.randrange(1 << 30),
+                       log=self.settings.log).apply(solver)
+        solver.parameters.linearization_level = 2
+        status = self._run(solver, model, halt)
+        if status is None:
+            return
+        if status == cp_model.INFEASIBLE:
+            self.proven = True  # nothing cheaper than the incumbent: it is optimal
+        elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            new = [0] * p.jobs
+            for (i, j), var in x.items():
+                if solver.boolean_value(var):
+                    new[j] = i
+            self.offer(new)
+            if status == cp_model.OPTIMAL:
+                self.proven = True  # the cheapest of the answers cheaper than the incumbent: optimal overall
