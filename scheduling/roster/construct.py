@@ -22,7 +22,7 @@ from ortools.sat.python import cp_model
 
 from scheduling.roster.model import build_model, relaxed_minimum_weight
 from scheduling.roster.person_dp import cheapest_schedule
-from scheduling.roster.problem import Cover, Problem, Request, Roster, Staff
+from scheduling.roster.problem import Problem, Request, Roster, Staff
 from scheduling.roster.solve import extract
 
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
@@ -147,8 +147,8 @@ class Seats:
     """How many placed people fill each seat group, and what one more person's duty would cost or save.
 
     Kept as arrays over the seat groups (day, shift column, weights, how many placed): a person's prices are one
-    masked sum over the groups they qualify for. Curtois instance 24 has 11,648 groups and 150 people; the loop
-    over the groups in Python took about 40 ms per person and placing, priced 2-3 times per person, dominated.
+    masked sum over the groups they qualify for (Curtois instance 24 has 11,648 groups and 150 people; the loop
+    over the groups in Python took about 3 ms per pricing there).
     """
 
     def __init__(self, problem: Problem):
@@ -198,7 +198,8 @@ class Seats:
         return prices.tolist()
 
     def seat_prices(self) -> np.ndarray:
-        """One more person in each seat group (see _seat_price, its one-group form)."""
+        """One more person in each seat group: an empty seat filled (and, below a hard minimum, the weight the relaxed
+        model gives it) or one more person over the requirement (the tests hold a one-group form to compare)."""
         short = self.filled < self.requirement
         return np.where(short, self.under, self.over) - np.where(self.filled < self.hard_min, self.relaxed, 0.0)
 
@@ -218,16 +219,6 @@ def own_prices(problem: Problem, person: Staff, on: Iterable[Request], off: Iter
             for k, shift in enumerate(problem.shifts):
                 prices[day][k] += problem.change_weight * ((shift.id != before) - (before != ""))
     return prices
-
-
-def _seat_price(cover: Cover, filled: int) -> float:
-    """One more person in a seat group: an empty seat filled (and, below a hard minimum, the weight the relaxed
-    model gives it) or one more person over the requirement. Seats.seat_prices is its array form (the tests
-    compare the two)."""
-    price = -cover.under_weight if filled < cover.requirement else cover.over_weight
-    if cover.hard_min and filled < cover.hard_min:
-        price -= relaxed_minimum_weight(cover)
-    return price
 
 
 def _solve(sub, seconds: float, last_chance: float, seed: int, level: int, workers: int = 1, first: bool = False):

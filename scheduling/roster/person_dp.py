@@ -309,8 +309,8 @@ def _dp(rules: _Rules, base: np.ndarray, lam_m: float, lam_t: dict[int, float], 
     allowed, group_of, pred_ok, link_source, link_target, ends, off_ok, weekend_day, weekend_first = rules.arrays
     extra = np.array([lam_m * m + lam_t.get(s, 0.0) for s, m in enumerate(rules.minutes)], dtype=np.float64)
     cost = np.where(allowed, np.asarray(base, dtype=np.float64).reshape(allowed.shape) + extra, INF)
-    found, row = day_by_day(cost, off_ok, group_of, pred_ok, link_source, link_target, ends, weekend_day, weekend_first, lam_w,
-                            rules.off_len, rules.work_len, rules.exempt_len)
+    found, row = day_by_day(cost, off_ok, group_of, pred_ok, link_source, link_target, ends, weekend_day,
+                            weekend_first, lam_w, rules.off_len, rules.work_len, rules.exempt_len)
     return row.tolist() if found else None
 
 

@@ -7,8 +7,9 @@ import random
 import pytest
 
 import scheduling.roster.construct as construct_module
-from scheduling.roster.construct import Seats, _place, _seat_price, own_prices
+from scheduling.roster.construct import Seats, _place, own_prices
 from scheduling.roster.lns import BuildTimes
+from scheduling.roster.model import relaxed_minimum_weight
 from scheduling.roster.problem import Cover, Problem, Request, ShiftType, Staff
 
 
@@ -35,13 +36,22 @@ def random_problem(seed: int) -> tuple[Problem, dict[str, list[str]]]:
     return problem, rows
 
 
+def seat_price(cover: Cover, filled: int) -> float:
+    """One more person in one seat group (the form Seats.seat_prices replaced): an empty seat filled (and, below
+    a hard minimum, the relaxed model's weight) or one more person over the requirement."""
+    price = -cover.under_weight if filled < cover.requirement else cover.over_weight
+    if cover.hard_min and filled < cover.hard_min:
+        price -= relaxed_minimum_weight(cover)
+    return price
+
+
 def prices_reference(problem: Problem, seats: Seats, person: Staff, filled: list[int]) -> list[list[float]]:
     """A person's prices one seat group at a time (the loop the arrays replaced)."""
     column = {s.id: k for k, s in enumerate(problem.shifts)}
     prices = own_prices(problem, person, seats.on.get(person.id, ()), seats.off.get(person.id, ()))
     for index, cover in enumerate(problem.covers):
         if cover.qualifies(person):
-            prices[cover.day][column[cover.shift]] += _seat_price(cover, filled[index])
+            prices[cover.day][column[cover.shift]] += seat_price(cover, filled[index])
     return prices
 
 
