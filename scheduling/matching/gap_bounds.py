@@ -28,23 +28,22 @@ class LpInfo:
     duals: list[float] | None = None
 
 
+def job_prices(problem: GapProblem, duals: list[float]) -> list[float]:
+    """Each job's price for capacity multipliers duals (clamped to <= 0): v_j = min_i (c_ij - u_i a_ij) over the
+    agents job j fits (inf when it fits none)."""
+    u = [min(0.0, d) for d in duals]
+    return [min((problem.costs[i][j] - u[i] * problem.weights[i][j] for i in range(problem.agents)
+                 if problem.weights[i][j] <= problem.capacities[i]), default=math.inf) for j in range(problem.jobs)]
+
+
 def lagrangian(problem: GapProblem, duals: list[float]) -> tuple[float, list[list[float]]]:
     """Lagrangian bound and reduced costs for capacity multipliers duals (clamped to <= 0)."""
     u = [min(0.0, d) for d in duals]
-    m, n = problem.agents, problem.jobs
-    total = sum(ui * bi for ui, bi in zip(u, problem.capacities))
-    reduced = [[math.inf] * n for _ in range(m)]
-    for j in range(n):
-        best = math.inf
-        for i in range(m):
-            if problem.weights[i][j] <= problem.capacities[i]:
-                value = problem.costs[i][j] - u[i] * problem.weights[i][j]
-                reduced[i][j] = value
-                best = min(best, value)
-        total += best
-        for i in range(m):
-            reduced[i][j] -= best
-    return total, reduced
+    prices = job_prices(problem, u)
+    reduced = [[problem.costs[i][j] - u[i] * problem.weights[i][j] - prices[j]
+                if problem.weights[i][j] <= problem.capacities[i] else math.inf for j in range(problem.jobs)]
+               for i in range(problem.agents)]
+    return sum(prices, sum(ui * bi for ui, bi in zip(u, problem.capacities))), reduced
 
 
 def _first_columns(problem: GapProblem, per_job: int) -> set[tuple[int, int]]:

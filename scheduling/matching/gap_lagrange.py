@@ -202,13 +202,6 @@ class KnapsackBound:
         return [(int(i), int(j)) for i, j in zip(*np.nonzero(self.allowed))]
 
 
-def job_prices(problem: GapProblem, capacity_duals: list[float]) -> list[float]:
-    """The LP's job prices from its capacity duals: v_j = min_i (c_ij - u_i a_ij) over the agents j fits."""
-    u = [min(0.0, d) for d in capacity_duals]
-    return [min((problem.costs[i][j] - u[i] * problem.weights[i][j] for i in range(problem.agents)
-                 if problem.weights[i][j] <= problem.capacities[i]), default=0.0) for j in range(problem.jobs)]
-
-
 # -- pure-Python references (brute force: small cases only) ---------------------------------------------------------
 def knapsack_reference(profit: list[float], weight: list[int], cap: int, force: int | None = None,
                        ban: int | None = None) -> float:

@@ -16,7 +16,8 @@ from ortools.sat.python import cp_model
 
 from scheduling.common import SolverSettings
 from scheduling.matching.gap_branch import BranchAndBound, memory_cells
-from scheduling.matching.gap_lagrange import KnapsackBound, job_prices
+from scheduling.matching.gap_bounds import job_prices
+from scheduling.matching.gap_lagrange import KnapsackBound
 
 
 MAX_CELLS = 20_000_000  # the branch-and-bound's stack of masks (a byte a cell): 200 jobs x 20 agents use 0.8 M
