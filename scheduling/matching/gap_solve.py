@@ -2,17 +2,17 @@
 CP-SAT large-neighbourhood search and a final CP-SAT in the others, all sharing the best answer.
 
 1. The LP relaxation (column generation, ``gap_bounds``) gives a proven bound and reduced costs.
-2. Start (``gap_start``): jobs the LP assigns whole keep that agent; the rest go by regret to the agent with room and the least
-   reduced cost; shifts repair any overload; if that fails CP-SAT looks for a first solution.
+2. Start (``gap_start``): jobs the LP assigns whole keep that agent; the rest go by regret to the agent with room
+   and the least reduced cost; shifts repair any overload; if that fails CP-SAT looks for a first solution.
 3. LNS: free every job of a few related agents and let CP-SAT re-assign them (to any agent with room and a small
    enough reduced cost) with everything else fixed; the neighbourhood grows while the sub-solves prove optimal.
 4. Beside 3 and 5, from the start to the end: the tabu search of ``gap_local`` (shift/swap moves, capacity excess
    penalised with oscillating weights); it takes better answers from CP-SAT at its restarts and hands its own over.
 5. CP-SAT on the whole problem, pairs that cannot be in an improving solution removed, hinted with the best answer,
    with ``linearization_level=2``: it tries to improve and to prove the bound.
-6. Proof (``gap_prove``), instead of the rest of 3 and of 5, once the knapsack Lagrangian bound (``gap_lagrange``) leaves at most 3n pairs
-   an answer cheaper than the best could use: the branch-and-bound of ``gap_branch`` races a one-worker CP-SAT on
-   those pairs to find a cheaper answer or prove there is none (b/c 200-job problems).
+6. Proof (``gap_prove``), instead of the rest of 3 and of 5, once the knapsack Lagrangian bound (``gap_lagrange``)
+   leaves at most 3n pairs an answer cheaper than the best could use: the branch-and-bound of ``gap_branch`` races
+   a one-worker CP-SAT on those pairs to find a cheaper answer or prove there is none (b/c 200-job problems).
 """
 from __future__ import annotations
 
