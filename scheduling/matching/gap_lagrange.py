@@ -167,25 +167,31 @@ class KnapsackBound:
         self.costs = np.array(problem.costs, dtype=np.int64)
         self.weights = np.array(problem.weights, dtype=np.int64)
         self.caps = np.array(problem.capacities, dtype=np.int64)
-        self.allowed = (self.weights <= self.caps[:, None]).astype(np.int64)
+        self.fitting = (self.weights <= self.caps[:, None]).astype(np.int64)
+        self.allowed = self.fitting.copy()
         self.v = np.array(job_prices, dtype=np.float64)
-        self.bound = -math.inf
+        self.target = -math.inf  # the least `incumbent` tightened against: the pairs dropped hold below it
 
     def tighten(self, incumbent: int, deadline: float, iterations: int = 300, rounds: int = 6) -> float:
         """Raise the bound and drop the pairs no answer cheaper than `incumbent` can use, a few rounds while pairs
-        go; returns the bound (inf: nothing cheaper than the incumbent exists)."""
+        go; returns the bound (inf: nothing cheaper than the incumbent exists). The incumbent may be a target below
+        the best answer known: pairs dropped against a lower target come back when a higher one is asked for."""
         m, n = self.costs.shape
+        if incumbent > self.target:
+            self.allowed = self.fitting.copy()  # a pair useless below the old target may serve below the new one
+        self.target = incumbent
         forced_in, forced_out, whole = np.zeros((m, n)), np.zeros((m, n)), np.zeros(m)
         best_v = self.v.copy()
+        bound = -math.inf  # this call's: a bound from the pairs left at another target may not hold at this one
         for _ in range(rounds):
             if time.monotonic() > deadline:
                 break
             value = ascend(self.costs, self.weights, self.caps, self.allowed, self.v.copy(), float(incumbent),
                            iterations, best_v)
-            self.bound = max(self.bound, value)
+            bound = max(bound, value)
+            self.v = best_v.copy()
             if value > incumbent - 1 + 1e-6:
                 return math.inf
-            self.v = best_v.copy()
             forced_values(self.costs, self.weights, self.caps, self.allowed, self.v, forced_in, forced_out, whole)
             limit = incumbent - 1 + 1e-6 - value
             drop = (self.allowed == 1) & (whole[:, None] - forced_in > limit)
@@ -195,7 +201,17 @@ class KnapsackBound:
             if not drop.any():
                 break
             self.allowed[drop] = 0
-        return self.bound
+        return bound
+
+    def lift(self, aim: int, iterations: int = 300) -> float:
+        """The bound over every fitting pair (pairs dropped before come back), ascended toward `aim`."""
+        self.allowed = self.fitting.copy()
+        self.target = math.inf
+        best_v = self.v.copy()
+        value = ascend(self.costs, self.weights, self.caps, self.allowed, self.v.copy(), float(aim), iterations,
+                       best_v)
+        self.v = best_v
+        return value
 
     def pairs(self) -> list[tuple[int, int]]:
         """The (agent, job) pairs still allowed."""

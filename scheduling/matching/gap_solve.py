@@ -60,6 +60,7 @@ class GapTuning:
     knapsack: bool = True
     prove_share: float = 0.3
     prove_pairs: float = 3.0
+    prove_gap: int = 10  # the proof starts only with the best at most this far above the bound (one unit a round)
     prove_helper: str = "cpsat"  # beside the branch-and-bound: "cpsat" on the same pairs, "tabu" (kept on), "none"
 
 
@@ -152,7 +153,7 @@ class _Search(StartPhase, ProofPhase):
                     if self._provable():
                         # the knapsack bound may leave a model small enough to prove: try it early if so
                         self._lns(min(lns_end, self.started + self.settings.time_limit * self.tuning.prove_share))
-                        if not self.done() and len(self._tightened()) <= self.tuning.prove_pairs * self.p.jobs:
+                        if not self.done() and self._within_reach(self._tightened()):
                             lns_end = time.monotonic()
                     self._lns(lns_end)
                 if not self.done():

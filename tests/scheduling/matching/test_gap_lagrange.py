@@ -70,3 +70,41 @@ def test_fixing_keeps_the_optimum_and_the_search_ends_there(seed):
     if optimum < incumbent:
         answer = search.best.tolist()
         assert gap_is_feasible(problem, answer) and gap_cost(problem, answer) == optimum
+
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_targets_below_the_optimum_are_ruled_out_and_the_pairs_come_back_above(seed):
+    # the proof raises the bound one unit a round: "nothing cheaper than t" for t up to the optimum, then the optimum
+    # is found below optimum + 1 by the same bound object, whose pairs dropped against the lower targets (a short
+    # ascent drops many) must come back
+    problem = random_problem(seed)
+    optimum = optimum_reference(problem)
+    if optimum is None:
+        return
+    kb = KnapsackBound(problem, [0.0] * problem.jobs)
+    for target in range(optimum - 6, optimum + 1):
+        bound = kb.tighten(target, math.inf, iterations=3)
+        if bound < math.inf:
+            search = BranchAndBound(problem, kb.allowed, kb.v, target, [0] * problem.jobs)
+            search.run(100_000)
+            assert search.finished and search.ub[0] == target  # nothing cheaper than a target up to the optimum
+    assert kb.tighten(optimum + 1, math.inf, iterations=3) <= optimum + 1e-6
+    search = BranchAndBound(problem, kb.allowed, kb.v, optimum + 1, [0] * problem.jobs)
+    search.run(100_000)
+    assert search.finished and search.ub[0] == optimum
+    answer = search.best.tolist()
+    assert gap_is_feasible(problem, answer) and gap_cost(problem, answer) == optimum
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_lift_bound_is_below_the_optimum_over_every_pair(seed):
+    problem = random_problem(seed)
+    optimum = optimum_reference(problem)
+    kb = KnapsackBound(problem, [0.0] * problem.jobs)
+    kb.tighten(optimum + 3 if optimum is not None else 10 ** 6, math.inf, iterations=3)  # drops pairs
+    value = kb.lift(10 ** 6)
+    assert (kb.allowed == kb.fitting).all()  # the pairs dropped came back
+    assert value == pytest.approx(lagrangian_reference(problem, kb.allowed.tolist(), kb.v.tolist()), abs=1e-6)
+    if optimum is not None:
+        assert value <= optimum + 1e-6
