@@ -58,7 +58,7 @@ class GapTuning:
     near_only: bool = True
     tabu: bool = True
     knapsack: bool = True
-    prove_share: float = 0.3
+    prove_share: float = 0.1
     prove_pairs: float = 3.0
     prove_gap: int = 10  # the proof starts only with the best at most this far above the bound (one unit a round)
     prove_helper: str = "cpsat"  # beside the branch-and-bound: "cpsat" on the same pairs, "tabu" (kept on), "none"
