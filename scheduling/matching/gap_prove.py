@@ -68,7 +68,7 @@ class ProofPhase:
         search = BranchAndBound(self.p, self.knapsack.allowed, self.knapsack.v, incumbent,  # type: ignore[union-attr]
                                 self.best)  # type: ignore[arg-type]
         nodes = 4
-        while not self.done() and self.best_cost >= incumbent:
+        while not self.done() and self.best_cost >= incumbent and self.bound < incumbent:
             began = time.monotonic()
             search.run(nodes)
             if search.ub[0] < self.best_cost:
@@ -104,6 +104,8 @@ class ProofPhase:
         while not self.done():
             target = self._target()
             bound = self.knapsack.tighten(target, time.monotonic() + 0.3 * self.left())
+            if bound == -math.inf:
+                break  # the time ran out before a round
             self._raise_bound(target if bound == math.inf else math.ceil(bound - 1e-6))
             if bound < math.inf:
                 break
