@@ -152,7 +152,10 @@ class _Search(StartPhase, ProofPhase):
                     if self.deadline - lns_end < 3e-5 * self.p.agents * self.p.jobs:
                         lns_end = self.deadline  # no time for a useful whole-model pass: search to the end
                     if self._provable():
-                        lns_end = self._lns_until_provable(lns_end)
+                        # the knapsack bound may leave a model small enough to prove: try it early if so
+                        self._lns(min(lns_end, self.started + self.settings.time_limit * self.tuning.prove_share))
+                        if not self.done() and self._within_reach(self._tightened()):
+                            lns_end = time.monotonic()
                     self._lns(lns_end)
                 if not self.done():
                     self._final_cpsat()
@@ -163,26 +166,6 @@ class _Search(StartPhase, ProofPhase):
             if self._unlisten is not None:
                 self._unlisten()
         return self._result()
-
-    def _lns_until_provable(self, lns_end: float) -> float:
-        """LNS in slices of prove_share of the time; after the first, and after any that leaves the best within
-        prove_gap of the bound, ask whether the knapsack bound leaves a model small enough to prove. Returns when the
-        LNS should end: now if so (the proof follows), else lns_end."""
-        slice_s = self.settings.time_limit * self.tuning.prove_share
-        first = True
-        while not self.done() and time.monotonic() < lns_end:
-            began = time.monotonic()
-            self._lns(min(lns_end, began + slice_s))
-            if self.done() or time.monotonic() >= lns_end:
-                break
-            # a tighten costs the LNS thread up to a second on 200-job type d problems: only when near
-            near = first or self.best_cost - self.bound <= self.tuning.prove_gap
-            if near and self._within_reach(self._tightened()):
-                return time.monotonic()
-            first = False
-            if time.monotonic() - began < 0.5 * slice_s:
-                break  # the LNS stalled: the rest of the time goes to it as before
-        return lns_end
 
     def _obviously_infeasible(self) -> bool:
         """A job no agent can take at all."""
