@@ -311,13 +311,33 @@ class Search:
                       f"st={solver.status_name(status)} build={built:.2f} t={took:.2f} "
                       f"obj={solver.objective_value if status in (2, 4) else None} best={value}", file=sys.stderr)
             stall += 1
-            # a step from an incumbent the other search has since replaced is kept only when it is better
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
-                    self.best is incumbent or solver.objective_value < self.best_objective):
-                if self.offer(extract(sub, solver), solver.objective_value, "lns"):
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                step = extract(sub, solver)
+                # a step from an incumbent the other search has since replaced is kept when it is better, or
+                # carried over to the new incumbent when it improved on its own and moved other people
+                if self.best is incumbent or solver.objective_value < self.best_objective:
+                    if self.offer(step, solver.objective_value, "lns"):
+                        stall = 0
+                elif solver.objective_value < value and self._carry_over(incumbent, step, free):
                     stall = 0
         if self._full_solver is not None and self.bound is not None and self.best_objective <= self.bound + 1e-6:
             self._full_solver.stop_search()  # proven by the neighbourhood search: the full solve can stop
+
+    def _carry_over(self, incumbent: Roster, step: Roster, free: dict[str, list[int]]) -> bool:
+        """Offer the current best roster with the rows a step changed from `incumbent` (which the other search has
+        since replaced): allowed when the other search left those people's rows as they were (so each row still
+        meets every person's rules) and the seats' hard minimums still hold; True when it is better."""
+        moved = [s for s in free if step[s] != incumbent[s]]
+        with self._lock:
+            best = self.best
+        if not moved or any(best[s] != incumbent[s] for s in moved):
+            return False
+        merged = dict(best)
+        for s in moved:
+            merged[s] = step[s]
+        if not meets_hard_minimums(self.problem, merged):
+            return False
+        return self.offer(merged, objective(evaluate(self.problem, merged)), "carried_over")
 
     def _replan(self, until: float, rng: random.Random) -> None:
         """Re-plan people one at a time by the DP against the incumbent's others (construct.replan) and offer the

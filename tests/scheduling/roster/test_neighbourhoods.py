@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import random
 
+from conftest import roster_checker as checker
 from conftest import tiny
+from scheduling.common import SolverSettings
+from scheduling.roster import lns
 from scheduling.roster.neighbourhoods import Costs, free_cells, related
 from scheduling.roster.penalties import evaluate
 from scheduling.roster.problem import Cover, Fairness, Request, ShiftType, Staff
@@ -60,3 +63,26 @@ def test_focused_steps_contain_the_cost_and_windows_its_day():
     # a roster that costs nothing gives random steps of the asked size
     problem = tiny(10, staff=[Staff(f"S{i}") for i in range(20)], shifts=SHIFTS)
     assert len(free_cells(problem, "staff", 0.1, rng, roster, Costs())) == 2
+
+
+def test_a_stale_step_is_carried_over_to_the_new_incumbent_when_it_moved_other_people():
+    # Two searches share the incumbent. One replaced it (moved B) while the other's step, from the old incumbent,
+    # gave A their requested day: A's new row joins the new incumbent, as both moves concern different people.
+    problem = tiny(3, staff=("A", "B", "C"), on_requests=[Request("A", 0, "D", 3), Request("B", 1, "D", 2)],
+                   off_requests=[Request("C", 2, "D", 4)], covers=[Cover(2, "D", 1, 0, 1, hard_min=1)])
+    old = {"A": ["", "", "D"], "B": ["", "", ""], "C": ["", "", "D"]}
+    new = {"A": ["", "", "D"], "B": ["", "D", ""], "C": ["", "", "D"]}
+    search = lns.Search(problem, SolverSettings(10, 2, 0), None, None, 0.0)
+    search.offer(new, checker.objective(problem, new), "lns")
+    step = {"A": ["D", "", "D"], "B": ["", "", ""], "C": ["", "", "D"]}
+    assert search._carry_over(old, step, {"A": [0, 1, 2]})
+    assert search.best == {"A": ["D", "", "D"], "B": ["", "D", ""], "C": ["", "", "D"]}
+    assert search.best_objective == checker.objective(problem, search.best) < checker.objective(problem, new)
+    # a step over a person the other search has moved since is not carried over
+    search.best, search.best_objective = new, checker.objective(problem, new)
+    assert not search._carry_over(old, {"A": ["", "", "D"], "B": ["D", "", ""], "C": ["", "", "D"]}, {"B": [0, 1, 2]})
+    # nor one that leaves a seat below its hard minimum once combined (A and C both left day 2), though cheaper
+    search.best = {"A": ["", "", ""], "B": ["", "D", ""], "C": ["", "", "D"]}
+    search.best_objective = checker.objective(problem, search.best)
+    assert not search._carry_over(old, {"A": ["", "", ""], "B": ["", "", ""], "C": ["", "", ""]}, {"C": [2]})
+
