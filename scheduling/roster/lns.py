@@ -11,7 +11,9 @@
    On large periods the full model's linear relaxation may not even finish: when a quarter of the search's time
    has passed and its bound is still below half the incumbent, the full solve stops and its thread runs a
    second neighbourhood search (its own random stream) on the same incumbent; from NO_FULL_SOLVE_STAFF people on
-   it does so from the start. Most steps are aimed at a cost of the incumbent (``neighbourhoods.py``).
+   it does so from the start. Most steps are aimed at a cost of the incumbent (``neighbourhoods.py``). A step
+   from an incumbent the other search has replaced meanwhile is carried over to the new one when the people it
+   moved are as they were there.
    A sub-model's build cannot be interrupted, so a build that would end past the deadline (BuildTimes guesses it)
    is not started; the DP's re-planning passes (``construct.replan``) use the time instead. On the longest
    periods (Curtois 24: builds of 4-34 s) that is most of the search.
