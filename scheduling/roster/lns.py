@@ -10,7 +10,10 @@
    drift on plateaus; neighbourhood sizes grow when sub-solves finish early and shrink when they time out.
    On large periods the full model's linear relaxation may not even finish: when a quarter of the search's time
    has passed and its bound is still below half the incumbent, the full solve stops and its thread runs a
-   second neighbourhood search (its own random stream) on the same incumbent.
+   second neighbourhood search (its own random stream) on the same incumbent; from NO_FULL_SOLVE_STAFF people on
+   it does so from the start. Most steps are aimed at a cost of the incumbent (``neighbourhoods.py``). A step
+   from an incumbent the other search has replaced meanwhile is carried over to the new one when the people it
+   moved are as they were there.
    A sub-model's build cannot be interrupted, so a build that would end past the deadline (BuildTimes guesses it)
    is not started; the DP's re-planning passes (``construct.replan``) use the time instead. On the longest
    periods (Curtois 24: builds of 4-34 s) that is most of the search.
@@ -31,6 +34,7 @@ from ortools.sat.python import cp_model
 from scheduling.common import CancelToken, Progress, ProgressCallback, SolverSettings
 from scheduling.roster.construct import construct, meets_hard_minimums, replan
 from scheduling.roster.model import build_model
+from scheduling.roster.neighbourhoods import Costs, free_cells
 from scheduling.roster.variables import RosterModel
 from scheduling.roster.penalties import evaluate, objective
 from scheduling.roster.problem import Problem, Roster
@@ -49,11 +53,13 @@ SUB_SHARE = 150
 # start, its bound is below this share of the incumbent
 SWITCH_AFTER = 0.25
 SWITCH_BOUND = 0.5
-# share of neighbourhoods drawn around a costly day or person (0.5 before: 13, 15 and 19 gained over three seeds)
-FOCUS = 0.8
 # the full model is built only up to this many duties (staff x days x shift types): Curtois instance 23 (580k)
 # takes about 25 s to build and 24 (1.7M) about 250 s, and a full solve of such periods never helps within minutes
 FULL_MODEL_DUTIES = 150_000
+# from this many people on, no full solve runs beside the search (its thread searches neighbourhoods too): on the
+# province (420) and generated duty periods of 200-400 lawyers its linear relaxation never finished within a
+# minute (bound 0 or negative), and it slowed the search's first quarter (no Curtois instance has over 150)
+NO_FULL_SOLVE_STAFF = 200
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
 
 
@@ -78,7 +84,6 @@ class Search:
         self._reported = float("inf")
         self._full_solver: cp_model.CpSolver | None = None
         self._switched = False  # the full solve gave way to a second neighbourhood search
-        self._costly_cache: tuple[Roster | None, list[int], list[str]] = (None, [], [])
         self.figures = {"start": "", "lns_iterations": 0, "lns_improvements": 0, "full_solve_improvements": 0,
                         "full_solve_switched_at": None}
 
@@ -184,9 +189,9 @@ class Search:
         second neighbourhood search); adopt better rosters."""
         if self.stopped() or (self.bound is not None and self.best_objective <= self.bound + 1e-6):
             return
-        rm = self.model()
+        rm = self.model() if len(self.problem.staff) < NO_FULL_SOLVE_STAFF else None
         if rm is None:
-            self._switch()  # no full model: this thread searches neighbourhoods from the start
+            self._switch()  # no full model, or no use for one: this thread searches neighbourhoods from the start
         solver = cp_model.CpSolver()
         SolverSettings(max(self.remaining(), 0.05), 1, self.settings.seed, self.settings.log).apply(solver)
         # the full linear relaxation: much better bounds (and proofs) than the default on these models
@@ -251,6 +256,7 @@ class Search:
         base_limit = float(os.environ.get("ROSTER_SUB", 0)) or min(max(self.settings.time_limit / SUB_SHARE, 0.2), 1.5)
         stall = 0
         builds = BuildTimes(len(p.staff) * p.days * len(p.shifts))
+        costs = Costs()  # one per thread: what the incumbent pays for, to aim the steps at
         while time.monotonic() < until and not self.stopped():
             if self.bound is not None and self.best_objective <= self.bound + 1e-6:
                 self.proven = True
@@ -266,7 +272,7 @@ class Search:
             with self._lock:
                 incumbent, value = self.best, self.best_objective
             kind = rng.choice([k for k in kinds if k != "replan"])
-            free = self._free(kind, sizes[kind], rng, incumbent)
+            free = free_cells(p, kind, sizes[kind], rng, incumbent, costs)
             # when nothing improves for a while, longer sub-solves let the neighbourhoods grow past the plateau
             work_limit = base_limit * min(1 + stall // 15, 4)
             cells = sum(map(len, free.values()))
@@ -307,13 +313,33 @@ class Search:
                       f"st={solver.status_name(status)} build={built:.2f} t={took:.2f} "
                       f"obj={solver.objective_value if status in (2, 4) else None} best={value}", file=sys.stderr)
             stall += 1
-            # a step from an incumbent the other search has since replaced is kept only when it is better
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
-                    self.best is incumbent or solver.objective_value < self.best_objective):
-                if self.offer(extract(sub, solver), solver.objective_value, "lns"):
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                step = extract(sub, solver)
+                # a step from an incumbent the other search has since replaced is kept when it is better, or
+                # carried over to the new incumbent when it improved on its own and moved other people
+                if self.best is incumbent or solver.objective_value < self.best_objective:
+                    if self.offer(step, solver.objective_value, "lns"):
+                        stall = 0
+                elif solver.objective_value < value and self._carry_over(incumbent, step, free):
                     stall = 0
         if self._full_solver is not None and self.bound is not None and self.best_objective <= self.bound + 1e-6:
             self._full_solver.stop_search()  # proven by the neighbourhood search: the full solve can stop
+
+    def _carry_over(self, incumbent: Roster, step: Roster, free: dict[str, list[int]]) -> bool:
+        """Offer the current best roster with the rows a step changed from `incumbent` (which the other search has
+        since replaced): allowed when the other search left those people's rows as they were (so each row still
+        meets every person's rules) and the seats' hard minimums still hold; True when it is better."""
+        moved = [s for s in free if step[s] != incumbent[s]]
+        with self._lock:
+            best = self.best
+        if not moved or any(best[s] != incumbent[s] for s in moved):
+            return False
+        merged = dict(best)
+        for s in moved:
+            merged[s] = step[s]
+        if not meets_hard_minimums(self.problem, merged):
+            return False
+        return self.offer(merged, objective(evaluate(self.problem, merged)), "carried_over")
 
     def _replan(self, until: float, rng: random.Random) -> None:
         """Re-plan people one at a time by the DP against the incumbent's others (construct.replan) and offer the
@@ -328,47 +354,6 @@ class Search:
             if _TRACE:
                 print(f"replan {value} best={self.best_objective}", file=sys.stderr)
             self.offer(roster, value, "replan")
-
-    def _costly(self, roster: Roster) -> tuple[list[int], list[str]]:
-        """Days with empty or crowded seats and people with unmet requests in the roster (cached)."""
-        cached, days, staff = self._costly_cache
-        if cached is not roster:
-            items = evaluate(self.problem, roster)
-            days = [item.day for item in items if item.staff is None and item.day is not None]
-            staff = [item.staff for item in items if item.staff is not None]
-            self._costly_cache = (roster, days, staff)
-        return days, staff
-
-    def _free(self, kind: str, size: float, rng: random.Random, best: Roster) -> dict[str, list[int]]:
-        """The days each person may change: mostly (FOCUS) around a costly day or person of the incumbent `best`."""
-        p = self.problem
-        ids = [s.id for s in p.staff]
-        hot_days, hot_staff = self._costly(best)
-        focus = rng.random() < FOCUS
-        if kind == "staff":
-            count = max(1, min(len(ids), round(size * len(ids))))
-            people: dict[str, None] = {}  # ordered, so a seeded search repeats
-            if focus and hot_days:
-                # people off on a costly day could fill its seats
-                day = rng.choice(hot_days)
-                idle = [s for s in ids if not best[s][day] and day not in p.staff_index[s].days_off]
-                people.update(dict.fromkeys(rng.sample(idle, min(len(idle), max(1, count // 2)))))
-            elif focus and hot_staff:
-                people[rng.choice(hot_staff)] = None
-            people.update(dict.fromkeys(rng.sample(ids, count)))
-            return {s: list(range(p.days)) for s in list(people)[:count]}
-        share = 1.0 if kind == "days" else max(size, 0.01) ** 0.5
-        width = max(1, min(p.days, round((size if kind == "days" else share) * p.days)))
-        if focus and hot_days:
-            centre = rng.choice(hot_days)
-            first = min(max(centre - rng.randrange(width), 0), p.days - width)
-        else:
-            first = rng.randrange(p.days - width + 1)
-        if kind == "days":
-            return {s: list(range(first, first + width)) for s in ids}
-        # block: a share of the people over a window, both the square root of the size
-        people = rng.sample(ids, max(1, min(len(ids), round(share * len(ids)))))
-        return {s: list(range(first, first + width)) for s in people}
 
 
 class BuildTimes:

@@ -147,7 +147,8 @@ def max_weekends(rm: RosterModel) -> None:
             worked = [w for w in worked if not isinstance(w, int)]
             if not worked:
                 continue
-            flag = model.new_bool_var(f"{person.id} works weekend {index}")
+            flag = rm.derive(model.new_bool_var(f"{person.id} works weekend {index}"),
+                             lambda r, s=person.id, days=days: int(any(r[s][d] for d in days)))
             for w in worked:
                 model.add_implication(w, flag)
             model.add_bool_or(worked + [flag.Not()])
@@ -198,7 +199,8 @@ def hard_cover_minimum(rm: RosterModel) -> None:
         if cover.hard_min:
             assigned = _assigned(rm, cover)
             if rm.relaxed:
-                missing = rm.model.new_int_var(0, cover.hard_min, "below hard minimum")
+                missing = rm.derive(rm.model.new_int_var(0, cover.hard_min, "below hard minimum"),
+                                    lambda r, c=cover: max(c.hard_min - _count(rm, c, r), 0))
                 rm.model.add(missing >= cover.hard_min - assigned)
                 rm.terms.append(Term("below hard minimum", relaxed_minimum_weight(cover), missing))
                 continue
@@ -238,12 +240,15 @@ def cover_seats(rm: RosterModel) -> None:
             rm.terms.append(Term("seat short", cover.under_weight, cover.requirement - assigned))
             continue
         able = len(p.qualified(cover))
-        short = model.new_int_var(0, cover.requirement, f"cover {index} short")
-        over = model.new_int_var(0, max(able - cover.requirement, 0), f"cover {index} over")
+        short = rm.derive(model.new_int_var(0, cover.requirement, f"cover {index} short"),
+                          lambda r, c=cover: max(c.requirement - _count(rm, c, r), 0))
+        over = rm.derive(model.new_int_var(0, max(able - cover.requirement, 0), f"cover {index} over"),
+                         lambda r, c=cover: max(_count(rm, c, r) - c.requirement, 0))
         model.add(assigned - cover.requirement == over - short)
         if cover.requirement > 0 and able > cover.requirement:
             # never short and over at once, so every roster's objective is its true cost
-            shortfall = model.new_bool_var(f"cover {index} is short")
+            shortfall = rm.derive(model.new_bool_var(f"cover {index} is short"),
+                                  lambda r, c=cover: int(_count(rm, c, r) < c.requirement))
             model.add(over == 0).only_enforce_if(shortfall)
             model.add(short == 0).only_enforce_if(shortfall.Not())
         rm.terms.append(Term("seat short", cover.under_weight, short))
@@ -269,8 +274,13 @@ def fair_spread(rm: RosterModel) -> None:
             if all(isinstance(c, int) for c in counts):
                 rm.terms.append(Term(rule, weight, max(counts) - min(counts)))
                 continue
-            high = model.new_int_var(0, p.days, f"{rule} high {name}")
-            low = model.new_int_var(0, p.days, f"{rule} low {name}")
+            def count(r: Roster, person: Staff, unpopular_only=unpopular_only) -> int:
+                return sum(1 for d, s in enumerate(r[person.id]) if s and (not unpopular_only or p.is_unpopular(d, s)))
+
+            high = rm.derive(model.new_int_var(0, p.days, f"{rule} high {name}"),
+                             lambda r, members=members, count=count: max(count(r, m) for m in members))
+            low = rm.derive(model.new_int_var(0, p.days, f"{rule} low {name}"),
+                            lambda r, members=members, count=count: min(count(r, m) for m in members))
             for count in counts:
                 model.add(high >= count)
                 model.add(low <= count)
@@ -295,6 +305,11 @@ def _assigned(rm: RosterModel, cover: Cover):
     """Number of qualified people working the cover's shift on its day (an int when all are fixed)."""
     fixed, free = _assigned_parts(rm, cover)
     return fixed + cp_model.LinearExpr.sum(free) if free else fixed
+
+
+def _count(rm: RosterModel, cover: Cover, roster: Roster) -> int:
+    """Number of qualified people on the cover's shift in a roster."""
+    return sum(1 for person in rm.problem.qualified(cover) if roster[person][cover.day] == cover.shift)
 
 
 def _assigned_parts(rm: RosterModel, cover: Cover) -> tuple[int, list]:

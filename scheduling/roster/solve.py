@@ -160,7 +160,7 @@ def extract(rm: RosterModel, solver: cp_model.CpSolver) -> Roster:
 
 
 def set_hint(rm: RosterModel, roster: Roster) -> None:
-    """Give CP-SAT a complete starting roster."""
+    """Give CP-SAT a complete starting roster: every variable, the auxiliary ones computed from the roster."""
     model = rm.model
     model.clear_hints()
     off = [""] * rm.problem.days
@@ -168,3 +168,6 @@ def set_hint(rm: RosterModel, roster: Roster) -> None:
         model.add_hint(var, roster.get(staff, off)[day] == shift)
     for (staff, day), var in rm.work.items():
         model.add_hint(var, roster.get(staff, off)[day] != "")
+    full = {s.id: roster.get(s.id, off) for s in rm.problem.staff}
+    for var, value in rm.derived:
+        model.add_hint(var, value(full))

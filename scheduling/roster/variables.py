@@ -8,7 +8,7 @@ constants for the fixed ones, so a rule is written once for full models and sub-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ortools.sat.python import cp_model
 
@@ -41,6 +41,14 @@ class RosterModel:
     relaxed: bool = False  # hard seat minimums become heavily weighted seats (constructive start only)
     on_shift: dict[tuple[int, str], list[str]] = field(default_factory=dict)  # fixed people per day and shift
     free_on_day: dict[int, list[str]] = field(default_factory=dict)  # people with a free cell per day
+    # every auxiliary variable (seat slacks, weekend flags, spread high/low) with its value in a given roster, so
+    # a hint sets every variable: CP-SAT makes little of a hint it must complete itself
+    derived: list[tuple[Any, Callable[[Roster], int]]] = field(default_factory=list)
+
+    def derive(self, var, value: Callable[[Roster], int]):
+        """Record how an auxiliary variable's value follows from a roster (for hints); returns the variable."""
+        self.derived.append((var, value))
+        return var
 
     def cell(self, staff: str, day: int, shift: str):
         """The literal 'staff works shift on day', or 0/1 when the cell is fixed."""
