@@ -63,14 +63,23 @@ def test_fixing_keeps_the_optimum_and_the_search_ends_there(seed):
     assert bound <= optimum + 1e-6 or (bound == math.inf and incumbent == optimum)
     if bound == math.inf:
         return
+    search = exhaust(problem, kb, incumbent)
+    assert search.ub[0] == optimum
+    if optimum < incumbent:
+        assert_answer_costs(problem, search, optimum)
+
+
+def exhaust(problem, kb: KnapsackBound, incumbent: int) -> BranchAndBound:
+    """The branch-and-bound on the bound's pairs, run to its end (asserted)."""
     search = BranchAndBound(problem, kb.allowed, kb.v, incumbent, [0] * problem.jobs)
     search.run(100_000)
     assert search.finished
-    assert search.ub[0] == optimum
-    if optimum < incumbent:
-        answer = search.best.tolist()
-        assert gap_is_feasible(problem, answer) and gap_cost(problem, answer) == optimum
+    return search
 
+
+def assert_answer_costs(problem, search: BranchAndBound, cost: int) -> None:
+    answer = search.best.tolist()
+    assert gap_is_feasible(problem, answer) and gap_cost(problem, answer) == cost
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -86,15 +95,11 @@ def test_targets_below_the_optimum_are_ruled_out_and_the_pairs_come_back_above(s
     for target in range(optimum - 6, optimum + 1):
         bound = kb.tighten(target, math.inf, iterations=3)
         if bound < math.inf:
-            search = BranchAndBound(problem, kb.allowed, kb.v, target, [0] * problem.jobs)
-            search.run(100_000)
-            assert search.finished and search.ub[0] == target  # nothing cheaper than a target up to the optimum
+            assert exhaust(problem, kb, target).ub[0] == target  # nothing cheaper than a target up to the optimum
     assert kb.tighten(optimum + 1, math.inf, iterations=3) <= optimum + 1e-6
-    search = BranchAndBound(problem, kb.allowed, kb.v, optimum + 1, [0] * problem.jobs)
-    search.run(100_000)
-    assert search.finished and search.ub[0] == optimum
-    answer = search.best.tolist()
-    assert gap_is_feasible(problem, answer) and gap_cost(problem, answer) == optimum
+    search = exhaust(problem, kb, optimum + 1)
+    assert search.ub[0] == optimum
+    assert_answer_costs(problem, search, optimum)
 
 
 @pytest.mark.parametrize("seed", range(8))
