@@ -274,13 +274,12 @@ def fair_spread(rm: RosterModel) -> None:
             if all(isinstance(c, int) for c in counts):
                 rm.terms.append(Term(rule, weight, max(counts) - min(counts)))
                 continue
-            def count(r: Roster, person: Staff, unpopular_only=unpopular_only) -> int:
-                return sum(1 for d, s in enumerate(r[person.id]) if s and (not unpopular_only or p.is_unpopular(d, s)))
-
             high = rm.derive(model.new_int_var(0, p.days, f"{rule} high {name}"),
-                             lambda r, members=members, count=count: max(count(r, m) for m in members))
+                             lambda r, ids=[m.id for m in members], u=unpopular_only:
+                             max(p.duty_count(r[i], u) for i in ids))
             low = rm.derive(model.new_int_var(0, p.days, f"{rule} low {name}"),
-                            lambda r, members=members, count=count: min(count(r, m) for m in members))
+                            lambda r, ids=[m.id for m in members], u=unpopular_only:
+                            min(p.duty_count(r[i], u) for i in ids))
             for count in counts:
                 model.add(high >= count)
                 model.add(low <= count)

@@ -52,8 +52,7 @@ def related(problem: Problem, roster: Roster, item: PenaltyItem, rng: random.Ran
     elif item.rule in ("duty spread", "unpopular duty spread"):
         unpopular = item.rule == "unpopular duty spread"
         members = [s.id for s in problem.staff if s.group == params["group"]]
-        counts = {m: sum(1 for d, s in enumerate(roster[m]) if s and (not unpopular or problem.is_unpopular(d, s)))
-                  for m in members}
+        counts = {m: problem.duty_count(roster[m], unpopular) for m in members}
         high, low = max(counts.values()), min(counts.values())
         others = [m for m in members if counts[m] in (high, low)]
     else:

@@ -101,9 +101,7 @@ def _fairness(problem: Problem, roster: Roster) -> list[PenaltyItem]:
                                         ("unpopular duty spread", problem.fairness.unpopular, True)):
             if not weight:
                 continue
-            counts = {m: sum(1 for d, s in enumerate(roster[m]) if s and (not unpopular or
-                                                                          problem.is_unpopular(d, s)))
-                      for m in members}
+            counts = {m: problem.duty_count(roster[m], unpopular) for m in members}
             spread = max(counts.values()) - min(counts.values())
             if spread:
                 most = max(counts, key=lambda m: counts[m])

@@ -190,6 +190,10 @@ class Problem:
         """Unpopular duties for fairness: unpopular shift types, weekends and public holidays."""
         return self.shift(shift_id).unpopular or self.weekday(day) >= 5 or day in self.holidays
 
+    def duty_count(self, row: list[str], unpopular: bool) -> int:
+        """A person's duties in a roster row (only the unpopular ones when asked): what the fairness rule compares."""
+        return sum(1 for d, s in enumerate(row) if s and (not unpopular or self.is_unpopular(d, s)))
+
     def empty_roster(self) -> Roster:
         """A roster with everyone off every day."""
         return {p.id: [""] * self.days for p in self.staff}
