@@ -50,11 +50,7 @@ def related(problem: Problem, roster: Roster, item: PenaltyItem, rng: random.Ran
     elif item.rule in ("shift-off request", "seat short"):
         others = [s for s, row in roster.items() if not row[day] and day not in staff[s].days_off]
     elif item.rule in ("duty spread", "unpopular duty spread"):
-        unpopular = item.rule == "unpopular duty spread"
-        members = [s.id for s in problem.staff if s.group == params["group"]]
-        counts = {m: problem.duty_count(roster[m], unpopular) for m in members}
-        high, low = max(counts.values()), min(counts.values())
-        others = [m for m in members if counts[m] in (high, low)]
+        return _spread_people(problem, roster, params["group"], item.rule == "unpopular duty spread", rng, count)
     else:
         others = []
     people = [item.staff] if item.staff is not None else []
@@ -90,3 +86,34 @@ def free_cells(problem: Problem, kind: str, size: float, rng: random.Random, bes
     people = dict.fromkeys(related(p, best, item, rng, max(1, count // 2)) if item is not None else [])
     people.update(dict.fromkeys(rng.sample(ids, count)))
     return {s: list(range(first, first + width)) for s in list(people)[:count]}
+
+
+def _spread_people(problem: Problem, roster: Roster, group: str, unpopular: bool, rng: random.Random,
+                   count: int) -> list[str]:
+    """Up to `count` people who could narrow a group's spread of duties: the fewer side of it (the members with the
+    most duties when they are fewer than those with the fewest, else those with the fewest) first, then partners a
+    duty could move to or from: the group's other side, and people of other groups who can give (take) a duty
+    without widening their own group's spread, as the spread only narrows when its last outlier moves and the
+    group's total is what often keeps it open (31 members with 4 duties and 3 with 5 need 3 duties to leave)."""
+    counts = {s.id: problem.duty_count(roster[s.id], unpopular) for s in problem.staff}
+    groups: dict[str, list[str]] = {}
+    for person in problem.staff:
+        groups.setdefault(person.group, []).append(person.id)
+    members = groups[group]
+    high, low = max(counts[m] for m in members), min(counts[m] for m in members)
+    most = [m for m in members if counts[m] == high]
+    fewest = [m for m in members if counts[m] == low]
+    give = len(most) <= len(fewest)  # the fewer side gives duties away (or takes them)
+    outliers, inside = (most, fewest) if give else (fewest, most)
+    outside = []
+    for other, people in groups.items():
+        if other == group:
+            continue
+        top, bottom = max(counts[m] for m in people), min(counts[m] for m in people)
+        if len(people) == 1 or top > bottom:  # a lone person's count is compared with nobody
+            outside += [m for m in people if counts[m] == (bottom if give else top)]
+    for side in (outliers, inside, outside):
+        rng.shuffle(side)
+    people = outliers[:max(1, count // 2)]
+    partners = [m for pair in zip(inside, outside) for m in pair] + inside[len(outside):] + outside[len(inside):]
+    return people + partners[:max(count - len(people), 0)]
