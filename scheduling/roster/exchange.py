@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from scheduling.roster.problem import Problem, Roster, Staff
 
 Change = tuple[str, int, str]  # (person, day, new shift or "")
+CYCLES = 3000  # three-person cycles drawn for a request no two-person move meets
 
 
 def row_ok(problem: Problem, person: Staff, row: list[str], successions: set[tuple[str, str]],
@@ -240,6 +241,30 @@ def request_moves(ledger: Ledger, person: str, day: int, shift: str) -> list[lis
     return moves
 
 
+def cycle_moves(ledger: Ledger, person: str, day: int, shift: str, rng: random.Random,
+                limit: int = CYCLES) -> Iterator[list[Change]]:
+    """Three-person cycles for a requester off that day: they take the seat from someone on it (B) and give up one
+    of their duties (X) to a third person (C), who gives one of theirs to B, so nobody works more or less and
+    every seat keeps its people; at most `limit` of them, drawn at random."""
+    roster = ledger.roster
+    mine = roster[person]
+    if mine[day]:
+        return
+    holders = [b for b, row in roster.items() if row[day] == shift and b != person]
+    mine_days = [(d3, s3) for d3, s3 in enumerate(mine) if s3 and d3 != day]
+    if not holders or not mine_days:
+        return
+    people = list(roster)
+    for _ in range(limit):
+        b, (d3, s3), c = rng.choice(holders), rng.choice(mine_days), rng.choice(people)
+        theirs, hers = roster[b], roster[c]
+        if c in (person, b) or hers[d3]:
+            continue
+        for d2, s2 in enumerate(hers):
+            if s2 and d2 not in (day, d3) and not theirs[d2]:
+                yield [(person, day, shift), (person, d3, ""), (b, day, ""), (b, d2, s2), (c, d2, ""), (c, d3, s3)]
+
+
 def spread_moves(ledger: Ledger, group: str, unpopular: bool, rng: random.Random) -> Iterator[list[Change]]:
     """Moves of one duty between the group's fewer side (those with the most duties, or the fewest) and anyone
     who could take it from them (off that day) or give them one (on that day)."""
@@ -285,11 +310,13 @@ def spread_moves(ledger: Ledger, group: str, unpopular: bool, rng: random.Random
 def improve(problem: Problem, roster: Roster, deadline: float, rng: random.Random,
             stop: Callable[[], bool] = lambda: False) -> tuple[Roster, int]:
     """Passes of exchange moves over the roster's unmet shift-on requests and fairness spreads, applying the best
-    improving move of each, until a pass improves nothing or the deadline; (the roster, what it gained)."""
+    improving two-person move of each, until a pass improves nothing; then passes that also draw three-person
+    cycles for the requests (slower: they start only when the cheap moves are spent, and hand back to them when
+    they gain). Ends at the deadline; (the roster, what it gained)."""
     ledger = Ledger(problem, roster)
     gained = 0
-    improved = True
-    while improved and time.monotonic() < deadline and not stop():
+    cycles = False
+    while time.monotonic() < deadline and not stop():
         improved = False
         targets: list[tuple] = [("request", r) for r in problem.on_requests
                                 if r.weight and ledger.roster[r.staff][r.day] != r.shift]
@@ -299,29 +326,42 @@ def improve(problem: Problem, roster: Roster, deadline: float, rng: random.Rando
         for target in targets:
             if time.monotonic() >= deadline or stop():
                 break
-            if target[0] == "request":
-                r = target[1]
-                if ledger.roster[r.staff][r.day] == r.shift:
-                    continue
-                moves = request_moves(ledger, r.staff, r.day, r.shift)
-            else:
-                # thousands of ways to move a duty between an outlier and a partner: the first that gains is taken
-                moves = spread_moves(ledger, target[1], target[2], rng)
-            best, best_delta = None, 0
-            for move in moves:
-                if target[0] == "spread":
-                    # a spread narrows only when its last outlier moves: a move that costs nothing and leaves
-                    # fewer outliers is taken too (each such move shrinks that count, so passes end)
-                    change = ledger.delta(move, 1)
-                    if change is not None and (change < 0 or ledger.outliers < 0):
-                        best, best_delta = move, change
-                        break
-                    continue
-                change = ledger.delta(move, best_delta)
-                if change is not None:
-                    best, best_delta = move, change
-            if best is not None:
-                ledger.apply(best)
-                gained -= best_delta
-                improved = improved or best_delta < 0 or target[0] == "spread"
+            move, change = _best_move(ledger, target, cycles, rng)
+            if move is not None:
+                ledger.apply(move)
+                gained -= change
+                improved = True
+        if not improved:
+            if cycles:
+                break
+            cycles = True
+        elif cycles:
+            cycles = False
     return ledger.roster, gained
+
+
+def _best_move(ledger: Ledger, target: tuple, cycles: bool, rng: random.Random) -> tuple[list[Change] | None, int]:
+    """The move taken for one target (an unmet request or a group's spread), and what it changes the cost by."""
+    if target[0] == "spread":
+        # thousands of ways to move a duty between an outlier and a partner: the first that gains is taken; a
+        # spread narrows only when its last outlier moves, so a move that costs nothing and leaves fewer outliers
+        # is taken too (each shrinks that count, so passes end)
+        for move in spread_moves(ledger, target[1], target[2], rng):
+            change = ledger.delta(move, 1)
+            if change is not None and (change < 0 or ledger.outliers < 0):
+                return move, change
+        return None, 0
+    r = target[1]
+    if ledger.roster[r.staff][r.day] == r.shift:
+        return None, 0
+    best, best_change = None, 0
+    for move in request_moves(ledger, r.staff, r.day, r.shift):
+        change = ledger.delta(move, best_change)
+        if change is not None:
+            best, best_change = move, change
+    if best is None and cycles:
+        for move in cycle_moves(ledger, r.staff, r.day, r.shift, rng):
+            change = ledger.delta(move, 0)
+            if change is not None:
+                return move, change
+    return best, best_change

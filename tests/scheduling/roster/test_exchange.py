@@ -11,7 +11,7 @@ import pytest
 from conftest import roster_checker as checker
 from conftest import random_problem, tiny
 from scheduling.roster.construct import construct, fair_caps
-from scheduling.roster.exchange import Ledger, improve, row_ok
+from scheduling.roster.exchange import Ledger, improve, request_moves, row_ok
 from scheduling.roster.problem import Cover, Fairness, Pin, Problem, Request, ShiftType, Staff
 
 SHIFTS = [ShiftType("M", 240, 8 * 60, name="morning"), ShiftType("E", 300, 17 * 60, name="evening"),
@@ -125,6 +125,21 @@ def test_a_request_is_met_by_an_exchange_of_duties():
     assert better["A"][1] == "M" and better["B"][1] == ""
     assert all(better["A"][d] != better["B"][d] for d in range(4))  # every seat still has its one person
     assert gained == 3 == checker.objective(problem, roster) - checker.objective(problem, better)
+
+
+def test_a_request_no_two_people_can_meet_is_met_by_a_three_person_cycle():
+    # A (one duty exactly) asked for B's day 1. B cannot take A's day 2 (a day off) nor lose their one duty, so
+    # no two-person move meets it; C takes A's day 2 and gives B day 0.
+    one = {"min_minutes": 240, "max_minutes": 240}
+    staff = [Staff("A", **one), Staff("B", days_off=frozenset({2}), **one), Staff("C", **one)]
+    problem = tiny(3, staff=staff, shifts=SHIFTS[:1], covers=[Cover(d, "M", 1, 100, 10) for d in range(3)],
+                   on_requests=[Request("A", 1, "M", 2)])
+    roster = {"A": ["", "", "M"], "B": ["", "M", ""], "C": ["M", "", ""]}
+    ledger = Ledger(problem, roster)
+    assert all(ledger.delta(move, 0) is None for move in request_moves(ledger, "A", 1, "M"))
+    better, gained = improve(problem, roster, float("inf"), random.Random(0))
+    assert better == {"A": ["", "M", ""], "B": ["M", "", ""], "C": ["", "", "M"]}
+    assert gained == 2
 
 
 def test_a_spread_narrows_through_moves_that_cost_nothing_until_its_last_outlier_moves():
