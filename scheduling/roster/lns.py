@@ -348,8 +348,8 @@ class Search:
         `until`, then the DP's re-planning passes from there: from the constructive start, where each costs
         microseconds and most of the cost needs two people to move (province: 1,229 -> about 200 in 20 s)."""
         with self._lock:
-            incumbent = self.best
-        roster, gained = exchange.improve(self.problem, incumbent, until, rng, self.stopped)
+            incumbent, value = self.best, self.best_objective
+        roster, gained = exchange.improve(self.problem, incumbent, until, rng, self.stopped, value)
         self.figures["exchange_gain"] = self.figures.get("exchange_gain", 0) + gained
         if gained:
             self.offer(roster, objective(evaluate(self.problem, roster)), "exchange")
