@@ -1,6 +1,6 @@
 """Benchmark the GAP solver on the OR-Library and Yagiura instances (prints figures; not a test).
 
-    .venv/bin/python bench/assign_gap.py [--time-limit S] [--workers N] [--dir DIR] [FILES]
+    .venv/bin/python bench/assign_gap.py [--time-limit S] [--workers N] [--seed K] [--dir DIR] [FILES]
 
 DIR holds orlib/, yagiura/ and bounds.txt (the full sets are not in the repository; tests/data/gap has the few
 files the tests read): by default ../shared/bench/gap beside the checkout, or GAP_BENCH_DIR.
@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("files", nargs="*")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0, help="the solver's seed (runs on type d vary by 10-40 units)")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     args = parser.parse_args()
     if not (args.dir / "bounds.txt").exists():
@@ -65,7 +66,8 @@ def main() -> None:
         for k in range(1, gap_problem_count(str(path)) + 1):
             problem = read_gap(str(path), k)
             name = instance_name(path, k, problem)
-            result = solve_gap(problem, SolverSettings(time_limit=args.time_limit, workers=args.workers))
+            settings = SolverSettings(time_limit=args.time_limit, workers=args.workers, seed=args.seed)
+            result = solve_gap(problem, settings)
             stats, target = result.stats, best.get(name)
             ok = gap_is_feasible(problem, result.assignment)
             ratio = stats.objective / target if stats.objective is not None and target else None

@@ -63,6 +63,10 @@ class GapTuning:
     prove_pairs: float = 3.0
     prove_gap: int = 10  # the proof starts only with the best at most this far above the bound (one unit a round)
     prove_helper: str = "cpsat"  # beside the branch-and-bound: "cpsat" on the same pairs, "tabu" (kept on), "none"
+    improve: bool = True  # improving rounds (targets a few units above the bound) when the proof is out of reach
+    improve_step: int = 2  # the first improving round's target above the bound (doubled after each exhausted tree)
+    improve_round: float = 0.1  # share of the time limit one improving round may take
+    improve_pairs: float = 12.0  # no improving round when more than this many pairs per job are left
 
 
 def solve_gap(
@@ -154,6 +158,8 @@ class _Search(StartPhase, ProofPhase):
                     if self._provable():
                         # the knapsack bound may leave a model small enough to prove: try it early if so
                         self._lns(min(lns_end, self.started + self.settings.time_limit * self.tuning.prove_share))
+                        if not self.done() and self.tuning.improve and not self._within_reach(self._tightened()):
+                            self._improve(lns_end)  # the best too far above the bound for the proof's rounds
                         if not self.done() and self._within_reach(self._tightened()):
                             lns_end = time.monotonic()
                     self._lns(lns_end)

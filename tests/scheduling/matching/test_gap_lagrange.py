@@ -1,18 +1,24 @@
 """The knapsack Lagrangian bound and the branch-and-bound built on it, against brute force on small random cases:
 the compiled bound and forced knapsack values equal enumeration, the pairs dropped never include an optimal answer's,
-and the branch-and-bound ends at the optimum whatever incumbent it starts from."""
+and the branch-and-bound ends at the optimum whatever incumbent it starts from, also when the solver's improving
+rounds drive it from a poor answer."""
 from __future__ import annotations
 
+import itertools
 import math
 import random
+import time
 
 import numpy as np
 import pytest
 
+from scheduling.common import SolverSettings
 from scheduling.matching.gap import GapProblem, gap_cost, gap_is_feasible
+from scheduling.matching.gap_bounds import lp_relaxation
 from scheduling.matching.gap_branch import BranchAndBound, optimum_reference
 from scheduling.matching.gap_lagrange import (KnapsackBound, forced_reference, forced_values, lagrangian_reference,
                                               lagrangian_value)
+from scheduling.matching.gap_solve import GapTuning, _Search
 
 
 def random_problem(seed: int) -> GapProblem:
@@ -113,3 +119,26 @@ def test_lift_bound_is_below_the_optimum_over_every_pair(seed):
     assert value == pytest.approx(lagrangian_reference(problem, kb.allowed.tolist(), kb.v.tolist()), abs=1e-6)
     if optimum is not None:
         assert value <= optimum + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_improving_rounds_go_from_the_costliest_answer_to_the_proven_optimum(seed):
+    # the improving rounds ask for answers below targets 2, 4, 8, ... above the bound: from the costliest feasible
+    # answer they must end at the optimum with the bound raised to it, never past it (an unexhausted tree or an
+    # answer found must not raise the bound to the target)
+    problem = random_problem(seed)
+    answers = [list(a) for a in itertools.product(range(problem.agents), repeat=problem.jobs)
+               if gap_is_feasible(problem, list(a))]
+    if not answers:
+        return
+    optimum = min(gap_cost(problem, a) for a in answers)
+    worst = max(answers, key=lambda a: gap_cost(problem, a))
+    search = _Search(problem, SolverSettings(time_limit=30.0), None, None, GapTuning())
+    search.lp = lp_relaxation(problem, 5.0)
+    search.bound = math.ceil(search.lp.bound - 1e-6)
+    assert search.offer(worst) and search._provable()
+    search._tightened()
+    assert search.bound <= optimum
+    search._improve(time.monotonic() + 20.0)
+    assert search.best_cost == optimum and search.bound == optimum
+    assert gap_is_feasible(problem, search.best) and gap_cost(problem, search.best) == optimum
