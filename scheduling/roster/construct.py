@@ -265,6 +265,6 @@ def meets_hard_minimums(problem: Problem, roster: Roster) -> bool:
     """True when every seat group with a hard minimum has enough qualified people."""
     for cover in problem.covers:
         if cover.hard_min:
-            if sum(1 for s in problem.qualified(cover) if roster[s][cover.day] == cover.shift) < cover.hard_min:
+            if problem.filled(cover, roster) < cover.hard_min:
                 return False
     return True

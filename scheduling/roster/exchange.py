@@ -1,14 +1,15 @@
-"""Exchange moves between two people, priced exactly in microseconds: the moves a neighbourhood-search step
-finds in a second of CP-SAT, tried by the hundred thousand between steps.
+"""Exchange moves between two or three people, priced exactly in microseconds: the moves a neighbourhood-search
+step finds in a second of CP-SAT, tried by the hundred thousand between steps.
 
 The roster's cost is kept up to date cell by cell (``Ledger``): seats filled per seat group, duty counts per
 person for the fairness rule, and the requests and published duties of the cells that change. A move is a few
-cell changes of two people; it is applied when both rows still keep every rule of their person (``row_ok``),
-every seat keeps its hard minimum, and the roster's cost falls. Three kinds of move are tried:
+cell changes; it is applied when every changed row still keeps its person's rules (``row_ok``), every seat keeps
+its hard minimum, and the roster's cost falls. The moves:
 - for an unmet shift-on request, the requester takes the seat from someone on it, who takes the requester's
   duty of that day (or one of the requester's other duties, so neither works more or less);
 - for a fairness spread, the group's fewer side gives one of its duties to someone off that day (or takes one
-  from someone on it), so the spread's last outliers move.
+  from someone on it), so the spread's last outliers move;
+- once those find nothing, three-person cycles for the requests (``cycle_moves``).
 On the province period (420 lawyers) the construction's start costs about 1,600 and is a local optimum for
 re-planning one person at a time; most of its cost (unmet requests, people over cover, spreads) needs two people
 to move at once.
@@ -21,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 
+from scheduling.roster.neighbourhoods import spread_sides
 from scheduling.roster.problem import Problem, Roster, Staff
 
 _TRACE = bool(os.environ.get("ROSTER_TRACE"))
@@ -87,6 +89,9 @@ class Ledger:
             self.qualified.append(set(p.qualified(cover)))
         self.filled = [sum(1 for s in self.qualified[i] if self.roster[s][c.day] == c.shift)
                        for i, c in enumerate(p.covers)]
+        # the published duty of each person's cells, when changes to it cost something
+        self.published = ({s.id: p.published.get(s.id, [""] * p.days) for s in p.staff}
+                          if p.published is not None and p.change_weight else None)
         self.on: dict[tuple[str, int], list[tuple[str, int]]] = {}
         self.off: dict[tuple[str, int], list[tuple[str, int]]] = {}
         for requests, table in ((p.on_requests, self.on), (p.off_requests, self.off)):
@@ -94,9 +99,7 @@ class Ledger:
                 if r.weight:
                     table.setdefault((r.staff, r.day), []).append((r.shift, r.weight))
         self.group_of = {s.id: s.group for s in p.staff}
-        self.members: dict[str, list[str]] = {}
-        for s in p.staff:
-            self.members.setdefault(s.group, []).append(s.id)
+        self.members = p.groups
         self.weights = {False: p.fairness.duties, True: p.fairness.unpopular}
         self.unpopular = {(d, s.id): p.is_unpopular(d, s.id) for d in range(p.days) for s in p.shifts}
         self.counts = {u: {s.id: p.duty_count(self.roster[s.id], u) for s in p.staff} for u in (False, True)}
@@ -104,16 +107,18 @@ class Ledger:
         # costs nothing but takes one of a spread's last outliers off it is a step towards narrowing it)
         self.outliers = 0
         # per group, how many members have each count: a spread after a move is read from a few keys
-        self.histogram: dict[bool, dict[str, dict[int, int]]] = {u: {} for u in (False, True)}
+        self.histogram: dict[bool, dict[str, dict[int, int]]] = {u: {g: {} for g in p.groups} for u in (False, True)}
         for u, counts in self.counts.items():
-            for person, count in counts.items():
-                table = self.histogram[u].setdefault(self.group_of[person], {})
-                table[count] = table.get(count, 0) + 1
+            for person in counts:
+                self._tally(u, person, 1)
 
-    def cover_cost(self, index: int, filled: int) -> int:
-        """What a seat group costs with this many qualified people on it."""
-        cover = self.problem.covers[index]
-        return cover.under_weight * max(cover.requirement - filled, 0) + cover.over_weight * max(filled - cover.requirement, 0)
+    def _tally(self, unpopular: bool, person: str, sign: int) -> None:
+        """Count the person's duty count in their group's histogram (or take it out with sign -1)."""
+        table = self.histogram[unpopular][self.group_of[person]]
+        count = self.counts[unpopular][person]
+        table[count] = table.get(count, 0) + sign
+        if not table[count]:
+            del table[count]
 
     def _cell_cost(self, person: str, day: int, shift: str) -> int:
         """The person's own terms of one cell: requests and a change to the published roster."""
@@ -122,10 +127,8 @@ class Ledger:
             cost += w * (s != shift)
         for s, w in self.off.get((person, day), ()):
             cost += w * (s == shift)
-        p = self.problem
-        if p.published is not None and p.change_weight:
-            before = p.published.get(person, [""] * p.days)[day]
-            cost += p.change_weight * (before != shift)
+        if self.published is not None:
+            cost += self.problem.change_weight * (self.published[person][day] != shift)
         return cost
 
     def _spread_change(self, unpopular: bool, moved: dict[str, int]) -> int:
@@ -193,7 +196,7 @@ class Ledger:
                 filled = self.filled[index]
                 if cover.hard_min and filled + change < cover.hard_min:
                     return None
-                cost += self.cover_cost(index, filled + change) - self.cover_cost(index, filled)
+                cost += cover.cost(filled + change) - cover.cost(filled)
         for unpopular_only, moved in ((False, duties), (True, unpopular)):
             weight = self.weights[unpopular_only]
             if weight:
@@ -220,13 +223,9 @@ class Ledger:
             self.roster[person][day] = shift
         for person in {c[0] for c in changes}:
             for unpopular in (False, True):
-                count = self.problem.duty_count(self.roster[person], unpopular)
-                table = self.histogram[unpopular][self.group_of[person]]
-                table[self.counts[unpopular][person]] -= 1
-                if not table[self.counts[unpopular][person]]:
-                    del table[self.counts[unpopular][person]]
-                table[count] = table.get(count, 0) + 1
-                self.counts[unpopular][person] = count
+                self._tally(unpopular, person, -1)
+                self.counts[unpopular][person] = self.problem.duty_count(self.roster[person], unpopular)
+                self._tally(unpopular, person, 1)
 
 
 def request_moves(ledger: Ledger, person: str, day: int, shift: str) -> list[list[Change]]:
@@ -275,23 +274,23 @@ def spread_moves(ledger: Ledger, group: str, unpopular: bool, rng: random.Random
     """Moves of one duty between the group's fewer side (those with the most duties, or the fewest) and anyone
     who could take it from them (off that day) or give them one (on that day)."""
     p, roster = ledger.problem, ledger.roster
-    members = ledger.members[group]
     counts = ledger.counts[unpopular]
-    high, low = max(counts[m] for m in members), min(counts[m] for m in members)
-    if high == low:
+    outliers, _, giving = spread_sides(counts, ledger.members[group])
+    if not outliers:
         return
-    most = [m for m in members if counts[m] == high]
-    fewest = [m for m in members if counts[m] == low]
-    giving = len(most) <= len(fewest)
-    # partners whose own group's spread the move does not widen: below their group's most when taking a duty,
-    # above its fewest when giving one (or in this group, whose spread is the one to narrow)
-    histogram = ledger.histogram[unpopular]
-    edge = {g: (max(t) if giving else min(t)) for g, t in histogram.items()}
-    partners = [(other, row) for other, row in roster.items() if ledger.group_of[other] == group
-                or (counts[other] < edge[ledger.group_of[other]] if giving else counts[other] > edge[ledger.group_of[other]])
-                or len(ledger.members[ledger.group_of[other]]) < 2]
+
+    def partner(other: str) -> bool:
+        """True when a duty may move to (from) `other` without widening their group's spread: in this group (its
+        spread is the one to narrow), alone in theirs, or below their group's most (above its fewest)."""
+        theirs = ledger.group_of[other]
+        table = ledger.histogram[unpopular][theirs]
+        if theirs == group or len(ledger.members[theirs]) < 2:
+            return True
+        return counts[other] < max(table) if giving else counts[other] > min(table)
+
+    partners = [(other, row) for other, row in roster.items() if partner(other)]
     rng.shuffle(partners)
-    for m in most if giving else fewest:
+    for m in outliers:
         mine = roster[m]
         for day, duty in enumerate(mine):
             if giving and duty and (not unpopular or p.is_unpopular(day, duty)):

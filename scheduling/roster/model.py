@@ -200,7 +200,7 @@ def hard_cover_minimum(rm: RosterModel) -> None:
             assigned = _assigned(rm, cover)
             if rm.relaxed:
                 missing = rm.derive(rm.model.new_int_var(0, cover.hard_min, "below hard minimum"),
-                                    lambda r, c=cover: max(c.hard_min - _count(rm, c, r), 0))
+                                    lambda r, c=cover: max(c.hard_min - rm.problem.filled(c, r), 0))
                 rm.model.add(missing >= cover.hard_min - assigned)
                 rm.terms.append(Term("below hard minimum", relaxed_minimum_weight(cover), missing))
                 continue
@@ -241,14 +241,14 @@ def cover_seats(rm: RosterModel) -> None:
             continue
         able = len(p.qualified(cover))
         short = rm.derive(model.new_int_var(0, cover.requirement, f"cover {index} short"),
-                          lambda r, c=cover: max(c.requirement - _count(rm, c, r), 0))
+                          lambda r, c=cover: max(c.requirement - rm.problem.filled(c, r), 0))
         over = rm.derive(model.new_int_var(0, max(able - cover.requirement, 0), f"cover {index} over"),
-                         lambda r, c=cover: max(_count(rm, c, r) - c.requirement, 0))
+                         lambda r, c=cover: max(rm.problem.filled(c, r) - c.requirement, 0))
         model.add(assigned - cover.requirement == over - short)
         if cover.requirement > 0 and able > cover.requirement:
             # never short and over at once, so every roster's objective is its true cost
             shortfall = rm.derive(model.new_bool_var(f"cover {index} is short"),
-                                  lambda r, c=cover: int(_count(rm, c, r) < c.requirement))
+                                  lambda r, c=cover: int(rm.problem.filled(c, r) < c.requirement))
             model.add(over == 0).only_enforce_if(shortfall)
             model.add(short == 0).only_enforce_if(shortfall.Not())
         rm.terms.append(Term("seat short", cover.under_weight, short))
@@ -258,10 +258,7 @@ def cover_seats(rm: RosterModel) -> None:
 def fair_spread(rm: RosterModel) -> None:
     # Comparable lawyers (same group) get similar numbers of duties and of unpopular duties.
     p, model = rm.problem, rm.model
-    groups: dict[str, list[Staff]] = {}
-    for person in p.staff:
-        groups.setdefault(person.group, []).append(person)
-    for name, members in groups.items():
+    for name, members in p.groups.items():
         if len(members) < 2:
             continue
         for rule, weight, unpopular_only in (("duty spread", p.fairness.duties, False),
@@ -269,17 +266,15 @@ def fair_spread(rm: RosterModel) -> None:
             if not weight:
                 continue
             # each person's duties (or unpopular duties): an int when all their days are fixed
-            counts = [rm.total(person.id, lambda d, s: int(not unpopular_only or p.is_unpopular(d, s)))
+            counts = [rm.total(person, lambda d, s: int(not unpopular_only or p.is_unpopular(d, s)))
                       for person in members]
             if all(isinstance(c, int) for c in counts):
                 rm.terms.append(Term(rule, weight, max(counts) - min(counts)))
                 continue
             high = rm.derive(model.new_int_var(0, p.days, f"{rule} high {name}"),
-                             lambda r, ids=[m.id for m in members], u=unpopular_only:
-                             max(p.duty_count(r[i], u) for i in ids))
+                             lambda r, ids=members, u=unpopular_only: max(p.duty_count(r[i], u) for i in ids))
             low = rm.derive(model.new_int_var(0, p.days, f"{rule} low {name}"),
-                            lambda r, ids=[m.id for m in members], u=unpopular_only:
-                            min(p.duty_count(r[i], u) for i in ids))
+                            lambda r, ids=members, u=unpopular_only: min(p.duty_count(r[i], u) for i in ids))
             for count in counts:
                 model.add(high >= count)
                 model.add(low <= count)
@@ -304,11 +299,6 @@ def _assigned(rm: RosterModel, cover: Cover):
     """Number of qualified people working the cover's shift on its day (an int when all are fixed)."""
     fixed, free = _assigned_parts(rm, cover)
     return fixed + cp_model.LinearExpr.sum(free) if free else fixed
-
-
-def _count(rm: RosterModel, cover: Cover, roster: Roster) -> int:
-    """Number of qualified people on the cover's shift in a roster."""
-    return sum(1 for person in rm.problem.qualified(cover) if roster[person][cover.day] == cover.shift)
 
 
 def _assigned_parts(rm: RosterModel, cover: Cover) -> tuple[int, list]:

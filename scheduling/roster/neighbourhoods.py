@@ -96,17 +96,9 @@ def _spread_people(problem: Problem, roster: Roster, group: str, unpopular: bool
     without widening their own group's spread, as the spread only narrows when its last outlier moves and the
     group's total is what often keeps it open (31 members with 4 duties and 3 with 5 need 3 duties to leave)."""
     counts = {s.id: problem.duty_count(roster[s.id], unpopular) for s in problem.staff}
-    groups: dict[str, list[str]] = {}
-    for person in problem.staff:
-        groups.setdefault(person.group, []).append(person.id)
-    members = groups[group]
-    high, low = max(counts[m] for m in members), min(counts[m] for m in members)
-    most = [m for m in members if counts[m] == high]
-    fewest = [m for m in members if counts[m] == low]
-    give = len(most) <= len(fewest)  # the fewer side gives duties away (or takes them)
-    outliers, inside = (most, fewest) if give else (fewest, most)
+    outliers, inside, give = spread_sides(counts, problem.groups[group])
     outside = []
-    for other, people in groups.items():
+    for other, people in problem.groups.items():
         if other == group:
             continue
         top, bottom = max(counts[m] for m in people), min(counts[m] for m in people)
@@ -117,3 +109,15 @@ def _spread_people(problem: Problem, roster: Roster, group: str, unpopular: bool
     people = outliers[:max(1, count // 2)]
     partners = [m for pair in zip(inside, outside) for m in pair] + inside[len(outside):] + outside[len(inside):]
     return people + partners[:max(count - len(people), 0)]
+
+
+def spread_sides(counts: dict[str, int], members: list[str]) -> tuple[list[str], list[str], bool]:
+    """A group's spread as its fewer side (the members with the most duties when they are no more than those with
+    the fewest, else those with the fewest: they must all move for the spread to narrow), its other side, and True
+    when the fewer side is the one with the most (it gives duties away); ([], [], True) when there is no spread."""
+    high, low = max(counts[m] for m in members), min(counts[m] for m in members)
+    if high == low:
+        return [], [], True
+    most = [m for m in members if counts[m] == high]
+    fewest = [m for m in members if counts[m] == low]
+    return (most, fewest, True) if len(most) <= len(fewest) else (fewest, most, False)

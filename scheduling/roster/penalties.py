@@ -47,7 +47,7 @@ def evaluate(problem: Problem, roster: Roster) -> list[PenaltyItem]:
                           day=r.day, cost=r.weight)
             items.append(PenaltyItem("shift-off request", r.weight, words, r.staff, r.day))
     for cover in problem.covers:
-        n = sum(1 for s in problem.qualified(cover) if roster[s][cover.day] == cover.shift)
+        n = problem.filled(cover, roster)
         where = f"{problem.day_label(cover.day)} {cover_label(problem, cover)}"
         if n < cover.requirement and cover.under_weight:
             missing = cover.requirement - n
@@ -90,11 +90,8 @@ def _duty(problem: Problem, shift: str) -> str:
 
 def _fairness(problem: Problem, roster: Roster) -> list[PenaltyItem]:
     """Spread of duties and of unpopular duties within each group of comparable staff."""
-    groups: dict[str, list[str]] = {}
-    for person in problem.staff:
-        groups.setdefault(person.group, []).append(person.id)
     items = []
-    for group, members in groups.items():
+    for group, members in problem.groups.items():
         if len(members) < 2:
             continue
         for rule, weight, unpopular in (("duty spread", problem.fairness.duties, False),

@@ -80,6 +80,10 @@ class Cover:
     hard_min: int | None = None  # at least this many, whatever the cost
     city: str | None = None  # only staff of this city may fill these seats
 
+    def cost(self, filled: int) -> int:
+        """What these seats cost with this many qualified people on them (empty seats or people over)."""
+        return self.under_weight * max(self.requirement - filled, 0) + self.over_weight * max(filled - self.requirement, 0)
+
     def qualifies(self, person: Staff) -> bool:
         """True when this person may fill one of these seats."""
         return (
@@ -180,6 +184,18 @@ class Problem:
         if key not in self._qualified_cache:
             self._qualified_cache[key] = [p.id for p in self.staff if cover.qualifies(p)]
         return self._qualified_cache[key]
+
+    def filled(self, cover: Cover, roster: Roster) -> int:
+        """How many qualified people work the cover's shift on its day in a roster."""
+        return sum(1 for s in self.qualified(cover) if roster[s][cover.day] == cover.shift)
+
+    @cached_property
+    def groups(self) -> dict[str, list[str]]:
+        """Staff ids by fairness group, in staff order (the fairness rule compares within each)."""
+        found: dict[str, list[str]] = {}
+        for person in self.staff:
+            found.setdefault(person.group, []).append(person.id)
+        return found
 
     @cached_property
     def _qualified_cache(self) -> dict:

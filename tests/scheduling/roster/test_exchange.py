@@ -163,8 +163,8 @@ def test_a_spread_narrows_through_moves_that_cost_nothing_until_its_last_outlier
 def test_improve_keeps_the_roster_valid_and_says_what_it_gained(seed):
     # the tests' Curtois-like random problem, its staff in two fairness groups
     problem = random_problem(seed, staff=12, days=28)
-    problem.staff = [dataclasses.replace(s, group="gh"[i % 2]) for i, s in enumerate(problem.staff)]
-    problem.fairness = Fairness(duties=1, unpopular=0)
+    problem = dataclasses.replace(problem, fairness=Fairness(duties=1, unpopular=0),
+                                  staff=[dataclasses.replace(s, group="gh"[i % 2]) for i, s in enumerate(problem.staff)])
     start = construct(problem, 2.0, seed)
     assert start is not None
     better, gained = improve(problem, start, float("inf"), random.Random(seed))
