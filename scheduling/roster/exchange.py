@@ -332,7 +332,7 @@ def improve(problem: Problem, roster: Roster, deadline: float, rng: random.Rando
         began, before, drew = time.monotonic(), gained, cycles
         improved = False
         targets: list[tuple] = [("request", r) for r in problem.on_requests
-                                if r.weight and ledger.roster[r.staff][r.day] != r.shift]
+                                if r.weight and ledger.roster[r.staff][r.day] != r.shift and not problem.unmeetable(r)]
         targets += [("spread", group, unpopular) for group in ledger.members for unpopular, weight in
                     ledger.weights.items() if weight]
         rng.shuffle(targets)

@@ -35,7 +35,7 @@ from scheduling.common import CancelToken, Progress, ProgressCallback, SolverSet
 from scheduling.roster import exchange
 from scheduling.roster.construct import construct, meets_hard_minimums, replan
 from scheduling.roster.model import build_model
-from scheduling.roster.neighbourhoods import Costs, free_cells
+from scheduling.roster.neighbourhoods import Costs, free_cells, has_spread
 from scheduling.roster.variables import RosterModel
 from scheduling.roster.penalties import evaluate, objective
 from scheduling.roster.problem import Problem, Roster
@@ -45,8 +45,20 @@ CONSTRUCT_SHARE = 0.4  # time for the constructive start (it may run a little ov
 FINAL_SHARE = 0.15  # kept for the closing full solve when there is a single worker
 # "replan" (DP passes, construct.replan, after REPLAN_EVERY steps without improvement) may be added through
 # ROSTER_KINDS: it was not better on 1-12 (instances 6 and 12 lost 5% and 4%, one seed, load 5-6)
-KINDS = ("staff", "days", "block")
+KINDS = ("staff", "days", "block")  # and "spreads" where fairness is weighed (neighbourhoods.spread_extremes)
 REPLAN_EVERY = 10
+# from this many people on, steps also free everyone concerned by one kind of cost at once: every group's spread
+# ("spreads", at most once per incumbent: neighbourhoods.spread_extremes) or every unmet request that can be met
+# when they are few enough ("requests": neighbourhoods.request_people); on the province, steps around one cost at
+# a time stalled at 184-187 in 60 s, as these costs need people of several groups to move together
+WHOLE_COST_STAFF = 200
+WIDE = ("spreads", "requests")
+WIDE_WORK = 6  # such a step (40-150 people) gets this many times a step's work limit
+# and grows this much faster after a quick proof: on the province, steps over every request that free 6 holders
+# of each request's shift (150 people) went on from 179 to 175 where steps freeing 2 (70 people) had stalled; with
+# a share of 0.1 to start (about 2 holders) growing by 1.3, three seeds gave 175, 175, 179 (by 1.15 from 0.04: 177,
+# 179, 178; from 0.2: 180, 176, 180; by 1.5: 178, 177, 177; quiet machine)
+WIDE_GROWTH = 1.3
 REPLAN_SECONDS = 3.0
 # work limit of one sub-solve: the time limit / this (0.4 at 60 s; 1.0 gave fewer, slower steps and worse rosters)
 SUB_SHARE = 150
@@ -252,11 +264,18 @@ class Search:
         """Large-neighbourhood search until `until` (monotonic seconds), drawing from `rng`; at `switch_at` the
         full solve may give way to a second search."""
         p = self.problem
+        # "spreads": the share of people drawn at random beside every group's spread; "requests": the share of
+        # the people on each request's shift freed with its requester
         sizes = {"staff": min(max(2, len(p.staff) // 10), 4) / len(p.staff),
-                 "days": min(4, p.days) / p.days, "block": 0.1}
-        kinds = os.environ.get("ROSTER_KINDS", ",".join(KINDS)).split(",")
+                 "days": min(4, p.days) / p.days, "block": 0.1, "spreads": 0.02, "requests": 0.1}
+        wide = ()
+        if len(p.staff) >= WHOLE_COST_STAFF:
+            wide = ("requests",) + (("spreads",) if has_spread(p) else ())
+        kinds = os.environ.get("ROSTER_KINDS", ",".join(KINDS + wide)).split(",")
+        steps = [k for k in kinds if k != "replan"]
         base_limit = float(os.environ.get("ROSTER_SUB", 0)) or min(max(self.settings.time_limit / SUB_SHARE, 0.2), 1.5)
         stall = 0
+        spread_tried = None  # the incumbent of the last "spreads" step
         builds = BuildTimes(len(p.staff) * p.days * len(p.shifts))
         costs = Costs()  # one per thread: what the incumbent pays for, to aim the steps at
         while time.monotonic() < until and not self.stopped():
@@ -273,10 +292,17 @@ class Search:
                 continue
             with self._lock:
                 incumbent, value = self.best, self.best_objective
-            kind = rng.choice([k for k in kinds if k != "replan"])
-            free = free_cells(p, kind, sizes[kind], rng, incumbent, costs)
+            kind = rng.choice(steps)
+            free = {} if kind == "spreads" and incumbent is spread_tried else \
+                free_cells(p, kind, sizes[kind], rng, incumbent, costs)
+            if kind == "spreads":
+                spread_tried = incumbent
+            if kind in WIDE and not free:
+                # nothing of that kind to remove (or too much of it for one step), or tried on this incumbent
+                kind = rng.choice([k for k in steps if k not in WIDE] or KINDS)
+                free = free_cells(p, kind, sizes[kind], rng, incumbent, costs)
             # when nothing improves for a while, longer sub-solves let the neighbourhoods grow past the plateau
-            work_limit = base_limit * min(1 + stall // 15, 4)
+            work_limit = base_limit * (WIDE_WORK if kind in WIDE else min(1 + stall // 15, 4))
             cells = sum(map(len, free.values()))
             tick = time.monotonic()
             # a build cannot be interrupted (instance 24: 4-34 s each at load 3), so one that would end past the
@@ -304,7 +330,7 @@ class Search:
             took = time.monotonic() - tick
             self.count("lns_iterations")
             if status == cp_model.OPTIMAL and solver.deterministic_time < work_limit * 0.5:
-                sizes[kind] = min(sizes[kind] * 1.15, 1.0)
+                sizes[kind] = min(sizes[kind] * (WIDE_GROWTH if kind in WIDE else 1.15), 1.0)
             elif status != cp_model.OPTIMAL:
                 sizes[kind] = max(sizes[kind] * 0.85, 0.01)
             if status == cp_model.OPTIMAL and cells == len(p.staff) * p.days:

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import random
+import time
+
+import pytest
 
 from conftest import roster_checker as checker
 from conftest import tiny
 from scheduling.common import SolverSettings
 from scheduling.roster import lns
-from scheduling.roster.neighbourhoods import Costs, free_cells, related
+from scheduling.roster.neighbourhoods import Costs, free_cells, has_spread, related, request_people, spread_extremes
 from scheduling.roster.penalties import evaluate
-from scheduling.roster.problem import Cover, Fairness, Request, ShiftType, Staff
+from scheduling.roster.problem import Cover, Fairness, Pin, Request, ShiftType, Staff
 
 SHIFTS = [ShiftType("D", 480, name="day"), ShiftType("N", 480, name="night")]
 
@@ -63,6 +66,93 @@ def test_focused_steps_contain_the_cost_and_windows_its_day():
     # a roster that costs nothing gives random steps of the asked size
     problem = tiny(10, staff=[Staff(f"S{i}") for i in range(20)], shifts=SHIFTS)
     assert len(free_cells(problem, "staff", 0.1, rng, roster, Costs())) == 2
+
+
+def test_requests_no_roster_can_meet_are_not_aimed_at():
+    # S3 asked for the night of day 6, a day off; S4 for a night of day 2 pinned off; S5 for a night, which they may
+    # never work; S6 asked not to work the day shift pinned on them. Only S7's request can be met: every cost drawn
+    # is it.
+    staff = [Staff(f"S{i}", days_off=frozenset({6}) if i == 3 else frozenset(), max_shifts={"N": 0} if i == 5 else {})
+             for i in range(8)]
+    problem = tiny(10, staff=staff, shifts=SHIFTS, pins=[Pin("S4", 2, ""), Pin("S6", 1, "D")],
+                   on_requests=[Request("S3", 6, "N", 9), Request("S4", 2, "N", 9), Request("S5", 4, "N", 9),
+                                Request("S7", 5, "N", 1)],
+                   off_requests=[Request("S6", 1, "D", 9)])
+    roster = {s.id: [""] * 10 for s in problem.staff}
+    roster["S6"][1] = "D"
+    assert [problem.unmeetable(r) for r in problem.on_requests] == [True, True, True, False]
+    assert problem.unmeetable(problem.off_requests[0], on=False)
+    assert not problem.unmeetable(Request("S7", 1, "D", 1), on=False)
+    costs, rng = Costs(), random.Random(0)
+    assert len(evaluate(problem, roster)) == 5
+    assert {(item.staff, item.day) for item in costs.of(problem, roster).items} == {("S7", 5)}
+    assert {costs.draw(rng).staff for _ in range(50)} == {"S7"}
+
+
+def test_a_step_over_every_spread_frees_each_groups_fewer_side_and_both_sides_of_a_wide_spread():
+    # Duties: g has 3, 1, 1 (a spread of 2: both sides), h has 2, 1, 1 (its fewer side, D), i has no spread.
+    staff = [Staff(n, group=g) for n, g in zip("ABCDEFGH", "ggghhhii")]
+    problem = tiny(4, staff=staff, shifts=SHIFTS, fairness=Fairness(duties=1, unpopular=0))
+    roster = {"A": ["D", "D", "D", ""], "B": ["D", "", "", ""], "C": ["", "N", "", ""], "D": ["D", "", "D", ""],
+              "E": ["N", "", "", ""], "F": ["", "", "", "D"], "G": ["D", "", "", ""], "H": ["", "D", "", ""]}
+    rng = random.Random(0)
+    assert set(spread_extremes(problem, roster, rng)) == {"A", "B", "C", "D"}
+    assert len(spread_extremes(problem, roster, rng, limit=2)) == 2
+    free = free_cells(problem, "spreads", 0.0, rng, roster, Costs())
+    assert free == {s: [0, 1, 2, 3] for s in "ABCD"}
+    # a few people drawn at random join them
+    assert {"A", "B", "C", "D"} < set(free_cells(problem, "spreads", 0.25, rng, roster, Costs()))
+    # no spread left (or fairness not weighed): no step
+    even = {s: ["D", "", "", ""] for s in "ABCDEFGH"}
+    assert free_cells(problem, "spreads", 0.5, rng, even, Costs()) == {}
+    assert has_spread(problem) and not has_spread(tiny(4, staff=staff, shifts=SHIFTS))
+
+
+def test_a_step_over_every_request_frees_the_requesters_and_some_of_those_on_their_shifts():
+    # A asked for the day shift of day 1, which B and C work; D's request is met; E asked for a day off.
+    staff = [Staff(n, days_off=frozenset({2}) if n == "E" else frozenset()) for n in "ABCDEF"]
+    problem = tiny(3, staff=staff, shifts=SHIFTS,
+                   on_requests=[Request("A", 1, "D", 2), Request("D", 0, "N", 2), Request("E", 2, "D", 5)])
+    roster = {"A": ["", "N", ""], "B": ["", "D", ""], "C": ["", "D", ""], "D": ["N", "", ""], "E": ["D", "", ""],
+              "F": ["", "", "N"]}
+    rng = random.Random(0)
+    one = request_people(problem, roster, 0.01, rng)
+    assert one[0] == "A" and len(one) == 2 and one[1] in ("B", "C")
+    assert set(request_people(problem, roster, 1.0, rng)) == {"A", "B", "C"}
+    assert free_cells(problem, "requests", 1.0, rng, roster, Costs()) == {s: [0, 1, 2] for s in "ABC"}
+    # more requests than one step may move at once: none (the steps around one cost take them)
+    assert request_people(problem, roster, 1.0, rng, limit=1) == []
+    roster["A"][1] = "D"
+    assert free_cells(problem, "requests", 1.0, rng, roster, Costs()) == {}
+
+
+@pytest.mark.parametrize("kind", ["spreads", "requests"])
+def test_steps_over_every_cost_of_a_kind_improve_a_large_period(monkeypatch, kind):
+    # With the steps over every spread or every request only (the period counts as large here), the search evens
+    # the duties (meets the request) from a roster that does not, and its roster is what the checker says.
+    monkeypatch.setattr(lns, "WHOLE_COST_STAFF", 1)
+    monkeypatch.setenv("ROSTER_KINDS", kind)
+    taken = []
+
+    def recorded(problem, kind, *rest):
+        free = free_cells(problem, kind, *rest)
+        taken.append(kind if free else None)
+        return free
+
+    monkeypatch.setattr(lns, "free_cells", recorded)
+    staff = [Staff(f"S{i}", group="g" if i < 3 else "h") for i in range(6)]
+    problem = tiny(4, staff=staff, shifts=SHIFTS, covers=[Cover(d, "D", 1, 10, 1) for d in range(4)],
+                   on_requests=[Request("S4", 2, "D", 3)] if kind == "requests" else [],
+                   fairness=Fairness(duties=2 if kind == "spreads" else 0, unpopular=0))
+    start = {f"S{i}": [""] * 4 for i in range(6)}
+    start["S0"] = ["D", "D", "D", "D"]
+    search = lns.Search(problem, SolverSettings(10, 1, 0), None, None, time.monotonic())
+    search.offer(start, checker.objective(problem, start), "start")
+    search._neighbourhoods(time.monotonic() + 5, random.Random(0))
+    assert taken[0] == kind
+    assert checker.objective(problem, start) > 0 == search.best_objective
+    assert checker.violations(problem, search.best) == []
+    assert search.best_objective == checker.objective(problem, search.best)
 
 
 def test_a_stale_step_is_carried_over_to_the_new_incumbent_when_it_moved_other_people():
