@@ -102,7 +102,7 @@ class Ledger:
         self.members = p.groups
         self.weights = {False: p.fairness.duties, True: p.fairness.unpopular}
         self.unpopular = {(d, s.id): p.is_unpopular(d, s.id) for d in range(p.days) for s in p.shifts}
-        self.counts = {u: {s.id: p.duty_count(self.roster[s.id], u) for s in p.staff} for u in (False, True)}
+        self.counts = {u: p.duty_counts(self.roster, u) for u in (False, True)}
         # after delta(): how the number of people on the fewer side of unchanged spreads changed (a move that
         # costs nothing but takes one of a spread's last outliers off it is a step towards narrowing it)
         self.outliers = 0
@@ -331,8 +331,7 @@ def improve(problem: Problem, roster: Roster, deadline: float, rng: random.Rando
     while time.monotonic() < deadline and not stop():
         began, before, drew = time.monotonic(), gained, cycles
         improved = False
-        targets: list[tuple] = [("request", r) for r in problem.on_requests
-                                if r.weight and ledger.roster[r.staff][r.day] != r.shift and not problem.unmeetable(r)]
+        targets: list[tuple] = [("request", r) for r in problem.unmet_requests(ledger.roster)]
         targets += [("spread", group, unpopular) for group in ledger.members for unpopular, weight in
                     ledger.weights.items() if weight]
         rng.shuffle(targets)

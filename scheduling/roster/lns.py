@@ -45,7 +45,7 @@ CONSTRUCT_SHARE = 0.4  # time for the constructive start (it may run a little ov
 FINAL_SHARE = 0.15  # kept for the closing full solve when there is a single worker
 # "replan" (DP passes, construct.replan, after REPLAN_EVERY steps without improvement) may be added through
 # ROSTER_KINDS: it was not better on 1-12 (instances 6 and 12 lost 5% and 4%, one seed, load 5-6)
-KINDS = ("staff", "days", "block")  # and "spreads" where fairness is weighed (neighbourhoods.spread_extremes)
+KINDS = ("staff", "days", "block")  # and the WIDE kinds on large periods (WHOLE_COST_STAFF)
 REPLAN_EVERY = 10
 # from this many people on, steps also free everyone concerned by one kind of cost at once: every group's spread
 # ("spreads", at most once per incumbent: neighbourhoods.spread_extremes) or every unmet request that can be met

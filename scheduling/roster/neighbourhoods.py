@@ -119,7 +119,7 @@ def _spread_people(problem: Problem, roster: Roster, group: str, unpopular: bool
     duty could move to or from: the group's other side, and people of other groups who can give (take) a duty
     without widening their own group's spread, as the spread only narrows when its last outlier moves and the
     group's total is what often keeps it open (31 members with 4 duties and 3 with 5 need 3 duties to leave)."""
-    counts = {s.id: problem.duty_count(roster[s.id], unpopular) for s in problem.staff}
+    counts = problem.duty_counts(roster, unpopular)
     outliers, inside, give = spread_sides(counts, problem.groups[group])
     outside = []
     for other, people in problem.groups.items():
@@ -145,7 +145,7 @@ def spread_extremes(problem: Problem, roster: Roster, rng: random.Random, limit:
     for unpopular, weight in ((False, problem.fairness.duties), (True, problem.fairness.unpopular)):
         if not weight:
             continue
-        counts = {s.id: problem.duty_count(roster[s.id], unpopular) for s in problem.staff}
+        counts = problem.duty_counts(roster, unpopular)
         for members in problem.groups.values():
             if len(members) < 2:
                 continue
@@ -161,14 +161,12 @@ def spread_extremes(problem: Problem, roster: Roster, rng: random.Random, limit:
 def request_people(problem: Problem, roster: Roster, share: float, rng: random.Random,
                    limit: int = 0) -> list[str]:
     """People who could meet the unmet shift-on requests together: every requester whose request can be met, each
-    with a `share` (at least one) of the people working the shift asked for that day, drawn at random; requests
-    are taken in random order until `limit` (REQUEST_PEOPLE when 0) people are found. On the province, one step
-    over the 20-odd such requests and one holder each (70 people) gains one or two in 1-3 s, where steps around one
-    request at a time had stalled. None when the requests and one holder each are more than `limit` (REQUEST_PEOPLE
-    when 0) people: the step is for moving them all at once (the generated duty periods leave 200-400 unmet, and
-    steps over 60-120 of them were slower than steps around one)."""
-    unmet = [r for r in problem.on_requests
-             if r.weight and roster[r.staff][r.day] != r.shift and not problem.unmeetable(r)]
+    with a `share` (at least one) of the people working the shift asked for that day, drawn at random. On the
+    province, one step over the 20-odd such requests and one holder each (70 people) gains one or two in 1-3 s,
+    where steps around one request at a time had stalled. None when the requests and one holder each are more than
+    `limit` (REQUEST_PEOPLE when 0) people: the step is for moving them all at once (the generated duty periods
+    leave 200-450 unmet, and steps over 60-120 of them were slower than steps around one)."""
+    unmet = problem.unmet_requests(roster)
     limit = limit or REQUEST_PEOPLE
     if 2 * len(unmet) > limit:
         return []

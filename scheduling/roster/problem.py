@@ -214,6 +214,10 @@ class Problem:
         return (held is not None and held != request.shift) or \
             self.staff_index[request.staff].max_shifts.get(request.shift) == 0
 
+    def unmet_requests(self, roster: Roster) -> list[Request]:
+        """The weighed shift-on requests a roster leaves unmet that some roster could meet (what a search can aim at)."""
+        return [r for r in self.on_requests if r.weight and roster[r.staff][r.day] != r.shift and not self.unmeetable(r)]
+
     @cached_property
     def _qualified_cache(self) -> dict:
         """Cache for qualified()."""
@@ -226,6 +230,10 @@ class Problem:
     def duty_count(self, row: list[str], unpopular: bool) -> int:
         """A person's duties in a roster row (only the unpopular ones when asked): what the fairness rule compares."""
         return sum(1 for d, s in enumerate(row) if s and (not unpopular or self.is_unpopular(d, s)))
+
+    def duty_counts(self, roster: Roster, unpopular: bool) -> dict[str, int]:
+        """Every person's duty count in a roster (only the unpopular duties when asked), by staff id."""
+        return {s.id: self.duty_count(roster[s.id], unpopular) for s in self.staff}
 
     def empty_roster(self) -> Roster:
         """A roster with everyone off every day."""
